@@ -60,6 +60,10 @@ export interface SendResult {
   readonly rejected: Array<[number, string]>;
   /** Seconds the store asked us to wait (Retry-After), if it said. */
   readonly retryAfterSeconds?: number;
+  /** Set when the request failed as a whole (network, timeout, non-2xx): the reason, for logs. */
+  readonly requestError?: string;
+  /** HTTP status of a request that failed as a whole, when there was one (413 makes the pipeline split). */
+  readonly requestStatus?: number;
 }
 
 export interface Sink {

@@ -1,10 +1,78 @@
+/**
+ * `logship sidecar`: nginx files on a shared emptyDir → parse → tag with the pod's identity → ship.
+ * Wiring only; each stage lives in its own file.
+ */
 import type { Static } from '../kit/options.ts';
 import type { Logger } from '../kit/logger.ts';
 import type { Lifecycle } from '../kit/lifecycle.ts';
+import type { Enricher, Outgoing } from '../record.ts';
 import type { sidecarCommand } from './config.ts';
+import { startShipperRuntime } from '../runtime.ts';
+import { createTailer } from '../tail/tailer.ts';
+import { compileAccessFormat } from '../parse/nginx-access.ts';
+import { createErrorParser } from '../parse/nginx-error.ts';
+import { podIdentityEnricher, readPodIdentity } from '../enrich/downward-api.ts';
+import { nginxRecordOf } from './nginx-records.ts';
+import { startReclaimer } from './reclaim-wiring.ts';
 
 export type SidecarConfig = Static<typeof sidecarCommand.options>;
 
-export async function runSidecar(_config: SidecarConfig, _logger: Logger, _lifecycle: Lifecycle): Promise<void> {
-  throw new Error('the sidecar is being built');
+export async function runSidecar(config: SidecarConfig, logger: Logger, lifecycle: Lifecycle): Promise<void> {
+  const runtime = await startShipperRuntime('sidecar', config, logger, lifecycle);
+  const identity = readPodIdentity(process.env, { labels: config.labelsFile, annotations: config.annotationsFile });
+  const pod = podIdentityEnricher(identity);
+  const enrich: Enricher = (record, line) => runtime.commonEnricher(pod(record, line), line);
+  const recordOptions = {
+    accessParser: compileAccessFormat(config.accessFormat),
+    errorParser: createErrorParser({ timeZone: config.timeZone ?? process.env.TZ }),
+    errorPathPattern: config.errorPathPattern,
+    namespace: config.namespace,
+    enrich,
+  };
+
+  const tailer = createTailer({
+    include: config.path,
+    readFrom: config.readFrom,
+    maxLineBytes: config.maxLineBytes,
+    pollIntervalMs: config.pollInterval,
+    checkpoints: runtime.checkpoints,
+    logger: logger.child({ component: 'tail' }),
+    registry: runtime.registry,
+  });
+  const reading = new AbortController();
+  let loop: Promise<void> = Promise.resolve();
+  await lifecycle.add({
+    name: 'tailer',
+    start: async () => {
+      await tailer.start();
+      loop = shipLines();
+    },
+    close: async () => {
+      reading.abort();
+      await tailer.close();
+      await loop;
+    },
+  });
+  if (config.reclaimShipped) await lifecycle.add(startReclaimer(config, runtime, logger));
+  runtime.setReady(undefined);
+  logger.info({ paths: config.path, to: config.to }, 'sidecar started');
+
+  async function shipLines(): Promise<void> {
+    try {
+      for await (const lines of tailer.lines(reading.signal)) {
+        const batch: Outgoing[] = [];
+        for (const line of lines) {
+          const outgoing = nginxRecordOf(line, recordOptions);
+          if (outgoing === undefined) runtime.checkpoints.settle(line.source, line.offset, line.endOffset);
+          else batch.push(outgoing);
+        }
+        await runtime.pipeline.push(batch);
+      }
+    } catch (error) {
+      if (!reading.signal.aborted) {
+        logger.fatal({ err: error }, 'reading stopped unexpectedly');
+        void lifecycle.shutdown('reader failure');
+      }
+    }
+  }
 }

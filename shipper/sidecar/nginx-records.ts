@@ -1,0 +1,45 @@
+/**
+ * line → record for the sidecar: parse as nginx access or error log, tag failures and cut lines, add the
+ * file fields and the data stream, enrich, and wrap with the deterministic id. Pure apart from the clock
+ * used for a line that carries no time of its own.
+ */
+import { basename } from 'node:path';
+import type { Enricher, Line, LogRecord, Outgoing, Parser } from '../record.ts';
+import { toOutgoing } from '../document-id.ts';
+import { parseFailureRecord } from '../parse/failure.ts';
+
+export type NginxLogKind = 'access' | 'error';
+
+export interface NginxRecordOptions {
+  readonly accessParser: Parser;
+  readonly errorParser: Parser;
+  /** A file whose name contains this is an error log. */
+  readonly errorPathPattern: string;
+  readonly namespace: string;
+  readonly enrich: Enricher;
+}
+
+export function nginxKindOf(path: string, errorPathPattern: string): NginxLogKind {
+  return basename(path).includes(errorPathPattern) ? 'error' : 'access';
+}
+
+/** Returns the record for a line, or undefined for a blank line (which is settled without shipping). */
+export function nginxRecordOf(line: Line, options: NginxRecordOptions, now: () => string = () => new Date().toISOString()): Outgoing | undefined {
+  if (line.text.length === 0 && !line.truncated) return undefined;
+  const kind = nginxKindOf(line.path, options.errorPathPattern);
+  const dataset = `nginx.${kind}`;
+  const parsed = (kind === 'error' ? options.errorParser : options.accessParser)(line.text);
+  const record: LogRecord = parsed.ok ? parsed.record : parseFailureRecord(line.text, parsed.error, dataset);
+  if (record['@timestamp'] === undefined) record['@timestamp'] = now();
+  if (line.truncated) addTag(record, 'logship_truncated');
+  record.log = { ...(record.log as LogRecord | undefined), file: { path: line.path }, offset: line.offset };
+  record.data_stream = { type: 'logs', dataset, namespace: options.namespace };
+  record.event = { ...(record.event as LogRecord | undefined), dataset };
+  const index = `logs-${dataset}-${options.namespace}`;
+  return toOutgoing(index, options.enrich(record, line), line.source, line.offset, line.endOffset);
+}
+
+function addTag(record: LogRecord, tag: string): void {
+  const tags = Array.isArray(record.tags) ? (record.tags as string[]) : [];
+  record.tags = tags.includes(tag) ? tags : [...tags, tag];
+}

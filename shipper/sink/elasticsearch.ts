@@ -1,0 +1,118 @@
+/**
+ * The Elasticsearch sink: one `_bulk` request of `create` operations per batch, through the official
+ * client, and a verdict for every item. Works against our aggregator and real Elasticsearch/OpenSearch.
+ *
+ * Why `create` and not `index`: with a deterministic `_id`, `create` turns a retry of an already stored
+ * record into a 409, which we count as delivered. `index` would silently overwrite (and bump versions).
+ *
+ * The client's own retries are off: the pipeline retries exactly the items that failed, with backoff,
+ * for as long as it takes, so nothing is retried twice by two layers or given up on silently.
+ */
+import { readFileSync } from 'node:fs';
+import { Client, errors } from '@elastic/elasticsearch';
+import type { Outgoing, SendResult, Sink } from '../record.ts';
+
+export interface ElasticsearchSinkOptions {
+  readonly url: string;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  readonly apiKey?: string | undefined;
+  readonly caFile?: string | undefined;
+  readonly insecureSkipVerify?: boolean;
+  readonly gzip?: boolean;
+  readonly requestTimeoutMs?: number;
+}
+
+/** Item statuses the store may answer differently later: back-pressure and server trouble. */
+function isRetryableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+export function createElasticsearchSink(options: ElasticsearchSinkOptions): Sink {
+  const client = new Client({
+    node: options.url,
+    auth: options.apiKey !== undefined
+      ? { apiKey: options.apiKey }
+      : options.username !== undefined
+        ? { username: options.username, password: options.password ?? '' }
+        : undefined,
+    tls: {
+      ca: options.caFile === undefined ? undefined : readFileSync(options.caFile),
+      rejectUnauthorized: options.insecureSkipVerify !== true,
+    },
+    compression: options.gzip !== false,
+    maxRetries: 0,
+    requestTimeout: options.requestTimeoutMs ?? 60_000,
+  });
+
+  return {
+    async send(batch: readonly Outgoing[]): Promise<SendResult> {
+      const operations: string[] = new Array<string>(batch.length * 2);
+      for (let i = 0; i < batch.length; i++) {
+        const item = batch[i]!;
+        operations[2 * i] = `{"create":{"_index":${JSON.stringify(item.index)},"_id":"${item.id}"}}`;
+        operations[2 * i + 1] = JSON.stringify(item.doc);
+      }
+      try {
+        const response = await client.bulk({ operations }, { meta: false });
+        return classifyBulkItems(response.items as unknown as Array<Record<string, BulkItem>>);
+      } catch (error) {
+        return wholeBatchFailure(batch.length, error);
+      }
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+interface BulkItem {
+  status: number;
+  error?: { type?: string; reason?: string; caused_by?: { reason?: string } };
+}
+
+/** Turns `items[]` of a bulk response into per-item verdicts. Pure, so it is tested as a table. */
+export function classifyBulkItems(items: ReadonlyArray<Record<string, BulkItem>>): SendResult {
+  const delivered: number[] = [];
+  const retry: number[] = [];
+  const rejected: Array<[number, string]> = [];
+  items.forEach((entry, i) => {
+    const item = Object.values(entry)[0];
+    if (item === undefined) {
+      retry.push(i);
+      return;
+    }
+    const { status } = item;
+    // 409 on create: a record with this deterministic _id is already stored — the goal is reached.
+    if ((status >= 200 && status < 300) || status === 409) delivered.push(i);
+    else if (isRetryableStatus(status)) retry.push(i);
+    else rejected.push([i, describeItemError(status, item.error)]);
+  });
+  return { delivered, retry, rejected };
+}
+
+function describeItemError(status: number, error: BulkItem['error']): string {
+  const cause = error?.caused_by?.reason;
+  return `${status} ${error?.type ?? 'error'}: ${error?.reason ?? 'no reason given'}${cause === undefined ? '' : ` (caused by: ${cause})`}`;
+}
+
+/**
+ * A request that failed as a whole (network, timeout, 429, 5xx, even 401/403 or 400) is retried whole:
+ * none of its items was stored for sure, and dropping them for a configuration mistake would lose data.
+ */
+function wholeBatchFailure(count: number, error: unknown): SendResult {
+  const retry = Array.from({ length: count }, (_, i) => i);
+  let retryAfterSeconds: number | undefined;
+  let reason = error instanceof Error ? error.message : String(error);
+  if (error instanceof errors.ResponseError) {
+    const header = error.meta.headers?.['retry-after'];
+    const seconds = Number(Array.isArray(header) ? header[0] : header);
+    if (Number.isFinite(seconds) && seconds >= 0) retryAfterSeconds = seconds;
+    reason = `${error.statusCode ?? '?'} ${error.message}`;
+  }
+  return { delivered: [], retry, rejected: [], retryAfterSeconds, requestError: reason, requestStatus: statusOf(error) };
+}
+
+function statusOf(error: unknown): number | undefined {
+  return error instanceof errors.ResponseError ? error.statusCode : undefined;
+}
