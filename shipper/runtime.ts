@@ -19,7 +19,7 @@ import { deadLetterIndexName } from './dead-letter.ts';
 import { agentFieldsEnricher, staticTagsEnricher } from './enrich/static-tags.ts';
 import type { Enricher } from './record.ts';
 
-const shipperSchema = Type.Object(shipperOptions);
+export const shipperSchema = Type.Object(shipperOptions);
 export type ShipperConfig = Static<typeof shipperSchema>;
 
 export interface ShipperRuntime {

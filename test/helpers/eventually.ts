@@ -7,8 +7,8 @@ export async function eventually<T>(
   { timeoutMs = 10_000, intervalMs = 25 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let lastError: unknown = new Error('condition never became true');
   for (;;) {
+    let lastError: unknown;
     try {
       const result = await check();
       if (result !== false) return result;
