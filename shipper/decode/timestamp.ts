@@ -1,0 +1,97 @@
+/**
+ * Runtime timestamps to one canonical form: ISO 8601 UTC with exactly 9 fraction digits.
+ *
+ * docker and containerd write UTC with trailing fraction zeros trimmed (`…27.84254693Z`); conmon
+ * writes local time with an offset and 9 digits (`…27.499033813-03:30`). Going through `Date` would
+ * keep milliseconds only, so the fraction is carried as a string and only the whole seconds are
+ * shifted, with integer calendar arithmetic.
+ */
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9})\d*)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+const NINE_ZEROS = '000000000';
+
+/** Already canonical: `YYYY-MM-DDThh:mm:ss.fffffffffZ` (docker and containerd, when no zero was trimmed). */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/;
+
+/**
+ * `text` (RFC 3339, any offset, 0 to 9+ fraction digits; digits past the 9th are dropped) as
+ * canonical UTC, or `undefined` when it is not a valid date-time.
+ */
+export function toCanonicalUtc(text: string): string | undefined {
+  if (text.length === 30 && CANONICAL.test(text) && fieldsInRange(text)) return text;
+  const match = RFC3339.exec(text);
+  if (match === null) return undefined;
+  const [, y, mo, d, h, mi, s, fraction = '', zulu, sign, offH, offM] = match;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  // A leap second (:60) has no place in a UTC string Elasticsearch accepts; refuse rather than guess.
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const nanos = (fraction + NINE_ZEROS).slice(0, 9);
+  let offsetMinutes = 0;
+  if (zulu === undefined) {
+    const oh = Number(offH);
+    const om = Number(offM);
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = (sign === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  // Local time minus its offset is UTC. Whole seconds fit a double exactly for any 4-digit year.
+  const localSeconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+  const utcSeconds = localSeconds - offsetMinutes * 60;
+  const utcDays = Math.floor(utcSeconds / 86_400);
+  const secondOfDay = utcSeconds - utcDays * 86_400;
+  const [uy, um, ud] = civilFromDays(utcDays);
+  if (uy < 0 || uy > 9999) return undefined;
+  return (
+    `${pad(uy, 4)}-${pad(um, 2)}-${pad(ud, 2)}T` +
+    `${pad(Math.floor(secondOfDay / 3600), 2)}:${pad(Math.floor((secondOfDay % 3600) / 60), 2)}:${pad(secondOfDay % 60, 2)}` +
+    `.${nanos}Z`
+  );
+}
+
+function fieldsInRange(text: string): boolean {
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  return (
+    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
+    Number(text.slice(11, 13)) <= 23 && Number(text.slice(14, 16)) <= 59 && Number(text.slice(17, 19)) <= 59
+  );
+}
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0');
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const monthIndex = month > 2 ? month - 3 : month + 9;
+  const dayOfYear = Math.floor((153 * monthIndex + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthIndex = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthIndex + 2) / 5) + 1;
+  const month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return [year, month, day];
+}
