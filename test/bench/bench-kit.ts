@@ -1,0 +1,71 @@
+/**
+ * Shared pieces of the benchmarks: realistic input files, the raw read-and-split baseline every figure is
+ * compared with, and CPU / peak-RSS readings of a child process from /proc.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { accessLine, seededRandom } from '../../shipper/demo/nginx-lines.ts';
+
+export const SHORT = process.env.BENCH_SHORT === '1';
+export const MiB = 1024 * 1024;
+
+/** Writes nginx combined lines until the file holds about `targetBytes`; returns the line count. */
+export async function writeNginxFile(path: string, targetBytes: number): Promise<number> {
+  const random = seededRandom(42);
+  const start = Date.parse('2026-11-23T00:00:00Z');
+  const block: string[] = [];
+  for (let i = 0; i < 20_000; i++) block.push(accessLine(random, new Date(start + i * 50)));
+  const text = `${block.join('\n')}\n`;
+  const blockBytes = Buffer.byteLength(text);
+  const out = createWriteStream(path);
+  let written = 0;
+  let lines = 0;
+  while (written + blockBytes <= Math.max(targetBytes, blockBytes)) {
+    if (!out.write(text)) await once(out, 'drain');
+    written += blockBytes;
+    lines += block.length;
+  }
+  out.end();
+  await once(out, 'finish');
+  return lines;
+}
+
+/** The floor: read the file in big chunks and find every newline, producing nothing. */
+export async function rawReadAndSplit(path: string): Promise<{ lines: number; seconds: number; cpuSeconds: number }> {
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  let lines = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: MiB })) {
+    const buffer = chunk as Buffer;
+    for (let i = buffer.indexOf(10); i !== -1; i = buffer.indexOf(10, i + 1)) lines++;
+  }
+  const used = process.cpuUsage(cpu);
+  return { lines, seconds: (performance.now() - t0) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+export async function processCpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+}
+
+/** Peak resident set size of a process in bytes (VmHWM). */
+export async function processPeakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  return match === null ? 0 : Number(match[1]) * 1024;
+}
+
+export function printTable(title: string, rows: Array<Record<string, string | number>>): void {
+  const columns = Object.keys(rows[0] ?? {});
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  process.stdout.write(`\n${title}\n${line(columns)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
+  for (const row of rows) process.stdout.write(`${line(columns.map((c) => String(row[c])))}\n`);
+}
+
+export function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}

@@ -1,0 +1,64 @@
+/**
+ * Issue 3's benchmark: an nginx combined log (1 GiB; 64 MiB with --short) tailed, parsed and bulk-sent by
+ * the real `logship sidecar` process to a counting `_bulk` endpoint. Reports lines/s, MiB/s, CPU seconds
+ * per GiB and peak RSS of the sidecar, next to the raw read-and-split baseline measured in the same run.
+ * Targets: ≥ 365,000 lines/s on one core, ≤ 15 CPU s/GiB, ≤ 100 MiB peak RSS.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCountingEndpoint } from './counting-endpoint.ts';
+import { MiB, SHORT, fmt, printTable, processCpuSeconds, processPeakRss, rawReadAndSplit, writeNginxFile } from './bench-kit.ts';
+
+const CLI = fileURLToPath(new URL('../../shipper/bin/logship.js', import.meta.url));
+const dir = await mkdtemp(join(tmpdir(), 'logship-sidecar-bench-'));
+const file = join(dir, 'access.log');
+const lines = await writeNginxFile(file, SHORT ? 64 * MiB : 1024 * MiB);
+const { size } = await stat(file);
+const GiB = size / (1024 * MiB);
+
+const baseline = await rawReadAndSplit(file);
+
+async function runSidecar(gzip: boolean) {
+  const endpoint = await startCountingEndpoint();
+  const stateDir = await mkdtemp(join(dir, 'state-'));
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [CLI, 'sidecar', '--path', file, '--to', endpoint.url, '--state-dir', stateDir,
+    gzip ? '--gzip' : '--no-gzip', '--metrics-listen', '127.0.0.1:0', '--log-level', 'warn', '--labels-file', '/nonexistent', '--annotations-file', '/nonexistent',
+    '--batch-max-docs', '5000', '--batch-max-bytes', '8MiB', '--max-buffer-bytes', '48MiB'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  let peak = 0;
+  let cpu = 0;
+  while (endpoint.count() < lines) {
+    if (child.exitCode !== null) throw new Error(`sidecar exited with ${child.exitCode}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    peak = Math.max(peak, await processPeakRss(child.pid!));
+    cpu = await processCpuSeconds(child.pid!);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  await endpoint.close();
+  return { seconds, cpu, peak };
+}
+
+const plain = await runSidecar(false);
+const gzipped = await runSidecar(true);
+await rm(dir, { recursive: true, force: true });
+
+const row = (name: string, seconds: number, cpu: number, peak: number | string) => ({
+  run: name,
+  'lines/s': fmt(lines / seconds),
+  'MiB/s': fmt(size / MiB / seconds, 1),
+  'CPU s/GiB': fmt(cpu / GiB, 1),
+  'peak RSS MiB': typeof peak === 'number' ? fmt(peak / MiB, 0) : peak,
+  'vs baseline': `${fmt((lines / seconds) / (baseline.lines / baseline.seconds), 3)}×`,
+});
+printTable(`sidecar: ${fmt(size / MiB)} MiB, ${fmt(lines)} nginx combined lines → counting _bulk endpoint`, [
+  row('raw read-and-split (baseline)', baseline.seconds, baseline.cpuSeconds, 'n/a'),
+  row('logship sidecar, no gzip', plain.seconds, plain.cpu, plain.peak),
+  row('logship sidecar, gzip', gzipped.seconds, gzipped.cpu, gzipped.peak),
+]);
+process.stdout.write(`targets: ≥ 365,000 lines/s, ≤ 15 CPU s/GiB, ≤ 100 MiB peak RSS\n`);
+process.stdout.write(`BENCH_RESULT ${JSON.stringify({ bench: 'sidecar', bytes: size, lines, baselineLinesPerSec: Math.round(baseline.lines / baseline.seconds), linesPerSec: Math.round(lines / plain.seconds), linesPerSecGzip: Math.round(lines / gzipped.seconds), cpuSecPerGiB: +(plain.cpu / GiB).toFixed(1), peakRssMiB: Math.round(plain.peak / MiB) })}\n`);
