@@ -9,8 +9,9 @@
  * JSON-object formats (`escape=json` with `'{"status":$status,…}'`) are read with JSON.parse and
  * mapped by the template's keys; a line that is not valid JSON is scanned as text instead.
  */
-import type { LogRecord, ParseResult, Parser } from '../record.ts';
+import type { ParseResult, Parser } from '../record.ts';
 import type { FieldObject } from './fields.ts';
+import { assembleRecord, NginxFields } from './nginx-fields.ts';
 import { decodeJsonEscapes, decodeNginxEscapes } from './nginx-escape.ts';
 import { resolveFormat, type JsonTemplateField, type LiteralFormat, type NginxEscape } from './nginx-format.ts';
 import { fieldForVariable, type VariableWriter } from './nginx-variables.ts';
@@ -93,23 +94,21 @@ function buildRecord(
   values: readonly (string | undefined)[],
   decode: (value: string) => string,
 ): ParseResult {
-  const record: LogRecord = {};
+  const fields = new NginxFields();
   for (const index of order) {
     const raw = values[index];
     if (raw === undefined || raw === '-' || raw === '') continue;
-    const problem = slots[index]!.write(record, decode(raw));
+    const problem = slots[index]!.write(fields, decode(raw));
     if (problem !== undefined) return { ok: false, error: problem };
   }
-  record.message = text;
-  const event = record.event as FieldObject | undefined;
-  if (event) event.dataset = NGINX_ACCESS_DATASET;
-  else record.event = { dataset: NGINX_ACCESS_DATASET };
-  return { ok: true, record };
+  return { ok: true, record: assembleRecord(fields, text, NGINX_ACCESS_DATASET) };
 }
+
+const keepAsIs = (value: string): string => value;
 
 function decoderFor(escape: NginxEscape): (value: string) => string {
   if (escape === 'json') return decodeJsonEscapes;
-  if (escape === 'none') return (value) => value;
+  if (escape === 'none') return keepAsIs;
   return decodeNginxEscapes;
 }
 
@@ -119,7 +118,6 @@ function jsonLineReader(template: readonly JsonTemplateField[]): (text: string) 
   const { slots, order } = slotsInWriteOrder(variables);
   const values: Array<string | undefined> = new Array(variables.length);
   const fieldValues: string[] = [];
-  const keep = (value: string): string => value;
   return (text) => {
     if (text.charCodeAt(0) !== 123 /* { */) return undefined;
     let parsed: unknown;
@@ -146,7 +144,7 @@ function jsonLineReader(template: readonly JsonTemplateField[]): (text: string) 
       slot += count;
     }
     // JSON.parse already undid the escaping.
-    return buildRecord(text, slots, order, values, keep);
+    return buildRecord(text, slots, order, values, keepAsIs);
   };
 }
 
@@ -172,7 +170,8 @@ export function compileAccessFormat(format: string = 'combined', options: Access
       }
       const mismatch = scanLiteralFormat(text, resolved.literal, jsonEscaped, values);
       if (mismatch !== undefined) return { ok: false, error: `line does not match the log format: ${mismatch}` };
-      return buildRecord(text, slots, order, values, decode);
+      // Most lines hold no escape at all: one search of the line spares one per value.
+      return buildRecord(text, slots, order, values, text.indexOf('\\') < 0 ? keepAsIs : decode);
     } catch (error) {
       // Belt and braces: a parser bug must cost one line, never the pipeline.
       return { ok: false, error: `nginx access parser failed: ${error instanceof Error ? error.message : String(error)}` };

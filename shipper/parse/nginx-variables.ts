@@ -42,12 +42,13 @@
  * internal redirects); one value stays a scalar, several become an array (ES maps both alike).
  */
 import { isIP } from 'node:net';
-import { setPathSegments, type FieldObject } from './fields.ts';
+import { setPathSegments } from './fields.ts';
+import { nginxPart, type NginxFields } from './nginx-fields.ts';
 import { splitRequestLine, splitUrl } from './nginx-request.ts';
 import { createTimeIso8601Converter, createTimeLocalConverter, msecToIso } from './nginx-time.ts';
 
-/** Writes one variable's (decoded, non-`-`) value into a record; returns a reason when the value is unusable. */
-export type VariableWriter = (record: FieldObject, value: string) => string | undefined;
+/** Writes one variable's (decoded, non-`-`) value; returns a reason when the value is unusable. */
+export type VariableWriter = (fields: NginxFields, value: string) => string | undefined;
 
 export interface VariableField {
   /** Writers run in ascending priority, so where two variables fill one field the higher one wins. */
@@ -71,13 +72,23 @@ function isDigits(text: string): boolean {
 export function isIpAddress(text: string): boolean {
   if (text.indexOf(':') >= 0) return isIP(text) === 6;
   let octets = 0;
-  let start = 0;
+  let octet = 0;
+  let digitsInOctet = 0;
   for (let i = 0; i <= text.length; i++) {
-    if (i === text.length || text.charCodeAt(i) === 46) {
-      const octet = text.slice(start, i);
-      if (!isDigits(octet) || octet.length > 3 || Number(octet) > 255 || (octet.length > 1 && octet[0] === '0')) return false;
+    const c = i === text.length ? 46 : text.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digitsInOctet === 0 || octet > 255) return false;
       octets++;
-      start = i + 1;
+      octet = 0;
+      digitsInOctet = 0;
+    } else if (c >= 48 && c <= 57) {
+      // A leading zero (`01`) is not a dotted-quad octet (some parsers read it as octal).
+      if (digitsInOctet > 0 && octet === 0) return false;
+      octet = octet * 10 + (c - 48);
+      digitsInOctet++;
+      if (digitsInOctet > 3) return false;
+    } else {
+      return false;
     }
   }
   return octets === 4;
@@ -94,96 +105,84 @@ function splitUpstreamList(text: string): string[] {
   return text.indexOf(',') < 0 && text.indexOf(' : ') < 0 ? [text] : text.split(/, | : /);
 }
 
-function stringWriter(path: string): VariableWriter {
-  const segments = path.split('.');
-  return (record, value) => {
-    setPathSegments(record, segments, value);
-    return undefined;
-  };
-}
-
-function integerWriter(variable: string, path: string): VariableWriter {
-  const segments = path.split('.');
-  return (record, value) => {
-    if (!isDigits(value)) return `$${variable} is not a number: ${JSON.stringify(value)}`;
-    setPathSegments(record, segments, Number(value));
-    return undefined;
-  };
+/** Writes under `nginx.access.<path>`. */
+function accessPath(path: string): string[] {
+  return ['access', ...path.split('.')];
 }
 
 /** Upstream lists: `-` entries (no upstream reached) are dropped; one value stays scalar. */
 function upstreamListWriter(path: string, convert: (item: string) => string | number | undefined): VariableWriter {
-  const segments = path.split('.');
-  return (record, value) => {
+  const segments = accessPath(`upstream.${path}`);
+  return (fields, value) => {
     const items: Array<string | number> = [];
     for (const item of splitUpstreamList(value)) {
       const converted = item === '-' ? undefined : convert(item.trim());
       if (converted !== undefined) items.push(converted);
     }
-    if (items.length > 0) setPathSegments(record, segments, items.length === 1 ? items[0] : items);
+    if (items.length > 0) setPathSegments(nginxPart(fields), segments, items.length === 1 ? items[0] : items);
     return undefined;
   };
 }
 
 function timestampWriter(variable: string, convert: (text: string) => string | undefined): VariableWriter {
-  return (record, value) => {
+  return (fields, value) => {
     const iso = convert(value);
     if (iso === undefined) return `$${variable} is not a time: ${JSON.stringify(value)}`;
-    record['@timestamp'] = iso;
+    fields.timestamp = iso;
     return undefined;
   };
 }
 
-const METHOD = ['http', 'request', 'method'];
-const URL_ORIGINAL = ['url', 'original'];
-const URL_PATH = ['url', 'path'];
-const URL_QUERY = ['url', 'query'];
-const HTTP_VERSION = ['http', 'version'];
+function integerWriter(variable: string, set: (fields: NginxFields, value: number) => void): VariableWriter {
+  return (fields, value) => {
+    if (!isDigits(value)) return `$${variable} is not a number: ${JSON.stringify(value)}`;
+    set(fields, Number(value));
+    return undefined;
+  };
+}
 
-const writeRequest: VariableWriter = (record, value) => {
+function stringWriter(set: (fields: NginxFields, value: string) => void): VariableWriter {
+  return (fields, value) => {
+    set(fields, value);
+    return undefined;
+  };
+}
+
+/** Writes the parts of a request line; shared with the error log's `request: "…"`. */
+export function writeRequestLine(fields: NginxFields, value: string): void {
   const request = splitRequestLine(value);
-  setPathSegments(record, URL_ORIGINAL, request.original);
-  if (request.method !== undefined) setPathSegments(record, METHOD, request.method);
-  if (request.path !== undefined) setPathSegments(record, URL_PATH, request.path);
-  if (request.query !== undefined) setPathSegments(record, URL_QUERY, request.query);
-  if (request.version !== undefined) setPathSegments(record, HTTP_VERSION, request.version);
-  return undefined;
-};
+  fields.urlOriginal = request.original;
+  if (request.method !== undefined) fields.method = request.method;
+  if (request.path !== undefined) fields.urlPath = request.path;
+  if (request.query !== undefined) fields.urlQuery = request.query;
+  if (request.version !== undefined) fields.httpVersion = request.version;
+}
 
-const writeRequestUri: VariableWriter = (record, value) => {
-  setPathSegments(record, URL_ORIGINAL, value);
+/** Writes `source.address`, and `source.ip` when the address is an IP (not `unix:`). */
+export function writeSourceAddress(fields: NginxFields, value: string): void {
+  fields.sourceAddress = value;
+  if (isIpAddress(value)) fields.sourceIp = value;
+}
+
+const writeRequestUri: VariableWriter = (fields, value) => {
+  fields.urlOriginal = value;
   const { path, query } = splitUrl(value);
-  if (path !== undefined) setPathSegments(record, URL_PATH, path);
-  if (query !== undefined) setPathSegments(record, URL_QUERY, query);
+  if (path !== undefined) fields.urlPath = path;
+  if (query !== undefined) fields.urlQuery = query;
   return undefined;
 };
 
-const SOURCE_ADDRESS = ['source', 'address'];
-const SOURCE_IP = ['source', 'ip'];
-const writeRemoteAddr: VariableWriter = (record, value) => {
-  setPathSegments(record, SOURCE_ADDRESS, value);
-  if (isIpAddress(value)) setPathSegments(record, SOURCE_IP, value);
-  return undefined;
-};
-
-const writeServerProtocol: VariableWriter = (record, value) => {
-  setPathSegments(record, HTTP_VERSION, value.startsWith('HTTP/') ? value.slice(5) : value);
-  return undefined;
-};
-
-const writeRequestTime: VariableWriter = (record, value) => {
+const writeRequestTime: VariableWriter = (fields, value) => {
   const seconds = parseSeconds(value);
   if (seconds === undefined) return `$request_time is not a duration: ${JSON.stringify(value)}`;
   // nginx writes milliseconds; rounding removes the float noise of `0.123 * 1e9`.
-  const event = record.event as FieldObject | undefined;
-  if (event) event.duration = Math.round(seconds * 1e9);
-  else record.event = { duration: Math.round(seconds * 1e9) };
+  fields.duration = Math.round(seconds * 1e9);
   return undefined;
 };
 
-const writeForwardedFor: VariableWriter = (record, value) => {
+const writeForwardedFor: VariableWriter = (fields, value) => {
   const addresses = value.split(',').map((address) => address.trim()).filter((address) => address.length > 0);
-  if (addresses.length > 0) setPathSegments(record, ['nginx', 'access', 'remote_ip_list'], addresses);
+  if (addresses.length > 0) setPathSegments(nginxPart(fields), ['access', 'remote_ip_list'], addresses);
   return undefined;
 };
 
@@ -193,46 +192,44 @@ const toInteger = (item: string): number | undefined => (isDigits(item) ? Number
 export function fieldForVariable(variable: string): VariableField {
   const normal = (write: VariableWriter): VariableField => ({ priority: PRIORITY.normal, write });
   switch (variable) {
-    case 'remote_addr': return normal(writeRemoteAddr);
-    case 'remote_port': return normal(integerWriter(variable, 'source.port'));
-    case 'remote_user': return normal(stringWriter('user.name'));
+    case 'remote_addr': return normal(stringWriter(writeSourceAddress));
+    case 'remote_port': return normal(integerWriter(variable, (f, v) => { f.sourcePort = v; }));
+    case 'remote_user': return normal(stringWriter((f, v) => { f.userName = v; }));
     case 'time_local': return { priority: PRIORITY.timeLocal, write: timestampWriter(variable, createTimeLocalConverter()) };
     case 'time_iso8601': return { priority: PRIORITY.timeIso, write: timestampWriter(variable, createTimeIso8601Converter()) };
     case 'msec': return { priority: PRIORITY.timeMsec, write: timestampWriter(variable, msecToIso) };
-    case 'request': return { priority: PRIORITY.request, write: writeRequest };
-    case 'request_method': return normal(stringWriter('http.request.method'));
+    case 'request': return { priority: PRIORITY.request, write: stringWriter(writeRequestLine) };
+    case 'request_method': return normal(stringWriter((f, v) => { f.method = v; }));
     case 'request_uri': return { priority: PRIORITY.fullUrl, write: writeRequestUri };
     case 'uri':
-    case 'document_uri': return { priority: PRIORITY.partialUrl, write: stringWriter('url.path') };
+    case 'document_uri': return { priority: PRIORITY.partialUrl, write: stringWriter((f, v) => { f.urlPath = v; }) };
     case 'args':
-    case 'query_string': return { priority: PRIORITY.partialUrl, write: stringWriter('url.query') };
-    case 'server_protocol': return normal(writeServerProtocol);
-    case 'scheme': return normal(stringWriter('url.scheme'));
-    case 'host': return { priority: PRIORITY.host, write: stringWriter('url.domain') };
-    case 'server_name': return { priority: PRIORITY.serverName, write: stringWriter('url.domain') };
-    case 'status': return normal(integerWriter(variable, 'http.response.status_code'));
-    case 'body_bytes_sent': return normal(integerWriter(variable, 'http.response.body.bytes'));
-    case 'bytes_sent': return normal(integerWriter(variable, 'http.response.bytes'));
-    case 'request_length': return normal(integerWriter(variable, 'http.request.bytes'));
-    case 'request_id': return normal(stringWriter('http.request.id'));
-    case 'http_referer': return normal(stringWriter('http.request.referrer'));
-    case 'http_user_agent': return normal(stringWriter('user_agent.original'));
+    case 'query_string': return { priority: PRIORITY.partialUrl, write: stringWriter((f, v) => { f.urlQuery = v; }) };
+    case 'server_protocol': return normal(stringWriter((f, v) => { f.httpVersion = v.startsWith('HTTP/') ? v.slice(5) : v; }));
+    case 'scheme': return normal(stringWriter((f, v) => { f.urlScheme = v; }));
+    case 'host': return { priority: PRIORITY.host, write: stringWriter((f, v) => { f.urlDomain = v; }) };
+    case 'server_name': return { priority: PRIORITY.serverName, write: stringWriter((f, v) => { f.urlDomain = v; }) };
+    case 'status': return normal(integerWriter(variable, (f, v) => { f.statusCode = v; }));
+    case 'body_bytes_sent': return normal(integerWriter(variable, (f, v) => { f.bodyBytes = v; }));
+    case 'bytes_sent': return normal(integerWriter(variable, (f, v) => { f.responseBytes = v; }));
+    case 'request_length': return normal(integerWriter(variable, (f, v) => { f.requestBytes = v; }));
+    case 'request_id': return normal(stringWriter((f, v) => { f.requestId = v; }));
+    case 'http_referer': return normal(stringWriter((f, v) => { f.referrer = v; }));
+    case 'http_user_agent': return normal(stringWriter((f, v) => { f.userAgent = v; }));
     case 'request_time': return normal(writeRequestTime);
     case 'http_x_forwarded_for': return normal(writeForwardedFor);
-    case 'upstream_addr': return normal(upstreamListWriter('nginx.access.upstream.address', (item) => item));
-    case 'upstream_status': return normal(upstreamListWriter('nginx.access.upstream.status_code', toInteger));
-    case 'upstream_response_time': return normal(upstreamListWriter('nginx.access.upstream.response.time', parseSeconds));
-    case 'upstream_connect_time': return normal(upstreamListWriter('nginx.access.upstream.connect.time', parseSeconds));
-    case 'upstream_header_time': return normal(upstreamListWriter('nginx.access.upstream.header.time', parseSeconds));
-    case 'upstream_response_length': return normal(upstreamListWriter('nginx.access.upstream.response.length', toInteger));
-    case 'upstream_bytes_received': return normal(upstreamListWriter('nginx.access.upstream.bytes_received', toInteger));
-    case 'upstream_bytes_sent': return normal(upstreamListWriter('nginx.access.upstream.bytes_sent', toInteger));
-    default:
-      if (variable.startsWith('upstream_')) return normal(stringWriter(`nginx.access.upstream.${variable.slice('upstream_'.length)}`));
-      // Split on nothing: a variable name has no dots, so it stays one key.
-      return normal((record, value) => {
-        setPathSegments(record, ['nginx', 'access', variable], value);
-        return undefined;
-      });
+    case 'upstream_addr': return normal(upstreamListWriter('address', (item) => item));
+    case 'upstream_status': return normal(upstreamListWriter('status_code', toInteger));
+    case 'upstream_response_time': return normal(upstreamListWriter('response.time', parseSeconds));
+    case 'upstream_connect_time': return normal(upstreamListWriter('connect.time', parseSeconds));
+    case 'upstream_header_time': return normal(upstreamListWriter('header.time', parseSeconds));
+    case 'upstream_response_length': return normal(upstreamListWriter('response.length', toInteger));
+    case 'upstream_bytes_received': return normal(upstreamListWriter('bytes_received', toInteger));
+    case 'upstream_bytes_sent': return normal(upstreamListWriter('bytes_sent', toInteger));
+    default: {
+      // A variable name has no dots, so it stays one key under nginx.access (or nginx.access.upstream).
+      const segments = variable.startsWith('upstream_') ? ['access', 'upstream', variable.slice('upstream_'.length)] : ['access', variable];
+      return normal(stringWriter((f, v) => setPathSegments(nginxPart(f), segments, v)));
+    }
   }
 }
