@@ -22,7 +22,7 @@ export const injectorCommand = defineCommand({
     image: Type.String({ minLength: 1, default: 'logship:0.1.0', description: 'Image of the injected sidecar container.' }),
     imagePullPolicy: Type.Union([Type.Literal('IfNotPresent'), Type.Literal('Always'), Type.Literal('Never')], { default: 'IfNotPresent', description: 'Pull policy of the injected sidecar container.' }),
     to: Type.String({ format: 'uri', default: 'http://logship-es.logging.svc:9200', description: 'Elasticsearch-compatible URL the injected sidecar ships to.' }),
-    credentialsSecret: Type.Optional(Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', description: "Secret in the pod's namespace with keys username and password for --to (optional reference: the pod starts without it)." })),
+    credentialsSecret: Type.Optional(Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', description: "Secret in the pod's namespace whose key api-key is the sidecar's API key for --to (an optional reference: the pod starts without it)." })),
     logVolumeSizeLimit: Type.String({ pattern: QUANTITY, default: '500Mi', description: 'sizeLimit of the emptyDir shared by nginx and the sidecar at /var/log/nginx.' }),
     cpuRequest: Type.String({ pattern: QUANTITY, default: '20m', description: 'CPU request of the injected sidecar.' }),
     cpuLimit: Type.String({ pattern: QUANTITY, default: '500m', description: 'CPU limit of the injected sidecar.' }),

@@ -32,7 +32,7 @@ export interface SidecarSettings {
   readonly imagePullPolicy: 'IfNotPresent' | 'Always' | 'Never';
   /** Elasticsearch-compatible URL the sidecar ships to. */
   readonly to: string;
-  /** Secret in the pod's namespace with `username` and `password` keys, referenced as optional. */
+  /** Secret in the pod's namespace whose `api-key` key is the sidecar's API key; referenced as optional. */
   readonly credentialsSecret?: string | undefined;
   readonly logVolumeSizeLimit: string;
   readonly cpuRequest: string;
@@ -145,9 +145,7 @@ export function sidecarContainer(settings: SidecarSettings, logVolume: string = 
     { name: 'LOGSHIP_METRICS_LISTEN', value: `0.0.0.0:${SIDECAR_METRICS_PORT}` },
   ];
   if (settings.credentialsSecret !== undefined) {
-    for (const key of ['username', 'password']) {
-      env.push({ name: `LOGSHIP_${key.toUpperCase()}`, valueFrom: { secretKeyRef: { name: settings.credentialsSecret, key, optional: true } } });
-    }
+    env.push({ name: 'LOGSHIP_API_KEY', valueFrom: { secretKeyRef: { name: settings.credentialsSecret, key: 'api-key', optional: true } } });
   }
   return {
     name: SIDECAR_NAME,
