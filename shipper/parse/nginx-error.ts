@@ -1,0 +1,164 @@
+/**
+ * nginx error log parser.
+ *
+ *   2026/11/23 06:16:36 [error] 13117#13117: *4 connect() failed (111: Connection refused) while
+ *   connecting to upstream, client: 1.2.3.4, server: shop, request: "GET / HTTP/1.1",
+ *   upstream: "http://127.0.0.1:9/", host: "shop", referrer: "https://x/"
+ *
+ * The header is fixed (time, `[level]`, `pid#tid:`, optional `*connection`). The context nginx
+ * appends to HTTP errors (ngx_http_log_error_handler) always comes last and in this order:
+ * client, server, request, subrequest, upstream, host, referrer. We split it off the message and map it:
+ *
+ * | pair         | field                                                                    |
+ * |--------------|--------------------------------------------------------------------------|
+ * | `client`     | `source.address`, `source.ip` (when an IP)                               |
+ * | `server`     | `nginx.error.server` (the virtual server's name, not what the client asked) |
+ * | `request`    | `http.request.method`, `url.original`, `url.path`, `url.query`, `http.version` |
+ * | `subrequest` | `nginx.error.subrequest`                                                 |
+ * | `upstream`   | `nginx.error.upstream`                                                   |
+ * | `host`       | `url.domain`                                                             |
+ * | `referrer`   | `http.request.referrer`                                                  |
+ *
+ * `message` is the error text without that context (CONVENTIONS lists `message` for nginx error).
+ * nginx writes the time without a zone: it is read in the configured IANA zone.
+ */
+import type { ParseResult, Parser } from '../record.ts';
+import { assembleRecord, NginxFields, nginxPart } from './nginx-fields.ts';
+import { assertTimeZone, createErrorTimeConverter, processTimeZone } from './nginx-time.ts';
+import { writeRequestLine, writeSourceAddress } from './nginx-variables.ts';
+
+export const NGINX_ERROR_DATASET = 'nginx.error';
+
+export interface ErrorParserOptions {
+  /** IANA zone nginx's clock runs in (`Europe/Berlin`). Default: the process's `TZ`, else UTC. */
+  readonly timeZone?: string;
+}
+
+const LEVELS = new Set(['debug', 'info', 'notice', 'warn', 'error', 'crit', 'alert', 'emerg']);
+
+const CONTEXT_KEYS = ['client', 'server', 'request', 'subrequest', 'upstream', 'host', 'referrer'] as const;
+type ContextKey = (typeof CONTEXT_KEYS)[number];
+const QUOTED: ReadonlySet<ContextKey> = new Set(['request', 'subrequest', 'upstream', 'host', 'referrer']);
+const MARKERS = CONTEXT_KEYS.map((key) => `, ${key}: `);
+
+/** Reads decimal digits from `at` up to `stop`; -1 when there are none or another character comes first. */
+function numberUntil(text: string, at: number, stop: string): { value: number; end: number } | undefined {
+  const end = text.indexOf(stop, at);
+  if (end <= at || end - at > 15) return undefined;
+  let value = 0;
+  for (let i = at; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    value = value * 10 + d;
+  }
+  return { value, end };
+}
+
+function unquote(value: string): string {
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+}
+
+/**
+ * Splits `…, client: a, server: b, request: "…"` off the end of a message, trying each
+ * `, client: ` from the left until what follows reads as the context: keys in nginx's order and a
+ * client address without spaces. An error text that happens to contain `, client: ` therefore
+ * stays whole; a request line containing it does not cut the request short, because the later
+ * keys are searched for after each value's start, not before.
+ */
+function splitContext(text: string): { message: string; pairs: Map<ContextKey, string> } | undefined {
+  for (let anchor = text.indexOf(MARKERS[0]!); anchor >= 0; anchor = text.indexOf(MARKERS[0]!, anchor + 1)) {
+    const pairs = new Map<ContextKey, string>();
+    let keyIndex = 0;
+    let valueStart = anchor + MARKERS[0]!.length;
+    let valid = true;
+    while (valid) {
+      // The value runs to the nearest marker of a key that may still follow.
+      let next = -1;
+      let nextKey = -1;
+      for (let k = keyIndex + 1; k < MARKERS.length; k++) {
+        const at = text.indexOf(MARKERS[k]!, valueStart);
+        if (at >= 0 && (next < 0 || at < next)) {
+          next = at;
+          nextKey = k;
+        }
+      }
+      const key = CONTEXT_KEYS[keyIndex]!;
+      const raw = text.slice(valueStart, next < 0 ? text.length : next);
+      if (QUOTED.has(key) && !(raw.startsWith('"') && raw.endsWith('"'))) valid = false;
+      pairs.set(key, QUOTED.has(key) ? unquote(raw) : raw);
+      if (next < 0) break;
+      keyIndex = nextKey;
+      valueStart = next + MARKERS[nextKey]!.length;
+    }
+    const client = pairs.get('client') ?? '';
+    if (valid && client.length > 0 && client.indexOf(' ') < 0) return { message: text.slice(0, anchor), pairs };
+  }
+  return undefined;
+}
+
+function writeContext(fields: NginxFields, pairs: Map<ContextKey, string>): void {
+  for (const [key, value] of pairs) {
+    if (value.length === 0) continue;
+    switch (key) {
+      case 'client': writeSourceAddress(fields, value); break;
+      case 'request': writeRequestLine(fields, value); break;
+      case 'host': fields.urlDomain = value; break;
+      case 'referrer': fields.referrer = value; break;
+      default: errorPart(fields)[key] = value;
+    }
+  }
+}
+
+function errorPart(fields: NginxFields): Record<string, unknown> {
+  const nginx = nginxPart(fields);
+  return (nginx.error ??= {}) as Record<string, unknown>;
+}
+
+/**
+ * Creates a parser for nginx error log lines. Throws (RangeError) for an unknown time zone:
+ * a configuration error to report at start. The returned parser never throws.
+ */
+export function createErrorParser(options: ErrorParserOptions = {}): Parser {
+  const timeZone = options.timeZone ?? processTimeZone();
+  assertTimeZone(timeZone);
+  const toIso = createErrorTimeConverter(timeZone);
+
+  const parse = (text: string): ParseResult => {
+    if (text.length < 28 || text[19] !== ' ' || text[20] !== '[') return { ok: false, error: 'expected "YYYY/MM/DD HH:MM:SS [level]" at the start of the line' };
+    const timestamp = toIso(text.slice(0, 19));
+    if (timestamp === undefined) return { ok: false, error: `not an nginx error log time: ${JSON.stringify(text.slice(0, 19))}` };
+    const levelEnd = text.indexOf('] ', 21);
+    const level = levelEnd < 0 ? '' : text.slice(21, levelEnd);
+    if (!LEVELS.has(level)) return { ok: false, error: `expected a log level in [brackets] at byte 20, found ${JSON.stringify(text.slice(20, 30))}` };
+    const pid = numberUntil(text, levelEnd + 2, '#');
+    const thread = pid && numberUntil(text, pid.end + 1, ': ');
+    if (!pid || !thread) return { ok: false, error: `expected "pid#tid: " after the level at byte ${Buffer.byteLength(text.slice(0, levelEnd + 2))}` };
+
+    const fields = new NginxFields();
+    fields.timestamp = timestamp;
+    fields.logLevel = level;
+    fields.processPid = pid.value;
+    fields.threadId = thread.value;
+    let messageStart = thread.end + 2;
+    if (text.charCodeAt(messageStart) === 42 /* * */) {
+      const connection = numberUntil(text, messageStart + 1, ' ');
+      if (connection) {
+        errorPart(fields).connection_id = connection.value;
+        messageStart = connection.end + 1;
+      }
+    }
+    const body = text.slice(messageStart);
+    const context = splitContext(body);
+    if (context) writeContext(fields, context.pairs);
+    return { ok: true, record: assembleRecord(fields, context ? context.message : body, NGINX_ERROR_DATASET) };
+  };
+
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      // Belt and braces: a parser bug must cost one line, never the pipeline.
+      return { ok: false, error: `nginx error parser failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  };
+}
