@@ -1,0 +1,138 @@
+/**
+ * Dates the way Elasticsearch reads them: ISO 8601 (`strict_date_optional_time`) with an optional zone
+ * (no zone means UTC, or the request's `time_zone`), epoch millis / seconds, and time zones given as
+ * offsets (`+01:00`) or IANA names (`Europe/Paris`). Everything is epoch milliseconds internally.
+ */
+
+const ISO = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?)?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const SLASHED = /^(\d{4})\/(\d{2})\/(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?(?: (Z|[+-]\d{2}:?\d{2}))?$/;
+
+/** True when a dynamically mapped string should become a `date` (ES `dynamic_date_formats`). */
+export function looksLikeDate(value: string): boolean {
+  if (value.length < 10 || value.length > 40) return false;
+  const m = ISO.exec(value) ?? SLASHED.exec(value);
+  return m !== null && m[2] !== undefined && m[3] !== undefined && !Number.isNaN(parseDateString(value, 'UTC') ?? NaN);
+}
+
+function offsetFromText(text: string): number {
+  if (text === 'Z' || text === 'z') return 0;
+  const sign = text.startsWith('-') ? -1 : 1;
+  const digits = text.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  return sign * (hours * 60 + minutes) * 60_000;
+}
+
+/** Parses an ISO-ish date string; wall times without a zone are read in `zone`. Undefined when not a date. */
+export function parseDateString(value: string, zone: string): number | undefined {
+  const m = ISO.exec(value) ?? SLASHED.exec(value);
+  if (m === null) return undefined;
+  const [, y, mo, d, h, mi, s, frac, z] = m;
+  const month = Number(mo ?? '1');
+  const day = Number(d ?? '1');
+  const hour = Number(h ?? '0');
+  const minute = Number(mi ?? '0');
+  const second = Number(s ?? '0');
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return undefined;
+  const millis = frac === undefined ? 0 : Math.floor(Number(frac.padEnd(3, '0').slice(0, 3)));
+  const wall = Date.UTC(Number(y), month - 1, day, hour, minute, second, millis);
+  if (Number.isNaN(wall)) return undefined;
+  if (new Date(wall).getUTCDate() !== day && hour !== 24) return undefined; // 2026-02-30
+  if (z !== undefined) return wall - offsetFromText(z);
+  return wallToUtc(wall, zone);
+}
+
+/**
+ * A date value from a document or a query: strings are ISO dates (or digits = epoch millis),
+ * numbers are epoch millis. `format` may say `epoch_second` or `epoch_millis`.
+ */
+export function parseDateValue(value: unknown, zone = 'UTC', format?: string): number | undefined {
+  const formats = (format ?? 'strict_date_optional_time||epoch_millis').split('||');
+  for (const f of formats) {
+    if (f === 'epoch_millis' || f === 'epoch_second') {
+      const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+      if (Number.isFinite(n)) return Math.floor(f === 'epoch_second' ? n * 1000 : n);
+    } else if (typeof value === 'string') {
+      const parsed = parseDateString(value, zone);
+      if (parsed !== undefined) return parsed;
+    } else if (typeof value === 'number' && Number.isFinite(value) && format === undefined) {
+      return Math.floor(value);
+    }
+  }
+  return undefined;
+}
+
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+const offsetCache = new Map<string, Map<number, number>>();
+
+/** Checks a `time_zone` parameter; throws a RangeError for unknown zones. */
+export function normalizeZone(zone: string | undefined): string {
+  if (zone === undefined || zone === '' || zone === 'Z' || zone === 'UTC' || zone === 'Etc/UTC' || zone === 'GMT') return 'UTC';
+  if (/^[+-]\d{2}(:?\d{2})?$/.test(zone)) return offsetFromText(zone) === 0 ? 'UTC' : zone;
+  new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  return zone;
+}
+
+/** Fixed offset in ms when the zone has one (UTC or `+hh:mm`), else undefined (an IANA zone with rules). */
+export function fixedOffset(zone: string): number | undefined {
+  if (zone === 'UTC') return 0;
+  if (/^[+-]\d{2}(:?\d{2})?$/.test(zone)) return offsetFromText(zone);
+  return undefined;
+}
+
+/** Offset of `zone` from UTC at instant `utc`, in ms (cached per zone and hour). */
+export function zoneOffsetAt(utc: number, zone: string): number {
+  const fixed = fixedOffset(zone);
+  if (fixed !== undefined) return fixed;
+  const hour = Math.floor(utc / 3_600_000);
+  let cache = offsetCache.get(zone);
+  if (cache === undefined) {
+    cache = new Map();
+    offsetCache.set(zone, cache);
+  }
+  if (cache.size > 100_000) cache.clear();
+  const cached = cache.get(hour);
+  if (cached !== undefined) return cached;
+  let formatter = zoneFormatters.get(zone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    });
+    zoneFormatters.set(zone, formatter);
+  }
+  const at = hour * 3_600_000;
+  const parts: Record<string, number> = {};
+  for (const p of formatter.formatToParts(new Date(at))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const wall = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
+  const offset = wall - at;
+  cache.set(hour, offset);
+  return offset;
+}
+
+/** Converts a wall-clock time (expressed as if UTC) in `zone` to the UTC instant. */
+export function wallToUtc(wall: number, zone: string): number {
+  const first = wall - zoneOffsetAt(wall, zone);
+  return wall - zoneOffsetAt(first, zone);
+}
+
+/** ISO string of `utc` in `zone`, like ES: `2026-11-23T07:00:00.000Z` or `…000+01:00`. */
+export function formatDate(utc: number, zone = 'UTC'): string {
+  const offset = zoneOffsetAt(utc, zone);
+  const iso = new Date(utc + offset).toISOString();
+  if (offset === 0 && zone === 'UTC') return iso;
+  if (offset === 0) return iso.replace('Z', 'Z');
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset) / 60_000;
+  return `${iso.slice(0, -1)}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** Renders a date per an ES `format` (only the common ones; anything else falls back to ISO). */
+export function formatDateAs(utc: number, format: string | undefined, zone = 'UTC'): string {
+  const first = format?.split('||')[0];
+  if (first === 'epoch_millis') return String(utc);
+  if (first === 'epoch_second') return String(Math.floor(utc / 1000));
+  if (first === 'yyyy-MM-dd' || first === 'date' || first === 'strict_date') return formatDate(utc, zone).slice(0, 10);
+  return formatDate(utc, zone);
+}
+
+export const DAY_MS = 86_400_000;
