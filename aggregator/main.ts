@@ -1,10 +1,109 @@
+/**
+ * `logship aggregator`: opens the store, builds the Elasticsearch-compatible API on it, listens on
+ * `--listen`, and serves the search page on `--ui-listen`. Wiring only; each piece lives in its own file.
+ * Shutdown (lifecycle, reverse order): the search page, then the API (draining requests in flight), then
+ * the store.
+ */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Static } from '../shipper/kit/options.ts';
 import type { Logger } from '../shipper/kit/logger.ts';
 import type { Lifecycle } from '../shipper/kit/lifecycle.ts';
+import { createRegistry } from '../shipper/kit/metrics.ts';
+import { splitListen } from '../shipper/kit/ops-server.ts';
 import type { aggregatorCommand } from './config.ts';
+import type { Store } from './store/types.ts';
+import { buildApp } from './app.ts';
+import { loadCredentials, CredentialsError, type Credentials } from './auth/credentials.ts';
+import { listenProblems } from './auth/listen-policy.ts';
+import { registerUi } from './routes/ui.ts';
 
 export type AggregatorConfig = Static<typeof aggregatorCommand.options>;
 
-export async function runAggregator(_config: AggregatorConfig, _logger: Logger, _lifecycle: Lifecycle): Promise<void> {
-  throw new Error('the aggregator is being built');
+export async function runAggregator(config: AggregatorConfig, logger: Logger, lifecycle: Lifecycle): Promise<void> {
+  const credentials = readCredentials(config);
+  const refused = listenProblems(config, credentials !== undefined);
+  if (refused.length > 0) exitWithConfigurationErrors(refused);
+  if (config.forwardTo !== undefined) exitWithConfigurationErrors(['--forward-to: forwarding to a cluster is not available yet; run without it to use the embedded store']);
+
+  const registry = createRegistry('aggregator');
+  const store = await openStore(config, logger, registry);
+  await lifecycle.add({ name: 'store', close: () => store.close() });
+
+  let publishAddress = config.listen;
+  const api = buildApp({
+    store,
+    logger,
+    registry,
+    clusterUuid: clusterUuidFor(config.dataDir),
+    esVersion: config.esVersion,
+    clusterName: config.clusterName,
+    nodeName: hostname(),
+    maxBodyBytes: config.maxBodyBytes,
+    requestTimeoutMs: config.requestTimeout,
+    maxConcurrentBulks: config.maxConcurrentBulks,
+    ...(credentials === undefined ? {} : { credentials }),
+    publishAddress: () => publishAddress,
+  });
+  await lifecycle.add({
+    name: 'api',
+    async start() {
+      await api.listen(splitListen(config.listen));
+      publishAddress = reachableAddress(api, config.listen);
+    },
+    close: () => api.close(),
+  });
+
+  // Hook for the search page: its own server, given the API app to read through.
+  const ui: FastifyInstance = Fastify({ loggerInstance: logger.child({ component: 'ui' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
+  await registerUi(ui, { apiApp: api });
+  await lifecycle.add({
+    name: 'ui',
+    async start() {
+      await ui.listen(splitListen(config.uiListen));
+    },
+    close: () => ui.close(),
+  });
+
+  logger.info({ api: `http://${publishAddress}`, ui: `http://${reachableAddress(ui, config.uiListen)}`, auth: credentials !== undefined, dataDir: config.dataDir }, 'aggregator listening');
+}
+
+function readCredentials(config: AggregatorConfig): Credentials | undefined {
+  if (config.authFile === undefined) return undefined;
+  try {
+    return loadCredentials(config.authFile);
+  } catch (error) {
+    if (error instanceof CredentialsError) exitWithConfigurationErrors(error.problems.map((problem) => `--auth-file: ${config.authFile}: ${problem}`));
+    throw error;
+  }
+}
+
+/** Same shape and exit code as the CLI's own configuration errors (CONVENTIONS.md: exit code 2). */
+function exitWithConfigurationErrors(problems: readonly string[]): never {
+  process.stderr.write(`logship aggregator: invalid configuration\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+  process.exit(2);
+}
+
+async function openStore(config: AggregatorConfig, logger: Logger, registry: ReturnType<typeof createRegistry>): Promise<Store> {
+  // The embedded store is built beside this file; imported lazily so the API can be developed without it.
+  const modulePath = './store/index.ts';
+  const { openEmbeddedStore } = (await import(modulePath)) as {
+    openEmbeddedStore(options: { dataDir: string; logger: Logger; registry?: ReturnType<typeof createRegistry> }): Promise<Store>;
+  };
+  return openEmbeddedStore({ dataDir: config.dataDir, logger: logger.child({ component: 'store' }), registry });
+}
+
+/** A stable 22-character id per data directory, so the cluster keeps its identity across restarts. */
+export function clusterUuidFor(dataDir: string): string {
+  return createHash('sha256').update(resolve(dataDir)).digest('base64url').slice(0, 22);
+}
+
+function reachableAddress(app: FastifyInstance, listen: string): string {
+  const address = app.server.address();
+  const { host } = splitListen(listen);
+  const port = typeof address === 'object' && address !== null ? address.port : splitListen(listen).port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? hostname() : host.includes(':') ? `[${host}]` : host;
+  return `${shownHost}:${port}`;
 }

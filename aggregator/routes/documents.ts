@@ -1,0 +1,126 @@
+/**
+ * Single-document APIs, written through the store's bulk path so that one document behaves exactly like
+ * one bulk item: `PUT|POST /{index}/_doc[/{id}]`, `/_create/{id}`, `POST /_update/{id}`, `DELETE`, and
+ * `GET|HEAD /{index}/_doc/{id}`, `GET /{index}/_source/{id}`.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteTable } from '../http/route-table.ts';
+import { action } from '../auth/privileges.ts';
+import { jsonBody, isJsonObject } from '../http/request-body.ts';
+import { queryParams, refreshParam, listParam } from '../http/query-params.ts';
+import { EsError, illegalArgument, parseException, resourceNotFound, unsupported, validationFailed } from '../http/errors.ts';
+import { applyFilterPath, parseFilterPath } from '../http/filter-path.ts';
+import type { BulkOp, JsonObject } from '../store/types.ts';
+import type { ApiContext } from './context.ts';
+
+type DocParams = { index: string; id?: string };
+
+export function registerDocumentRoutes(routes: RouteTable, context: ApiContext): void {
+  const write = action('indices:data/write/index', 'write');
+  routes.add({
+    method: ['PUT', 'POST'], url: '/:index/_doc/:id', action: write,
+    handler: async (request, reply) => {
+      const { index, id } = request.params as DocParams;
+      const params = queryParams(request);
+      const opType = params.op_type ?? 'index';
+      if (opType !== 'index' && opType !== 'create') throw illegalArgument(`opType must be 'create' or 'index', found: [${opType}]`);
+      return writeOne(context, request, reply, { op: opType, index, id: id!, doc: jsonBody(request), ...pipeline(params) });
+    },
+  });
+  routes.add({
+    method: 'POST', url: '/:index/_doc', action: write,
+    handler: async (request, reply) => {
+      const { index } = request.params as DocParams;
+      return writeOne(context, request, reply, { op: 'index', index, doc: jsonBody(request), ...pipeline(queryParams(request)) });
+    },
+  });
+  routes.add({
+    method: ['PUT', 'POST'], url: '/:index/_create/:id', action: action('indices:data/write/index', 'write'),
+    handler: async (request, reply) => {
+      const { index, id } = request.params as DocParams;
+      return writeOne(context, request, reply, { op: 'create', index, id: id!, doc: jsonBody(request), ...pipeline(queryParams(request)) });
+    },
+  });
+  routes.add({
+    method: 'POST', url: '/:index/_update/:id', action: action('indices:data/write/update', 'write'),
+    handler: async (request, reply) => {
+      const { index, id } = request.params as DocParams;
+      const body = jsonBody(request);
+      if (body.script !== undefined) throw unsupported('scripted updates (send "doc" or "upsert")');
+      if (body.doc !== undefined && !isJsonObject(body.doc)) throw parseException('[doc] must be an object');
+      if (body.upsert !== undefined && !isJsonObject(body.upsert)) throw parseException('[upsert] must be an object');
+      if (body.doc === undefined && body.upsert === undefined) throw validationFailed(['script or doc is missing']);
+      return writeOne(context, request, reply, {
+        op: 'update', index, id: id!,
+        ...(isJsonObject(body.doc) ? { doc: body.doc } : {}),
+        ...(body.doc_as_upsert === true ? { docAsUpsert: true } : {}),
+        ...(isJsonObject(body.upsert) ? { upsert: body.upsert } : {}),
+      });
+    },
+  });
+  routes.add({
+    method: 'DELETE', url: '/:index/_doc/:id', action: action('indices:data/write/delete', 'write'),
+    handler: async (request, reply) => {
+      const { index, id } = request.params as DocParams;
+      return writeOne(context, request, reply, { op: 'delete', index, id: id! });
+    },
+  });
+
+  routes.add({
+    method: 'GET', url: '/:index/_doc/:id', action: action('indices:data/read/get', 'read'),
+    handler: async (request, reply) => {
+      const { index, id } = request.params as DocParams;
+      const document = await context.store.getDocument(index, id!);
+      if (document.found !== true) {
+        reply.code(404);
+        return document;
+      }
+      return filterSource(document, queryParams(request));
+    },
+  });
+  routes.add({
+    method: 'GET', url: '/:index/_source/:id', action: action('indices:data/read/get', 'read'),
+    handler: async (request) => {
+      const { index, id } = request.params as DocParams;
+      const document = await context.store.getDocument(index, id!);
+      if (document.found !== true) throw resourceNotFound(`Document not found [${index}]/[${id}]`);
+      return filterSource(document, queryParams(request))._source ?? {};
+    },
+  });
+}
+
+function pipeline(params: Record<string, string>): { pipeline?: string } {
+  return params.pipeline === undefined ? {} : { pipeline: params.pipeline };
+}
+
+/** One op through the store's bulk; the item becomes the document response (or its error). */
+async function writeOne(context: ApiContext, request: FastifyRequest, reply: FastifyReply, op: BulkOp): Promise<unknown> {
+  const refresh = refreshParam(queryParams(request));
+  const [item] = await context.store.bulk([op], refresh);
+  const inner = item === undefined ? undefined : Object.values(item)[0];
+  if (inner === undefined) throw new EsError(500, 'exception', 'the store answered no item for the operation');
+  const { status, error, ...response } = inner;
+  const code = typeof status === 'number' ? status : 500;
+  if (isJsonObject(error)) {
+    const { type, reason, ...extra } = error;
+    throw new EsError(code, String(type ?? 'exception'), String(reason ?? 'the store rejected the document'), extra);
+  }
+  reply.code(code);
+  return refresh === 'true' ? { ...response, forced_refresh: true } : response;
+}
+
+/** `_source=false`, `_source=a,b`, `_source_includes`, `_source_excludes` on a GET. */
+function filterSource(document: JsonObject, params: Record<string, string>): JsonObject {
+  if (!isJsonObject(document._source)) return document;
+  const sourceParam = params._source;
+  if (sourceParam === 'false') {
+    const { _source: _dropped, ...rest } = document;
+    return rest;
+  }
+  const namesSource = sourceParam !== undefined && sourceParam !== 'true' && sourceParam !== '';
+  const includes = listParam(params, '_source_includes') ?? (namesSource ? listParam(params, '_source') : undefined);
+  const excludes = listParam(params, '_source_excludes');
+  if (includes === undefined && excludes === undefined) return document;
+  const filter = parseFilterPath([...(includes ?? []), ...(excludes ?? []).map((e) => `-${e}`)].join(','));
+  return { ...document, _source: applyFilterPath(document._source, filter) };
+}

@@ -1,0 +1,87 @@
+/**
+ * Index management and inspection: `PUT|GET|HEAD|DELETE /{index}`, `_mapping`, `_field_caps`,
+ * `_refresh`, `_resolve/index`. Patterns (comma lists, wildcards, `-exclusions`, `_all`) go to the
+ * store as written; the store answers 404 `index_not_found_exception` for what does not exist.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { RouteTable } from '../http/route-table.ts';
+import { action } from '../auth/privileges.ts';
+import { isJsonObject, jsonBody } from '../http/request-body.ts';
+import { listParam, queryParams } from '../http/query-params.ts';
+import { noHandler, validationFailed } from '../http/errors.ts';
+import type { JsonObject } from '../store/types.ts';
+import type { ApiContext } from './context.ts';
+
+export function registerIndexRoutes(routes: RouteTable, context: ApiContext): void {
+  routes.add({
+    method: 'PUT', url: '/:index', action: action('indices:admin/create', 'manage'),
+    handler: async (request) => context.store.createIndex(indexName(request), jsonBody(request)),
+  });
+  routes.add({
+    method: 'GET', url: '/:index', action: action('indices:admin/get', 'read'),
+    handler: async (request) => context.store.getIndex(indexName(request)),
+  });
+  routes.add({
+    method: 'DELETE', url: '/:index', action: action('indices:admin/delete', 'manage'),
+    handler: async (request) => context.store.deleteIndex(indexName(request)),
+  });
+
+  routes.add({
+    method: 'GET', url: ['/_mapping', '/:index/_mapping'], action: action('indices:admin/mappings/get', 'read'),
+    handler: async (request) => context.store.getMapping(patternOf(request)),
+  });
+  routes.add({
+    method: ['PUT', 'POST'], url: '/:index/_mapping', action: action('indices:admin/mapping/put', 'manage'),
+    handler: async (request) => context.store.putMapping(indexName(request), jsonBody(request)),
+  });
+
+  routes.add({
+    method: ['GET', 'POST'], url: ['/_field_caps', '/:index/_field_caps'], action: action('indices:data/read/field_caps', 'read'),
+    handler: async (request) => {
+      const body = jsonBody(request);
+      const fromBody = Array.isArray(body.fields) ? body.fields.map(String) : typeof body.fields === 'string' ? body.fields.split(',') : undefined;
+      const fields = listParam(queryParams(request), 'fields') ?? fromBody;
+      if (fields === undefined || fields.length === 0) throw validationFailed(["specified fields can't be null or empty"]);
+      const { fields: _fields, ...rest } = body;
+      return context.store.fieldCaps(patternOf(request), fields, rest);
+    },
+  });
+
+  routes.add({
+    method: ['GET', 'POST'], url: ['/_refresh', '/:index/_refresh'], action: action('indices:admin/refresh', 'write'),
+    handler: async (request) => context.store.refresh(patternOf(request)),
+  });
+
+  routes.add({
+    method: 'GET', url: '/_resolve/index/:index', action: action('indices:admin/resolve/index', 'read'),
+    handler: async (request) => resolveIndex(context, indexName(request)),
+  });
+}
+
+/** `/{index}` also catches `/_anything`: names starting with `_` are ES APIs we do not have, not indices. */
+function indexName(request: FastifyRequest): string {
+  const { index } = request.params as { index: string };
+  if (index.startsWith('_') && index !== '_all') throw noHandler(request.method, request.url.split('?')[0] ?? request.url);
+  return index;
+}
+
+function patternOf(request: FastifyRequest): string {
+  const { index } = request.params as { index?: string };
+  return index === undefined ? '_all' : indexName(request);
+}
+
+async function resolveIndex(context: ApiContext, pattern: string): Promise<JsonObject> {
+  const names = await context.store.resolveIndices(pattern).catch(() => [] as string[]);
+  const streamsBody = await context.store.getDataStreams(pattern).catch(() => ({ data_streams: [] }) as JsonObject);
+  const streams = Array.isArray(streamsBody.data_streams) ? streamsBody.data_streams.filter(isJsonObject) : [];
+  const streamNames = new Set(streams.map((stream) => String(stream.name)));
+  return {
+    indices: names.filter((name) => !streamNames.has(name)).map((name) => ({ name, attributes: ['open'] })),
+    aliases: [],
+    data_streams: streams.map((stream) => ({
+      name: stream.name,
+      backing_indices: Array.isArray(stream.indices) ? stream.indices.filter(isJsonObject).map((index) => index.index_name) : [],
+      timestamp_field: isJsonObject(stream.timestamp_field) ? stream.timestamp_field.name : '@timestamp',
+    })),
+  };
+}
