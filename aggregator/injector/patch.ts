@@ -121,15 +121,15 @@ export function planInjection(pod: unknown, settings: SidecarSettings): Injectio
     else patch.push({ op: 'add', path: base, value: [mount] });
   }
 
-  patch.push({ op: 'add', path: '/spec/containers/-', value: sidecarContainer(settings, logVolume) });
+  patch.push({ op: 'add', path: '/spec/containers/-', value: sidecarContainer(settings, targetName, logVolume) });
   if (isObject(metadata.annotations)) {
     patch.push({ op: 'add', path: `/metadata/annotations/${pointerSegment(STATUS_ANNOTATION)}`, value: 'injected' });
   }
   return { inject: true, container: targetName, patch };
 }
 
-/** The injected container; also the shape of the sidecar in k8s/examples/nginx-sidecar. */
-export function sidecarContainer(settings: SidecarSettings, logVolume: string = LOG_VOLUME): Json {
+/** The injected container (k8s/examples/nginx-sidecar spells out the same one by hand). */
+export function sidecarContainer(settings: SidecarSettings, appContainer: string, logVolume: string = LOG_VOLUME): Json {
   const fieldEnv = (name: string, fieldPath: string): Json => ({ name, valueFrom: { fieldRef: { fieldPath } } });
   const env: Json[] = [
     fieldEnv('POD_NAME', 'metadata.name'),
@@ -137,6 +137,8 @@ export function sidecarContainer(settings: SidecarSettings, logVolume: string = 
     fieldEnv('POD_UID', 'metadata.uid'),
     fieldEnv('POD_IP', 'status.podIP'),
     fieldEnv('NODE_NAME', 'spec.nodeName'),
+    // The container whose logs these are (the Downward API has no field for it).
+    { name: 'CONTAINER_NAME', value: appContainer },
     { name: 'LOGSHIP_TO', value: settings.to },
     { name: 'LOGSHIP_PATH', value: `${NGINX_LOG_DIR}/*.log` },
     { name: 'LOGSHIP_STATE_DIR', value: STATE_DIR },
