@@ -31,6 +31,8 @@ export interface ContainerEntry {
   /** The line did not decode; `message` then holds the raw line. */
   readonly error?: string;
   readonly format: ContainerLogFormat;
+  /** Set by the multiline joiner when it joined more than one line into this entry. */
+  readonly joinedLines?: number;
 }
 
 /** One per file (source). Stateful only for fragments still waiting for the rest of their line. */
