@@ -72,20 +72,28 @@ function splitContext(text: string): { message: string; pairs: Map<ContextKey, s
     let valueStart = anchor + MARKERS[0]!.length;
     let valid = true;
     while (valid) {
-      // The value runs to the nearest marker of a key that may still follow.
+      const key = CONTEXT_KEYS[keyIndex]!;
+      const quoted = QUOTED.has(key);
+      // The value runs to the nearest marker of a key that may still follow; a quoted value only
+      // ends at a marker right after its closing quote (a request line may contain `, host: `).
       let next = -1;
       let nextKey = -1;
-      for (let k = keyIndex + 1; k < MARKERS.length; k++) {
-        const at = text.indexOf(MARKERS[k]!, valueStart);
-        if (at >= 0 && (next < 0 || at < next)) {
-          next = at;
-          nextKey = k;
+      let searchFrom = valueStart;
+      for (;;) {
+        next = -1;
+        for (let k = keyIndex + 1; k < MARKERS.length; k++) {
+          const at = text.indexOf(MARKERS[k]!, searchFrom);
+          if (at >= 0 && (next < 0 || at < next)) {
+            next = at;
+            nextKey = k;
+          }
         }
+        if (next < 0 || !quoted || (next - 1 > valueStart && text.charCodeAt(next - 1) === 34 /* " */)) break;
+        searchFrom = next + 1;
       }
-      const key = CONTEXT_KEYS[keyIndex]!;
       const raw = text.slice(valueStart, next < 0 ? text.length : next);
-      if (QUOTED.has(key) && !(raw.startsWith('"') && raw.endsWith('"'))) valid = false;
-      pairs.set(key, QUOTED.has(key) ? unquote(raw) : raw);
+      if (quoted && !(raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"'))) valid = false;
+      pairs.set(key, quoted ? unquote(raw) : raw);
       if (next < 0) break;
       keyIndex = nextKey;
       valueStart = next + MARKERS[nextKey]!.length;
