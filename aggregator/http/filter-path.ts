@@ -61,31 +61,32 @@ function include(value: unknown, patterns: readonly Pattern[]): unknown {
     return kept.length === 0 ? undefined : kept;
   }
   if (!isObject(value)) return undefined;
-  const out: Record<string, unknown> = {};
+  // Entries, not assignment: a key named `__proto__` must stay a key.
+  const out: Array<[string, unknown]> = [];
   for (const [key, child] of Object.entries(value)) {
     const next = advance(patterns, key);
     if (next.length === 0) continue;
     const kept = include(child, next);
-    if (kept !== undefined) out[key] = kept;
+    if (kept !== undefined) out.push([key, kept]);
   }
-  return Object.keys(out).length === 0 ? undefined : out;
+  return out.length === 0 ? undefined : Object.fromEntries(out);
 }
 
 function exclude(value: unknown, patterns: readonly Pattern[]): unknown {
   if (patterns.some((pattern) => pattern.length === 0)) return undefined;
   if (Array.isArray(value)) return value.map((element) => exclude(element, patterns)).filter((element) => element !== undefined);
   if (!isObject(value)) return value;
-  const out: Record<string, unknown> = {};
+  const out: Array<[string, unknown]> = [];
   for (const [key, child] of Object.entries(value)) {
     const next = advance(patterns, key);
     if (next.length === 0) {
-      out[key] = child;
+      out.push([key, child]);
       continue;
     }
     const kept = exclude(child, next);
-    if (kept !== undefined) out[key] = kept;
+    if (kept !== undefined) out.push([key, kept]);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 function globMatches(glob: string, key: string): boolean {

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { applyFilterPath, parseFilterPath } from '../../../aggregator/http/filter-path.ts';
+
+const response = {
+  took: 3,
+  errors: true,
+  items: [
+    { create: { _index: 'a', _id: '1', status: 201, result: 'created' } },
+    { index: { _index: 'a', _id: '2', status: 409, error: { type: 'conflict', reason: 'r' } } },
+  ],
+  hits: { total: { value: 2, relation: 'eq' }, hits: [{ _id: '1', _source: { message: 'm', nested: { deep: 1 } } }] },
+};
+
+function filter(path: string): unknown {
+  return applyFilterPath(response, parseFilterPath(path));
+}
+
+describe('filter_path', () => {
+  it.each([
+    ['took', { took: 3 }],
+    ['hits.total.value', { hits: { total: { value: 2 } } }],
+    ['errors,items.*.status', { errors: true, items: [{ create: { status: 201 } }, { index: { status: 409 } }] }],
+    ['items.*.error', { items: [{ index: { error: { type: 'conflict', reason: 'r' } } }] }],
+    ['hits.hits._id,hits.hits._source', { hits: { hits: [{ _id: '1', _source: { message: 'm', nested: { deep: 1 } } }] } }],
+    ['**.deep', { hits: { hits: [{ _source: { nested: { deep: 1 } } }] } }],
+    ['hits.**._id', { hits: { hits: [{ _id: '1' }] } }],
+    ['h*.total', { hits: { total: { value: 2, relation: 'eq' } } }],
+    ['nothing.here', {}],
+  ])('%s keeps exactly the matching paths', (path, expected) => {
+    expect(filter(path)).toEqual(expected);
+  });
+
+  it('a leading - excludes paths and keeps the rest', () => {
+    expect(filter('-items,-hits.hits')).toEqual({ took: 3, errors: true, hits: { total: { value: 2, relation: 'eq' } } });
+  });
+
+  it('includes and excludes combine: include first, then exclude', () => {
+    expect(filter('hits,-hits.hits._source')).toEqual({ hits: { total: { value: 2, relation: 'eq' }, hits: [{ _id: '1' }] } });
+  });
+
+  it('filtering with * at the top keeps everything', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ minLength: 1 }).filter((k) => !k.includes('.')), fc.jsonValue()), (value) => {
+        const kept = applyFilterPath(value, parseFilterPath('*'));
+        const expected = Object.keys(value).length === 0 ? {} : value;
+        expect(JSON.stringify(kept)).toBe(JSON.stringify(Object.fromEntries(Object.entries(expected).filter(([, v]) => v !== undefined))));
+      }),
+    );
+  });
+
+  it('never returns keys that were not in the input', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.array(fc.constantFrom('a', 'b', '*', '**', 'a*'), { minLength: 1, maxLength: 3 }), (value, path) => {
+        const kept = applyFilterPath(value, parseFilterPath(path.join('.')));
+        const inputKeys = new Set(JSON.stringify(value).match(/"(?:[^"\\]|\\.)*":/g) ?? []);
+        for (const key of JSON.stringify(kept).match(/"(?:[^"\\]|\\.)*":/g) ?? []) expect(inputKeys.has(key)).toBe(true);
+      }),
+    );
+  });
+});
