@@ -76,7 +76,7 @@ function splitContext(text: string): { message: string; pairs: Map<ContextKey, s
       const quoted = QUOTED.has(key);
       // The value runs to the nearest marker of a key that may still follow; a quoted value only
       // ends at a marker right after its closing quote (a request line may contain `, host: `).
-      let next = -1;
+      let next: number;
       let nextKey = -1;
       let searchFrom = valueStart;
       for (;;) {
