@@ -1,0 +1,630 @@
+/**
+ * Follows the files the include globs name, and hands out their complete lines in file order, in
+ * chunks, only as fast as the consumer asks (pull-based back-pressure: nothing is read while the
+ * consumer has not asked for the next chunk).
+ *
+ * Every file is read through its own open descriptor, so a rename or a delete never loses what was
+ * written before it: the old descriptor is read to its end (and kept a while for late writes) while the
+ * new file at the path is followed from its beginning. Files are known by identity (dev:ino + first-line
+ * fingerprint, see identity.ts), never by path. Wake-ups come from chokidar events on the directories
+ * the globs start from, and from a stat poll that also catches whatever events miss (network and
+ * overlay filesystems, inotify overflow). Reading is round-robin, one chunk per file per turn.
+ *
+ * Checkpoints: a file resumes at `checkpoints.committed(source)`; the tailer itself only `reset`s a
+ * source (new file, truncation) and `forget`s one (gone and fully settled). Moving it forward is the
+ * pipeline's job, once the store acknowledged.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { fstatSync, statSync, type Stats } from 'node:fs';
+import { watch, type FSWatcher } from 'chokidar';
+import type { Line, SourceId } from '../record.ts';
+import type { CheckpointStore } from '../checkpoint.ts';
+import { rateLimited, type Logger } from '../kit/logger.ts';
+import type { Registry } from '../kit/metrics.ts';
+import { FINGERPRINT_BYTES, fileKeyOf, fingerprintOf, parseSourceId, sourceIdOf } from './identity.ts';
+import { LineSplitter } from './line-splitter.ts';
+import { expandGlobs, watchRootOf } from './discovery.ts';
+import { createTailMetrics, type RotationKind, type TailErrorReason } from './metrics.ts';
+
+export interface TailerOptions {
+  /** Globs (absolute, or relative to the working directory); files that appear later are picked up. */
+  include: string[];
+  exclude?: (path: string) => boolean;
+  /** For files with no checkpoint when the tailer starts; files appearing later are always read from the beginning. */
+  readFrom: 'beginning' | 'end';
+  /** Longer lines are cut at the limit and emitted once, flagged `truncated`, covering the whole physical line. */
+  maxLineBytes: number;
+  /** Stat-polling period: the fallback when filesystem events do not come. */
+  pollIntervalMs: number;
+  checkpoints: CheckpointStore;
+  logger: Logger;
+  registry: Registry;
+  /** Bytes read per file per turn; default 256 KiB. */
+  readChunkBytes?: number;
+  /** How long a renamed-away or deleted file stays open for late writes once read to its end and fully settled; default 5 s. */
+  lingerMs?: number;
+  /** Period of the glob rescan that runs even without events; default max(1 s, pollIntervalMs). */
+  scanIntervalMs?: number;
+  /** Told which file is which source, to give back the disk space of shipped ranges (see reclaim.ts). */
+  reclaimer?: SourceObserver;
+}
+
+/** Something that wants to know where each source lives (the reclaimer). */
+export interface SourceObserver {
+  track(path: string, source: SourceId): void;
+  untrack(source: SourceId): void;
+}
+
+export interface Tailer {
+  /** Loads nothing: call `checkpoints.load()` first. Scans the globs and starts watching. */
+  start(): Promise<void>;
+  /** Chunks of complete lines in file order per source. Nothing more is read until the next chunk is asked for. */
+  lines(signal: AbortSignal): AsyncIterable<Line[]>;
+  /** Idempotent; ends the iterable. Does not close the checkpoint store. */
+  close(): Promise<void>;
+}
+
+/** How long a file whose first line equals a followed file's waits to be recognised as a copytruncate copy. */
+const COPY_WAIT_MS = 10_000;
+/** Retired fingerprints remembered for copytruncate detection. */
+const RETIRED_LIMIT = 1024;
+/** How far back from the end `readFrom: 'end'` looks for a line boundary. */
+const END_BOUNDARY_WINDOW = 64 * 1024;
+
+interface TailedFile {
+  readonly key: string;
+  readonly handle: FileHandle;
+  path: string;
+  source: SourceId | undefined;
+  fingerprint: string | undefined;
+  /** Next byte to read. */
+  position: number;
+  readonly splitter: LineSplitter;
+  /** Renamed out of the globs or deleted: read to the end, linger, close. */
+  orphan: boolean;
+  queued: boolean;
+  /** Woken after being at its end: check for truncation before reading on. */
+  verify: boolean;
+  lastMtimeMs: number;
+  lingerSince: number | undefined;
+  flushPartial: boolean;
+  closed: boolean;
+  /** Placement rule for when the file gets its identity. */
+  start: 'beginning' | 'end' | 'after-truncation' | 'independent-copy';
+}
+
+export function createTailer(options: TailerOptions): Tailer {
+  const { checkpoints, logger: parentLogger, readFrom } = options;
+  const logger = parentLogger.child({ component: 'tail' });
+  const metrics = createTailMetrics(options.registry);
+  const readChunkBytes = options.readChunkBytes ?? 256 * 1024;
+  const lingerMs = options.lingerMs ?? 5000;
+  const scanIntervalMs = options.scanIntervalMs ?? Math.max(1000, options.pollIntervalMs);
+  const logLimited = rateLimited(60_000);
+  // One read at a time (the lock below), so one buffer serves every file.
+  const readBuffer = Buffer.allocUnsafe(readChunkBytes);
+
+  const files = new Map<string, TailedFile>(); // by dev:ino
+  const byPath = new Map<string, TailedFile>(); // followed files (not orphans) by current path
+  const queue: TailedFile[] = [];
+  /** Files whose first line equals a followed file's, not read (yet): dev:ino → what we know. */
+  const pendingCopies = new Map<string, { fingerprint: string; since: number }>();
+  /** Fingerprint → line boundary reached, of content whose file was truncated or is gone (copytruncate copies continue there). */
+  const retired = new Map<string, number>();
+  /** Checkpointed sources no file carried at start: kept in case the file comes back into the globs. */
+  const stale = new Map<SourceId, number>();
+  /** Retired sources to forget once settled up to the offset. */
+  const draining = new Map<SourceId, number>();
+  const watchers: FSWatcher[] = [];
+
+  let started = false;
+  let closed = false;
+  let lock: Promise<unknown> = Promise.resolve();
+  let wakeWaiter: (() => void) | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
+  let scanTimer: NodeJS.Timeout | undefined;
+  let lastScanAt = 0;
+  let scanRequested = false;
+
+  function exclusive<T>(task: () => Promise<T> | T): Promise<T> {
+    const run = lock.then(task);
+    lock = run.catch(() => undefined);
+    return run;
+  }
+
+  function report(reason: TailErrorReason, path: string, error: unknown, message: string): void {
+    metrics.errors.inc({ reason });
+    logLimited(`${reason}:${path}`, (suppressed) => logger.warn({ path, reason, err: error, suppressed }, message));
+  }
+
+  function wake(file: TailedFile, verify: boolean): void {
+    if (file.closed) return;
+    if (verify) file.verify = true;
+    if (!file.queued) {
+      file.queued = true;
+      queue.push(file);
+    }
+    const waiter = wakeWaiter;
+    wakeWaiter = undefined;
+    waiter?.();
+  }
+
+  function rememberRetired(fingerprint: string, offset: number): void {
+    retired.delete(fingerprint);
+    retired.set(fingerprint, offset);
+    if (retired.size > RETIRED_LIMIT) retired.delete(retired.keys().next().value!);
+  }
+
+  function isFollowedFingerprint(fingerprint: string, except: TailedFile): boolean {
+    for (const file of files.values()) {
+      if (file !== except && !file.closed && file.fingerprint === fingerprint) return true;
+    }
+    return false;
+  }
+
+  async function readHead(handle: FileHandle, size: number): Promise<Buffer> {
+    const head = Buffer.alloc(Math.min(size, FINGERPRINT_BYTES));
+    if (head.length === 0) return head;
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead);
+  }
+
+  /** The offset just past the last newline near the end, for `readFrom: 'end'`; -1 if none is near. */
+  async function endBoundary(handle: FileHandle, size: number): Promise<number> {
+    if (size === 0) return 0;
+    const from = Math.max(0, size - END_BOUNDARY_WINDOW);
+    const window = Buffer.alloc(size - from);
+    const { bytesRead } = await handle.read(window, 0, window.length, from);
+    const newline = window.subarray(0, bytesRead).lastIndexOf(10);
+    return newline === -1 ? -1 : from + newline + 1;
+  }
+
+  /**
+   * Gives a file its identity and decides where reading starts. Returns false when the file turns out
+   * to be a copy of a followed file (a copytruncate in progress) and was closed instead.
+   */
+  async function identify(file: TailedFile): Promise<boolean> {
+    const stats = fstatSync(file.handle.fd);
+    const fingerprint = fingerprintOf(await readHead(file.handle, stats.size));
+    if (fingerprint === undefined) return true; // too young: no first line yet
+    const source = sourceIdOf(stats.dev, stats.ino, fingerprint);
+    let position: number;
+    let discard = false;
+    const committed = checkpoints.committed(source) ?? stale.get(source);
+    if (file.start === 'after-truncation') {
+      position = 0;
+      checkpoints.reset(source, 0, file.path);
+    } else if (committed !== undefined) {
+      if (committed > stats.size) {
+        // Shorter than what was shipped, first line unchanged: truncated and refilled while we were away.
+        metrics.rotations.inc({ kind: 'truncate' });
+        position = 0;
+        checkpoints.reset(source, 0, file.path);
+      } else {
+        position = committed;
+        if (stale.delete(source)) checkpoints.reset(source, committed, file.path);
+        else checkpoints.rename(source, file.path);
+      }
+    } else if (file.start !== 'independent-copy' && isFollowedFingerprint(fingerprint, file)) {
+      // Same first line as a file we follow, another inode: a copy. Its content is being read through
+      // the original; if the original is truncated soon (copytruncate) the copy continues where it stopped.
+      if (!pendingCopies.has(file.key)) pendingCopies.set(file.key, { fingerprint, since: Date.now() });
+      await closeFile(file);
+      return false;
+    } else if (file.start !== 'independent-copy' && retired.has(fingerprint)) {
+      // The copy of content we were reading when its file was truncated: continue after what was read.
+      position = Math.min(retired.get(fingerprint)!, stats.size);
+      retired.delete(fingerprint);
+      metrics.rotations.inc({ kind: 'copytruncate' });
+      checkpoints.reset(source, position, file.path);
+    } else if (file.start === 'end') {
+      position = await endBoundary(file.handle, stats.size);
+      if (position === -1) {
+        // No line boundary near the end: skip the line in progress, start after its newline.
+        position = stats.size;
+        discard = true;
+      }
+      checkpoints.reset(source, position, file.path);
+    } else {
+      position = 0;
+      checkpoints.reset(source, 0, file.path);
+    }
+    pendingCopies.delete(file.key);
+    file.source = source;
+    file.fingerprint = fingerprint;
+    file.position = position;
+    if (discard) file.splitter.discardUntilNewline(position);
+    else file.splitter.reset(position);
+    file.start = 'beginning';
+    options.reclaimer?.track(file.path, source);
+    return true;
+  }
+
+  async function closeFile(file: TailedFile): Promise<void> {
+    if (file.closed) return;
+    file.closed = true;
+    files.delete(file.key);
+    if (byPath.get(file.path) === file) byPath.delete(file.path);
+    metrics.files.dec();
+    if (file.source !== undefined) options.reclaimer?.untrack(file.source);
+    await file.handle.close().catch(() => undefined);
+  }
+
+  /** The file shrank below what was read, or its first line changed: its old content is gone. */
+  function onTruncated(file: TailedFile): void {
+    let copyPending = false;
+    for (const pending of pendingCopies.values()) if (pending.fingerprint === file.fingerprint) copyPending = true;
+    metrics.rotations.inc({ kind: copyPending ? 'copytruncate' : 'truncate' });
+    logLimited(`truncated:${file.path}`, (suppressed) => logger.info({ path: file.path, readUpTo: file.position, suppressed }, 'file truncated; following it from its start'));
+    if (file.source !== undefined && file.fingerprint !== undefined) {
+      const boundary = file.position - file.splitter.pendingBytes;
+      rememberRetired(file.fingerprint, boundary);
+      draining.set(file.source, boundary);
+      options.reclaimer?.untrack(file.source);
+    }
+    file.source = undefined;
+    file.fingerprint = undefined;
+    file.position = 0;
+    file.splitter.reset(0);
+    file.start = 'after-truncation';
+    requestScan(); // a pending copy may now continue
+  }
+
+  async function stillSameContent(file: TailedFile, stats: Stats): Promise<boolean> {
+    if (stats.size < file.position) return false;
+    if (file.fingerprint === undefined) return true;
+    return fingerprintOf(await readHead(file.handle, stats.size)) === file.fingerprint;
+  }
+
+  /** One turn of one file: at most one chunk read. */
+  async function readTurn(file: TailedFile): Promise<Line[]> {
+    if (file.closed) return [];
+    try {
+      if (file.source === undefined) {
+        if (!(await identify(file))) return [];
+        if (file.source === undefined) return [];
+      } else if (file.verify) {
+        file.verify = false;
+        if (!(await stillSameContent(file, fstatSync(file.handle.fd)))) {
+          onTruncated(file);
+          wake(file, false);
+          return [];
+        }
+      }
+      const source: SourceId = file.source;
+      if (file.flushPartial) {
+        file.flushPartial = false;
+        const last = file.splitter.takePartial(source, file.path, file.position);
+        if (last === undefined) return [];
+        metrics.lines.inc();
+        if (last.truncated) metrics.truncatedLines.inc();
+        return [last];
+      }
+      const { bytesRead } = await file.handle.read(readBuffer, 0, readChunkBytes, file.position);
+      if (bytesRead === 0) return [];
+      const lines: Line[] = [];
+      const discardedUpTo = file.splitter.push(readBuffer, bytesRead, file.position, source, file.path, lines);
+      if (discardedUpTo >= 0) checkpoints.reset(source, discardedUpTo, file.path);
+      file.position += bytesRead;
+      file.lingerSince = undefined;
+      metrics.bytesRead.inc(bytesRead);
+      if (lines.length > 0) {
+        metrics.lines.inc(lines.length);
+        let truncated = 0;
+        for (const line of lines) if (line.truncated === true) truncated++;
+        if (truncated > 0) metrics.truncatedLines.inc(truncated);
+      }
+      if (bytesRead === readChunkBytes) wake(file, false); // probably more: back of the queue, for fairness
+      return lines;
+    } catch (error) {
+      report('read', file.path, error, 'cannot read file; will retry');
+      return [];
+    }
+  }
+
+  async function openFile(path: string, start: TailedFile['start']): Promise<TailedFile | undefined> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined; // gone between the scan and the open
+      const reason: TailErrorReason = code === 'EACCES' || code === 'EPERM' ? 'permission' : code === 'EMFILE' || code === 'ENFILE' ? 'too_many_open_files' : code === 'ELOOP' ? 'symlink_loop' : code === 'EISDIR' ? 'directory' : 'open';
+      report(reason, path, error, 'cannot open file; skipping it (retried at the next scan)');
+      return undefined;
+    }
+    const stats = fstatSync(handle.fd);
+    const key = fileKeyOf(stats.dev, stats.ino);
+    if (files.has(key)) {
+      await handle.close();
+      return undefined;
+    }
+    const file: TailedFile = {
+      key, handle, path, source: undefined, fingerprint: undefined, position: 0,
+      splitter: new LineSplitter(options.maxLineBytes), orphan: false, queued: false, verify: false,
+      lastMtimeMs: stats.mtimeMs, lingerSince: undefined, flushPartial: false, closed: false, start,
+    };
+    files.set(key, file);
+    byPath.set(path, file);
+    metrics.files.inc();
+    return file;
+  }
+
+  /** Expands the globs and reconciles: new files, renames, files gone from the globs. */
+  async function scan(initial: boolean): Promise<void> {
+    lastScanAt = Date.now();
+    scanRequested = false;
+    const { paths, errors } = await expandGlobs(options.include);
+    for (const { pattern, error } of errors) report('glob', pattern, error, 'cannot expand glob');
+    const found = new Map<string, { path: string; stats: Stats }>();
+    for (const path of paths) {
+      if (options.exclude?.(path) === true) continue;
+      let stats: Stats;
+      try {
+        stats = statSync(path);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ELOOP') report('symlink_loop', path, error, 'symbolic link loop; skipping');
+        else if (code === 'EACCES') report('permission', path, error, 'permission denied; skipping');
+        else if (code !== 'ENOENT') report('stat', path, error, 'cannot stat; skipping');
+        continue;
+      }
+      if (stats.isDirectory()) {
+        report('directory', path, undefined, 'path matched by the globs is a directory; skipping');
+        continue;
+      }
+      if (!stats.isFile()) {
+        report('not_regular', path, undefined, 'path matched by the globs is not a regular file; skipping');
+        continue;
+      }
+      const key = fileKeyOf(stats.dev, stats.ino);
+      if (!found.has(key)) found.set(key, { path, stats });
+    }
+
+    // Followed files that moved or left the globs.
+    for (const file of [...files.values()]) {
+      if (file.closed) continue;
+      const now = found.get(file.key);
+      if (now === undefined) {
+        if (!file.orphan) becomeOrphan(file);
+      } else if (file.orphan || now.path !== file.path) {
+        if (!file.orphan) metrics.rotations.inc({ kind: 'rename' });
+        if (byPath.get(file.path) === file) byPath.delete(file.path);
+        file.orphan = false;
+        file.path = now.path;
+        byPath.set(now.path, file);
+        if (file.source !== undefined) {
+          checkpoints.rename(file.source, now.path);
+          options.reclaimer?.track(now.path, file.source);
+        }
+        wake(file, false);
+      }
+    }
+    for (const key of pendingCopies.keys()) if (!found.has(key)) pendingCopies.delete(key);
+
+    // New files: identify all, then place those with a checkpoint first, so that a copy can never
+    // take the place of the original it was copied from.
+    const opened: TailedFile[] = [];
+    for (const [key, { path }] of found) {
+      if (files.has(key)) continue;
+      const pending = pendingCopies.get(key);
+      let start: TailedFile['start'] = initial && readFrom === 'end' ? 'end' : 'beginning';
+      if (pending !== undefined) {
+        if (isFollowedFingerprintAnywhere(pending.fingerprint)) {
+          if (Date.now() - pending.since < COPY_WAIT_MS) continue;
+          start = 'independent-copy'; // the original was never truncated: a file of its own after all
+        }
+      }
+      const file = await openFile(path, start);
+      if (file !== undefined) opened.push(file);
+    }
+    const withCheckpoint: TailedFile[] = [];
+    const without: TailedFile[] = [];
+    for (const file of opened) {
+      const stats = fstatSync(file.handle.fd);
+      const fingerprint = fingerprintOf(await readHead(file.handle, stats.size));
+      const source = fingerprint === undefined ? undefined : sourceIdOf(stats.dev, stats.ino, fingerprint);
+      if (source !== undefined && (checkpoints.committed(source) !== undefined || stale.has(source))) withCheckpoint.push(file);
+      else without.push(file);
+    }
+    for (const file of [...withCheckpoint, ...without]) {
+      try {
+        if (await identify(file)) wake(file, false);
+        // Too young to have a first line: when it gets one, all of it is new.
+        if (file.source === undefined) file.start = 'beginning';
+      } catch (error) {
+        report('read', file.path, error, 'cannot read file; will retry');
+      }
+    }
+  }
+
+  function isFollowedFingerprintAnywhere(fingerprint: string): boolean {
+    for (const file of files.values()) if (!file.closed && file.fingerprint === fingerprint) return true;
+    return false;
+  }
+
+  function becomeOrphan(file: TailedFile): void {
+    let kind: RotationKind = 'delete';
+    try {
+      if (fstatSync(file.handle.fd).nlink > 0) kind = 'rename';
+    } catch {
+      // fstat of an open descriptor does not fail in practice; count it as a delete
+    }
+    metrics.rotations.inc({ kind });
+    file.orphan = true;
+    if (byPath.get(file.path) === file) byPath.delete(file.path);
+    wake(file, false); // read what is left
+  }
+
+  /** Stat poll: wakes files that changed, finishes orphans, forgets retired sources once settled. */
+  async function poll(): Promise<void> {
+    const now = Date.now();
+    for (const file of [...files.values()]) {
+      if (file.closed) continue;
+      let stats: Stats;
+      try {
+        stats = fstatSync(file.handle.fd);
+      } catch (error) {
+        report('stat', file.path, error, 'cannot stat open file');
+        continue;
+      }
+      if (stats.size !== file.position || stats.mtimeMs !== file.lastMtimeMs) {
+        file.lastMtimeMs = stats.mtimeMs;
+        file.lingerSince = undefined;
+        wake(file, true);
+        continue;
+      }
+      if (!file.orphan || file.queued) continue;
+      // An orphan at its end: close it once everything read was settled and no late write came for lingerMs.
+      const boundary = file.position - file.splitter.pendingBytes;
+      const committed = file.source === undefined ? boundary : checkpoints.committed(file.source) ?? boundary;
+      if (committed < boundary) {
+        file.lingerSince = undefined;
+        continue;
+      }
+      file.lingerSince ??= now;
+      if (now - file.lingerSince < lingerMs) continue;
+      if (file.splitter.pendingBytes > 0 && file.source !== undefined) {
+        // The last line will never get its newline: ship it as it is.
+        file.flushPartial = true;
+        file.lingerSince = undefined;
+        wake(file, false);
+        continue;
+      }
+      const source = file.source;
+      await closeFile(file);
+      if (source !== undefined && !isSourceFollowed(source)) checkpoints.forget(source);
+    }
+    for (const [source, boundary] of draining) {
+      if (isSourceFollowed(source)) {
+        draining.delete(source);
+        continue;
+      }
+      const committed = checkpoints.committed(source);
+      if (committed === undefined || committed >= boundary) {
+        checkpoints.forget(source);
+        draining.delete(source);
+      }
+    }
+    if (scanRequested || now - lastScanAt >= scanIntervalMs) await scan(false);
+  }
+
+  function isSourceFollowed(source: SourceId): boolean {
+    for (const file of files.values()) if (file.source === source && !file.closed) return true;
+    return false;
+  }
+
+  function requestScan(): void {
+    if (closed || scanTimer !== undefined) return;
+    scanRequested = true;
+    // Debounced: a burst of events (logrotate moving ten files) becomes one scan.
+    scanTimer = setTimeout(() => {
+      scanTimer = undefined;
+      if (!closed) void exclusive(() => scan(false)).catch((error: unknown) => report('glob', '*', error, 'scan failed'));
+    }, 20);
+    scanTimer.unref();
+  }
+
+  function startWatching(): void {
+    const roots = new Map<string, number | undefined>();
+    for (const pattern of options.include) {
+      const { dir, depth } = watchRootOf(pattern);
+      const known = roots.get(dir);
+      roots.set(dir, roots.has(dir) ? (known === undefined || depth === undefined ? undefined : Math.max(known, depth)) : depth);
+    }
+    for (const [dir, depth] of roots) {
+      const watcher = watch(dir, { ignoreInitial: true, atomic: false, persistent: false, ...(depth === undefined ? {} : { depth }) });
+      watcher.on('all', (event, path) => {
+        if (event === 'change') {
+          const file = byPath.get(path);
+          if (file !== undefined) wake(file, true);
+          else requestScan();
+        } else {
+          requestScan();
+        }
+      });
+      watcher.on('error', (error) => report('watch', dir, error, 'filesystem events failed; polling still runs'));
+      watchers.push(watcher);
+    }
+  }
+
+  async function nextChunk(signal: AbortSignal): Promise<Line[] | undefined> {
+    for (;;) {
+      if (closed || signal.aborted) return undefined;
+      const file = queue.shift();
+      if (file === undefined) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            signal.removeEventListener('abort', done);
+            resolve();
+          };
+          wakeWaiter = done;
+          signal.addEventListener('abort', done, { once: true });
+        });
+        continue;
+      }
+      file.queued = false;
+      const lines = await exclusive(() => readTurn(file));
+      if (lines.length > 0) return lines;
+    }
+  }
+
+  return {
+    async start() {
+      if (started || closed) return;
+      started = true;
+      // Checkpointed content is recognised by its fingerprint even under a new inode (a copy).
+      const initialSources = checkpoints.sources();
+      for (const source of initialSources) {
+        const parsed = parseSourceId(source);
+        const committed = checkpoints.committed(source);
+        if (parsed !== undefined && committed !== undefined) rememberRetired(parsed.fingerprint, committed);
+      }
+      await exclusive(() => scan(true));
+      const followed = new Set<SourceId>();
+      for (const file of files.values()) {
+        if (file.source === undefined) continue;
+        followed.add(file.source);
+        if (file.fingerprint !== undefined) retired.delete(file.fingerprint);
+      }
+      for (const source of initialSources) {
+        const committed = checkpoints.committed(source);
+        if (followed.has(source) || committed === undefined) continue;
+        // Not found under the globs: remembered for this run (it may come back), dropped from the file.
+        stale.set(source, committed);
+        checkpoints.forget(source);
+      }
+      startWatching();
+      pollTimer = setInterval(() => {
+        void exclusive(poll).catch((error: unknown) => report('stat', '*', error, 'poll failed'));
+      }, options.pollIntervalMs);
+      pollTimer.unref();
+    },
+
+    lines(signal) {
+      return {
+        async *[Symbol.asyncIterator]() {
+          for (;;) {
+            const chunk = await nextChunk(signal);
+            if (chunk === undefined) return;
+            yield chunk;
+          }
+        },
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (pollTimer !== undefined) clearInterval(pollTimer);
+      if (scanTimer !== undefined) clearTimeout(scanTimer);
+      const waiter = wakeWaiter;
+      wakeWaiter = undefined;
+      waiter?.();
+      await Promise.all(watchers.map((watcher) => watcher.close()));
+      await exclusive(async () => {
+        for (const file of [...files.values()]) await closeFile(file);
+      });
+    },
+  };
+}
