@@ -1,10 +1,162 @@
+/**
+ * `logship collector`: every container log file on the node → decode → Kubernetes metadata → ship.
+ * Wiring only; each stage lives in its own file:
+ *
+ *   container-resolver.ts   path → which container (docker config.v2.json, CRI path, kubelet links)
+ *   ../kube/pod-watcher.ts  this node's pods from the API server (list/watch), into a bounded cache
+ *   container-streams.ts    lines → entries (decoder, multiline) → records with kubernetes.* fields
+ *   ../runtime.ts           checkpoints, pipeline, sink, ops server (shared with the sidecar)
+ */
+import { hostname } from 'node:os';
 import type { Static } from '../kit/options.ts';
 import type { Logger } from '../kit/logger.ts';
 import type { Lifecycle } from '../kit/lifecycle.ts';
+import { Counter, Gauge } from '../kit/metrics.ts';
 import type { collectorCommand } from './config.ts';
+import { startShipperRuntime } from '../runtime.ts';
+import { createTailer } from '../tail/tailer.ts';
+import { compileAccessFormat } from '../parse/nginx-access.ts';
+import { createErrorParser } from '../parse/nginx-error.ts';
+import { annotationFilter } from '../enrich/kubernetes-pod.ts';
+import { createPodCache, type PodCache } from '../enrich/kubernetes-pod-cache.ts';
+import { createKubeClient } from '../kube/client.ts';
+import { kubeConnection } from '../kube/in-cluster.ts';
+import { createPodWatcher } from '../kube/pod-watcher.ts';
+import { createContainerResolver } from './container-resolver.ts';
+import { createContainerStreams } from './container-streams.ts';
+import type { StackTraceLanguage } from '../decode/stack-trace-rules.ts';
 
 export type CollectorConfig = Static<typeof collectorCommand.options>;
 
-export async function runCollector(_config: CollectorConfig, _logger: Logger, _lifecycle: Lifecycle): Promise<void> {
-  throw new Error('the collector is being built');
+/** Per-file decoder state of files idle this long (and with nothing pending) is dropped. */
+const IDLE_FILE_MS = 10 * 60_000;
+
+export async function runCollector(config: CollectorConfig, logger: Logger, lifecycle: Lifecycle): Promise<void> {
+  const runtime = await startShipperRuntime('collector', config, logger, lifecycle);
+  const nodeName = config.nodeName !== '' ? config.nodeName : (process.env.NODE_NAME ?? hostname());
+  const selfPod = config.selfPod !== '' ? config.selfPod
+    : process.env.POD_NAMESPACE !== undefined && process.env.POD_NAME !== undefined ? `${process.env.POD_NAMESPACE}/${process.env.POD_NAME}` : undefined;
+  const keepAnnotation = annotationFilter(config.annotations);
+  const skipped = new Counter({ name: 'logship_collector_skipped_total', help: 'Files and bytes not shipped on purpose, by reason.', labelNames: ['reason', 'unit'], registers: [runtime.registry] });
+  const filesGauge = new Gauge({ name: 'logship_collector_files', help: 'Container log files with decoder state.', registers: [runtime.registry] });
+
+  const pods = await startPodMetadata(config, nodeName, keepAnnotation, logger, lifecycle, runtime.registry);
+
+  const resolver = createContainerResolver({ dockerRoot: config.dockerRoot, podsRoot: config.podsRoot, nonKubernetes: config.nonKubernetes });
+  const streams = createContainerStreams({
+    resolver,
+    pods,
+    nodeName,
+    keepAnnotation,
+    records: {
+      namespace: config.namespace,
+      accessParser: compileAccessFormat(config.accessFormat),
+      errorParser: createErrorParser(config.timeZone !== undefined ? { timeZone: config.timeZone } : process.env.TZ ? { timeZone: process.env.TZ } : {}),
+      enrich: runtime.commonEnricher,
+    },
+    maxBytes: config.maxLineBytes,
+    partialTimeoutMs: config.partialTimeout,
+    multiline: config.multiline.length === 0 ? undefined : {
+      detectors: config.multiline as StackTraceLanguage[],
+      maxLines: config.multilineMaxLines,
+      timeoutMs: config.multilineTimeout,
+    },
+    excludeNamespaces: config.excludeNamespaces,
+    selfPod,
+    settle: (source, offset, endOffset) => runtime.checkpoints.settle(source, offset, endOffset),
+    onSkip: (reason, bytes) => (bytes === 0 ? skipped.inc({ reason, unit: 'files' }) : skipped.inc({ reason, unit: 'bytes' }, bytes)),
+  });
+
+  const tailer = createTailer({
+    include: [...resolver.include],
+    exclude: (path) => !streams.wanted(path),
+    readFrom: config.readFrom,
+    maxLineBytes: config.maxLineBytes,
+    pollIntervalMs: config.pollInterval,
+    checkpoints: runtime.checkpoints,
+    logger,
+    registry: runtime.registry,
+  });
+
+  const reading = new AbortController();
+  let loop: Promise<void> = Promise.resolve();
+  let flushing: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  await lifecycle.add({
+    name: 'tailer',
+    start: async () => {
+      await tailer.start();
+      loop = shipLines();
+      // Partial lines and multiline groups that waited long enough are shipped from here.
+      const every = Math.max(50, Math.floor(Math.min(config.partialTimeout, config.multilineTimeout) / 2));
+      timer = setInterval(() => {
+        flushing = flushing.then(flushStale);
+      }, every);
+      timer.unref();
+    },
+    close: async () => {
+      clearInterval(timer);
+      reading.abort();
+      await tailer.close();
+      await loop;
+      await flushing;
+    },
+  });
+  runtime.setReady(undefined);
+  logger.info({ dockerRoot: config.dockerRoot, podsRoot: config.podsRoot, node: nodeName, api: pods !== undefined, to: config.to }, 'collector started');
+
+  async function shipLines(): Promise<void> {
+    try {
+      for await (const lines of tailer.lines(reading.signal)) {
+        const records = streams.push(lines);
+        if (records.length > 0) await runtime.pipeline.push(records);
+      }
+    } catch (error) {
+      if (!reading.signal.aborted) {
+        logger.fatal({ err: error }, 'reading stopped unexpectedly');
+        void lifecycle.shutdown('reader failure');
+      }
+    }
+  }
+
+  async function flushStale(): Promise<void> {
+    if (reading.signal.aborted) return;
+    try {
+      const records = streams.flushStale();
+      if (records.length > 0) await runtime.pipeline.push(records);
+      streams.sweep(IDLE_FILE_MS);
+      filesGauge.set(streams.files);
+      pods?.sweep();
+    } catch (error) {
+      if (!reading.signal.aborted) logger.error({ err: error }, 'shipping stale partial lines failed');
+    }
+  }
+}
+
+/** The API watch, when configured and reachable; undefined when metadata comes from paths only. */
+async function startPodMetadata(
+  config: CollectorConfig,
+  nodeName: string,
+  keepAnnotation: (key: string) => boolean,
+  logger: Logger,
+  lifecycle: Lifecycle,
+  registry: import('../kit/metrics.ts').Registry,
+): Promise<PodCache | undefined> {
+  if (config.kubeApi === 'off') return undefined;
+  const connection = kubeConnection({
+    url: config.kubeApiUrl,
+    ...(config.kubeTokenFile === undefined ? {} : { tokenFile: config.kubeTokenFile }),
+    ...(config.kubeCaFile === undefined ? {} : { caFile: config.kubeCaFile }),
+  });
+  const log = logger.child({ component: 'kube' });
+  if (!connection.ok) {
+    log.info({ reason: connection.reason }, 'no Kubernetes API: metadata from log paths and runtime files only');
+    return undefined;
+  }
+  const cache = createPodCache({ deletedGraceMs: config.deletedPodGrace });
+  const watcher = createPodWatcher({ client: createKubeClient(connection.options), cache, nodeName, keepAnnotation, logger: log, registry });
+  await lifecycle.add({ name: 'kube-pod-watcher', start: async () => watcher.start(), close: () => watcher.close() });
+  const synced = await watcher.synced(config.kubeSyncWait);
+  if (!synced) log.warn({ server: connection.where, waitedMs: config.kubeSyncWait }, 'pod metadata not synced yet; shipping with path metadata meanwhile');
+  return cache;
 }

@@ -1,0 +1,191 @@
+/**
+ * Lines of container log files → records, one file at a time:
+ *
+ *   Line → decoder (docker / CRI fragments joined) → multiline joiner (when configured)
+ *        → container metadata (path, runtime files, API cache) → pod policy → record
+ *
+ * Each file (source) keeps its own decoder and joiner. A byte range that produces no record (an
+ * excluded pod's entry, a file that should not have been read) is settled here at once, so the
+ * checkpoint never waits for it; ranges that become records are settled by the pipeline on delivery.
+ */
+import type { Line, Outgoing, SourceId } from '../record.ts';
+import type { ContainerEntry, Decoder } from '../decode/container-entry.ts';
+import { createDecoder } from '../decode/decoder.ts';
+import { createMultilineJoiner, type MultilineOptions } from '../decode/multiline.ts';
+import type { PodCache } from '../enrich/kubernetes-pod-cache.ts';
+import type { AnnotationFilter } from '../enrich/kubernetes-pod.ts';
+import { containerMetadata, type ContainerMetadata, type ContainerRef } from '../enrich/kubernetes-fields.ts';
+import type { ContainerResolver, Resolution } from './container-resolver.ts';
+import { containerRecordOf, type ContainerRecordOptions } from './container-records.ts';
+
+export interface ContainerStreamsOptions {
+  readonly resolver: ContainerResolver;
+  /** The API's pods, when the API is used. */
+  readonly pods: PodCache | undefined;
+  readonly nodeName: string | undefined;
+  readonly keepAnnotation: AnnotationFilter;
+  readonly records: ContainerRecordOptions;
+  /** Longest joined container line, in bytes. */
+  readonly maxBytes: number;
+  readonly partialTimeoutMs: number;
+  /** Multiline joining; undefined: every container line is its own record. */
+  readonly multiline: Omit<MultilineOptions, 'maxBytes'> | undefined;
+  readonly excludeNamespaces: readonly string[];
+  /** `namespace/name` of the collector's own pod (skipped), or undefined. */
+  readonly selfPod: string | undefined;
+  /** Settles a byte range consumed without a record. */
+  settle(source: SourceId, offset: number, endOffset: number): void;
+  /** Counts what was skipped, by bounded reason. */
+  onSkip?(reason: string, bytes: number): void;
+  readonly now?: () => number;
+}
+
+export interface ContainerStreams {
+  /** Whether the tailer should read this path at all (false: never opened). */
+  wanted(path: string): boolean;
+  /** Decodes a chunk of lines; returns the records completed by it. */
+  push(lines: readonly Line[]): Outgoing[];
+  /** Records of partial lines and multiline groups that waited long enough (the container stopped mid-line). */
+  flushStale(): Outgoing[];
+  /** Drops per-file state of files idle for `idleMs` with nothing pending. */
+  sweep(idleMs: number): void;
+  /** Files with decoder state. */
+  readonly files: number;
+}
+
+interface FileState {
+  readonly source: SourceId;
+  path: string;
+  readonly resolution: Resolution;
+  readonly decoder: Decoder;
+  readonly joiner: ReturnType<typeof createMultilineJoiner> | undefined;
+  metadata: ContainerMetadata | undefined;
+  metadataVersion: number;
+  metadataAt: number;
+  lastLineAt: number;
+}
+
+const REFRESH_UNRESOLVED_MS = 2_000;
+
+export function createContainerStreams(options: ContainerStreamsOptions): ContainerStreams {
+  const now = options.now ?? Date.now;
+  const files = new Map<SourceId, FileState>();
+  const excluded = new Set(options.excludeNamespaces);
+
+  const skippedByConfig = (ref: ContainerRef): string | undefined => {
+    if (ref.pod === undefined) return undefined;
+    if (excluded.has(ref.pod.namespace)) return 'namespace';
+    if (options.selfPod !== undefined && `${ref.pod.namespace}/${ref.pod.name}` === options.selfPod) return 'self';
+    return undefined;
+  };
+
+  const stateOf = (line: Line): FileState => {
+    let state = files.get(line.source);
+    if (state === undefined) {
+      const resolution = options.resolver.resolve(line.path);
+      state = {
+        source: line.source,
+        path: line.path,
+        resolution,
+        decoder: createDecoder({ format: 'auto', maxBytes: options.maxBytes }),
+        joiner: options.multiline === undefined ? undefined : createMultilineJoiner({ ...options.multiline, maxBytes: options.maxBytes }),
+        metadata: undefined,
+        metadataVersion: -1,
+        metadataAt: 0,
+        lastLineAt: now(),
+      };
+      files.set(line.source, state);
+    }
+    state.path = line.path;
+    return state;
+  };
+
+  const metadataOf = (state: FileState): ContainerMetadata | undefined => {
+    if (state.resolution.kind !== 'container') return undefined;
+    const version = options.pods?.version ?? 0;
+    const stale = state.metadata === undefined || state.metadataVersion !== version ||
+      (state.resolution.ref.containerId === undefined && now() - state.metadataAt > REFRESH_UNRESOLVED_MS);
+    if (stale) {
+      let ref = state.resolution.ref;
+      if (ref.containerId === undefined && state.metadata !== undefined) {
+        const again = options.resolver.resolve(state.path);
+        if (again.kind === 'container') ref = again.ref;
+      }
+      const uid = ref.pod?.uid;
+      const pod = uid === undefined ? undefined : options.pods?.get(uid);
+      state.metadata = containerMetadata(ref, pod, { nodeName: options.nodeName, keepAnnotation: options.keepAnnotation });
+      state.metadataVersion = version;
+      state.metadataAt = now();
+    }
+    return state.metadata;
+  };
+
+  const toRecords = (state: FileState, entries: readonly ContainerEntry[], out: Outgoing[]): void => {
+    if (entries.length === 0) return;
+    const metadata = metadataOf(state);
+    for (const entry of entries) {
+      if (metadata === undefined || metadata.policy.exclude) {
+        options.settle(state.source, entry.offset, entry.endOffset);
+        options.onSkip?.(metadata === undefined ? 'unresolved' : 'annotation', entry.endOffset - entry.offset);
+        continue;
+      }
+      out.push(containerRecordOf(entry, state, metadata, options.records));
+    }
+  };
+
+  const joined = (state: FileState, entries: ContainerEntry[]): ContainerEntry[] => {
+    if (state.joiner === undefined || entries.length === 0) return entries;
+    const out: ContainerEntry[] = [];
+    for (const entry of entries) out.push(...state.joiner.push(entry));
+    return out;
+  };
+
+  return {
+    wanted(path) {
+      const resolution = options.resolver.resolve(path);
+      if (resolution.kind === 'skip') {
+        options.onSkip?.(resolution.reason, 0);
+        return false;
+      }
+      const reason = skippedByConfig(resolution.ref);
+      if (reason !== undefined) options.onSkip?.(reason, 0);
+      return reason === undefined;
+    },
+    push(lines) {
+      const out: Outgoing[] = [];
+      const at = now();
+      for (const line of lines) {
+        const state = stateOf(line);
+        state.lastLineAt = at;
+        if (state.resolution.kind === 'skip' || skippedByConfig(state.resolution.ref) !== undefined) {
+          options.settle(line.source, line.offset, line.endOffset);
+          continue;
+        }
+        toRecords(state, joined(state, state.decoder.push(line)), out);
+      }
+      return out;
+    },
+    flushStale() {
+      const out: Outgoing[] = [];
+      const at = now();
+      for (const state of files.values()) {
+        if (state.decoder.pendingFrom() === undefined && state.joiner?.pendingFrom() === undefined) continue;
+        const entries = joined(state, state.decoder.flushStale(at, options.partialTimeoutMs));
+        if (state.joiner !== undefined) entries.push(...state.joiner.flushStale(at));
+        toRecords(state, entries, out);
+      }
+      return out;
+    },
+    sweep(idleMs) {
+      const cutoff = now() - idleMs;
+      for (const [source, state] of files) {
+        if (state.lastLineAt > cutoff) continue;
+        if (state.decoder.pendingFrom() !== undefined || state.joiner?.pendingFrom() !== undefined) continue;
+        files.delete(source);
+      }
+    },
+    get files() {
+      return files.size;
+    },
+  };
+}
