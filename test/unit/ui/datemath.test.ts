@@ -2,8 +2,12 @@
 process.env.TZ = 'Europe/Paris';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import datemath from '@elastic/datemath';
+import datemathModule from '@elastic/datemath';
 import { parseAbsolute, parseDateMath } from '../../../aggregator/ui/src/datemath.ts';
+
+// A CommonJS module whose types declare `export default`: under Node ESM the default import is module.exports itself.
+type DateMath = typeof datemathModule.default;
+const datemath: DateMath = ('parse' in datemathModule ? datemathModule : datemathModule.default) as DateMath;
 
 const reference = (text: string, now: number, roundUp: boolean): number | undefined => {
   const result = datemath.parse(text, { roundUp, forceNow: new Date(now) });
