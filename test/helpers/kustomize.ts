@@ -188,7 +188,7 @@ function setImage(resources: Resource[], image: Json): void {
       for (const container of (Array.isArray(object[field]) ? object[field] : []) as Json[]) {
         if (typeof container.image !== 'string') continue;
         const parsed = /^(?<name>[^@]+?)(?::(?<tag>[^:/@]+))?(?:@(?<digest>.+))?$/.exec(container.image)?.groups;
-        if (parsed?.name !== image.name) continue;
+        if (parsed === undefined || parsed.name !== image.name) continue;
         const name = typeof image.newName === 'string' ? image.newName : parsed.name;
         if (typeof image.digest === 'string') container.image = `${name}@${image.digest}`;
         else if (typeof image.newTag === 'string') container.image = `${name}:${image.newTag}`;
