@@ -50,6 +50,15 @@ function findLiteral(text: string, literal: string, from: number, jsonEscaped: b
   return at;
 }
 
+/**
+ * A space at `at` belongs to an upstream list (`10.0.0.1:80, 10.0.0.2:80 : 10.0.0.3:80`) rather
+ * than ending it: it follows a comma, or is one of the spaces around ` : `.
+ */
+function isInsideUpstreamList(text: string, at: number): boolean {
+  const before = text.charCodeAt(at - 1);
+  return before === 44 /* , */ || (before === 58 /* : */ && text.charCodeAt(at - 2) === 32) || text.startsWith(' : ', at);
+}
+
 function describe(literal: string): string {
   return JSON.stringify(literal);
 }
@@ -59,14 +68,17 @@ function describe(literal: string): string {
  * Returns undefined on success, else why the text does not match.
  */
 function scanLiteralFormat(text: string, format: LiteralFormat, jsonEscaped: boolean, values: string[]): string | undefined {
-  const { literals, variables } = format;
+  const { literals, variables, listValued } = format;
   const first = literals[0]!;
   if (!text.startsWith(first)) return `expected ${describe(first)} at byte 0`;
   let position = first.length;
   const lastVariable = variables.length - 1;
   for (let v = 0; v < lastVariable; v++) {
     const literal = literals[v + 1]!;
-    const end = findLiteral(text, literal, position, jsonEscaped);
+    let end = findLiteral(text, literal, position, jsonEscaped);
+    if (listValued[v] && literal.charCodeAt(0) === 32) {
+      while (end >= 0 && isInsideUpstreamList(text, end)) end = findLiteral(text, literal, end + 1, jsonEscaped);
+    }
     if (end < 0) return `expected ${describe(literal)} after $${variables[v]} at byte ${byteOffset(text, position)}`;
     values[v] = text.slice(position, end);
     position = end + literal.length;

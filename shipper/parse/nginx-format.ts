@@ -17,6 +17,11 @@ export interface LiteralFormat {
   /** Text before the first variable, between each pair, and after the last one. */
   readonly literals: readonly string[];
   readonly variables: readonly string[];
+  /**
+   * Per variable: its value is a list nginx joins with `, ` and ` : ` (the `$upstream_*` ones),
+   * so a space inside it may be part of the value rather than the format's separator.
+   */
+  readonly listValued: readonly boolean[];
 }
 
 /** A format that is a JSON object template: each field of a line's JSON maps to a small literal format. */
@@ -85,7 +90,7 @@ export function splitFormat(format: string): LiteralFormat {
     literal = '';
   }
   literals.push(literal);
-  return { literals, variables };
+  return { literals, variables, listValued: variables.map((name) => name.startsWith('upstream_')) };
 }
 
 /** Reads nginx config quoted strings (`'…'` or `"…"`, backslash escapes) and bare words. */
