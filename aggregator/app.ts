@@ -82,6 +82,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     ilmPolicies: createIlmPolicies(),
   };
 
+  metrics.observeBulksInFlight(() => context.bulkGate.inFlight());
+
   registerBodyHandling(app);
   registerResponseConventions(app);
   if (options.credentials !== undefined) registerAuthGuard(app, createAuthenticator(options.credentials));

@@ -2,7 +2,7 @@
  * The API's own metrics, with bounded labels: the route *pattern* (never the concrete path), the method
  * and the status code; bulk items by outcome.
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { BulkItemResponse } from '../store/types.ts';
 
 export interface ApiMetrics {
@@ -11,6 +11,8 @@ export interface ApiMetrics {
   readonly bulkItems: Counter<'outcome'>;
   readonly bulkRejected: Counter;
   countBulkItems(items: readonly BulkItemResponse[]): void;
+  /** Exposes the bulk gate's occupancy as a gauge, read at scrape time. */
+  observeBulksInFlight(inFlight: () => number): void;
 }
 
 export function createApiMetrics(registry: Registry): ApiMetrics {
@@ -40,6 +42,16 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
   });
   return {
     requests, duration, bulkItems, bulkRejected,
+    observeBulksInFlight(inFlight) {
+      new Gauge({
+        name: 'logship_aggregator_bulk_requests_in_flight',
+        help: 'Bulk requests holding a slot of --max-concurrent-bulks (receiving their body or being applied).',
+        registers: [registry],
+        collect() {
+          this.set(inFlight());
+        },
+      });
+    },
     countBulkItems(items) {
       const counts = new Map<string, number>();
       for (const item of items) {
