@@ -270,6 +270,15 @@ export function createTailer(options: TailerOptions): Tailer {
     requestScan(); // a pending copy may now continue
   }
 
+  function pathStillNames(file: TailedFile): boolean {
+    try {
+      const stats = statSync(file.path);
+      return fileKeyOf(stats.dev, stats.ino) === file.key;
+    } catch {
+      return false;
+    }
+  }
+
   async function stillSameContent(file: TailedFile, stats: Stats): Promise<boolean> {
     if (stats.size < file.position) return false;
     if (file.fingerprint === undefined) return true;
@@ -290,6 +299,9 @@ export function createTailer(options: TailerOptions): Tailer {
           wake(file, false);
           return [];
         }
+        // Renamed since the last scan? Rescan first, so the lines carry the path they are read from.
+        if (!file.orphan && !pathStillNames(file)) await scan(false);
+        if (file.closed) return [];
       }
       const source: SourceId = file.source;
       if (file.flushPartial) {
