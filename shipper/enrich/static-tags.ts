@@ -28,19 +28,19 @@ export function parseStaticTags(tags: readonly string[]): StaticTagsResult {
       continue;
     }
     let node = fields;
-    let conflict = false;
-    for (const segment of segments.slice(0, -1)) {
+    let valueOnPath: string | undefined;
+    for (const [index, segment] of segments.slice(0, -1).entries()) {
       const next = node[segment];
       if (next === undefined) node = node[segment] = {};
       else if (isPlainObject(next)) node = next;
       else {
-        conflict = true;
+        valueOnPath = segments.slice(0, index + 1).join('.');
         break;
       }
     }
     const last = segments[segments.length - 1]!;
-    if (conflict || isPlainObject(node[last])) {
-      errors.push(`tag ${JSON.stringify(tag)}: ${key} is already used as ${conflict ? 'a value' : 'a parent of other tags'}`);
+    if (valueOnPath !== undefined || isPlainObject(node[last])) {
+      errors.push(`tag ${JSON.stringify(tag)}: ${valueOnPath !== undefined ? `${valueOnPath} already has a value` : `${key} is already the parent of other tags`}`);
       continue;
     }
     node[last] = tag.slice(equals + 1);
