@@ -43,9 +43,11 @@ function fromFields(log: string, stream: unknown, time: unknown): DockerLine {
 }
 
 /**
- * dockerd always writes the keys in the same order with the same spelling. When the `log` value
- * needs no unescaping but `\n`, it is sliced out directly; anything else (escapes, odd shapes) goes
- * through `JSON.parse`, so this path only has to be right, not complete.
+ * dockerd always writes the keys in the same order with the same spelling, so the `log` string can
+ * be cut out without parsing the object: sliced as is when it needs no unescaping but its `\n`,
+ * else parsed alone. Any other shape returns `undefined` and goes through the full `JSON.parse`,
+ * so this path only has to be right, not complete (the reassembly property test checks it against
+ * JSON.stringify's output for arbitrary content).
  */
 function decodeDockerLineFast(text: string): DockerLine | undefined {
   if (!text.startsWith(HEAD) || !text.endsWith('"}')) return undefined;
@@ -56,23 +58,34 @@ function decodeDockerLineFast(text: string): DockerLine | undefined {
   else if (text.startsWith('stderr","time":"', streamAt + 12)) stream = 'stderr';
   else return undefined;
   const timeStart = streamAt + 12 + 16;
-  const time = text.slice(timeStart, text.length - 2);
-  if (time.includes('"')) return undefined;
-  let raw = text.slice(HEAD.length, streamAt);
-  let last = false;
+  const timestamp = toCanonicalUtc(text.slice(timeStart, text.length - 2));
+  // A time that is not valid (or not a plain string) takes the careful path, which decides.
+  if (timestamp === undefined) return undefined;
+  const raw = text.slice(HEAD.length, streamAt);
+  // The usual complete line: content, then the escaped newline, and nothing else to unescape.
   if (raw.endsWith('\\n')) {
-    raw = raw.slice(0, -2);
-    last = true;
+    const content = raw.slice(0, -2);
+    if (isPlainJsonStringBody(content)) return { ok: true, stream, content, last: true, timestamp };
+  } else if (isPlainJsonStringBody(raw)) {
+    return { ok: true, stream, content: raw, last: false, timestamp };
   }
-  // No backslash: no escape to undo. No quote: the string did not end early. No control
-  // character: JSON.parse would have refused the line, and so must we.
-  if (raw.includes('\\') || raw.includes('"') || hasControlCharacter(raw)) return undefined;
-  // `raw` ending in the backslash of `\\n` is excluded above: it contains a backslash.
-  return { ok: true, stream, content: raw, last, timestamp: toCanonicalUtc(time) ?? '' };
+  // Escapes to undo: parse just the string. If `raw` is not one valid JSON string body (an unescaped
+  // quote ended it early), this throws and the whole line goes through JSON.parse instead.
+  let log: unknown;
+  try {
+    log = JSON.parse(`"${raw}"`);
+  } catch {
+    return undefined;
+  }
+  if (typeof log !== 'string') return undefined;
+  const last = log.endsWith('\n');
+  return { ok: true, stream, content: last ? log.slice(0, -1) : log, last, timestamp };
+}
+
+/** No backslash: no escape to undo. No quote: the string did not end early. No control character: JSON.parse would refuse it. */
+function isPlainJsonStringBody(text: string): boolean {
+  return !text.includes('\\') && !text.includes('"') && !CONTROL_CHARACTER.test(text);
 }
 
 const CONTROL_CHARACTER = /[\x00-\x1f]/;
 
-function hasControlCharacter(text: string): boolean {
-  return CONTROL_CHARACTER.test(text);
-}

@@ -33,7 +33,10 @@ export interface MultilineJoiner {
 interface Group {
   readonly first: ContainerEntry;
   readonly messages: string[];
-  bytes: number;
+  /** An upper bound of the joined size (3 bytes per code unit), until it nears maxBytes... */
+  upperBytes: number;
+  /** ...then the exact UTF-8 size, kept from there on. */
+  exactBytes: number | undefined;
   endOffset: number;
   truncated: boolean;
   state: TraceState;
@@ -52,7 +55,8 @@ export function createMultilineJoiner(options: MultilineOptions): MultilineJoine
     return {
       first: entry,
       messages: [entry.message],
-      bytes: utf8Length(entry.message),
+      upperBytes: entry.message.length * 3,
+      exactBytes: undefined,
       endOffset: entry.endOffset,
       truncated: entry.truncated === true,
       state,
@@ -74,18 +78,28 @@ export function createMultilineJoiner(options: MultilineOptions): MultilineJoine
       groups[stream] = startGroup(entry, rules.opens(entry.message));
       return [emit(group)];
     }
-    const lineBytes = utf8Length(entry.message);
-    if (group.messages.length >= maxLines || group.bytes + 1 + lineBytes > maxBytes) {
+    if (group.messages.length >= maxLines || !fits(group, entry.message)) {
       groups[stream] = startGroup(entry, next);
       return [emit(group)];
     }
     group.messages.push(entry.message);
-    group.bytes += 1 + lineBytes;
     group.endOffset = entry.endOffset;
     if (entry.truncated === true) group.truncated = true;
     group.state = next;
     group.waitingSinceMs = undefined;
     return [];
+  }
+
+  /** Whether `message` can join `group` within maxBytes; counts bytes exactly only near the limit. */
+  function fits(group: Group, message: string): boolean {
+    const upper = group.upperBytes + 1 + message.length * 3;
+    if (group.exactBytes === undefined && upper <= maxBytes) {
+      group.upperBytes = upper;
+      return true;
+    }
+    const exact = (group.exactBytes ?? utf8Length(group.messages.join('\n'))) + 1 + utf8Length(message);
+    group.exactBytes = exact > maxBytes ? group.exactBytes : exact;
+    return exact <= maxBytes;
   }
 
   function continuation(state: TraceState, message: string): TraceState | undefined {

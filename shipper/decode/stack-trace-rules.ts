@@ -40,9 +40,11 @@ export function stackTraceRules(languages: readonly StackTraceLanguage[]): Stack
   const go = languages.includes('go');
   const node = languages.includes('node');
 
+  // Every line goes through these, so the first character decides which patterns are worth running.
   function opens(line: string): TraceState {
-    if (python && PYTHON_HEAD.test(line)) return 'python';
-    if (go && GO_HEAD.test(line)) return 'go';
+    const first = line.charCodeAt(0);
+    if (python && first === 0x54 /* T */ && PYTHON_HEAD.test(line)) return 'python';
+    if (go && (first === 0x70 /* p */ || first === 0x66 /* f */) && GO_HEAD.test(line)) return 'go';
     return 'plain';
   }
 
@@ -66,7 +68,10 @@ export function stackTraceRules(languages: readonly StackTraceLanguage[]): Stack
       default:
         break;
     }
-    if ((java || node) && INDENTED_AT.test(line)) return 'frames';
+    const first = line.charCodeAt(0);
+    const indented = first === 0x20 || first === 0x09;
+    if (!indented && first !== 0x43 /* C */ && first !== 0x2e /* . */ && first !== 0x5b /* [ */) return undefined;
+    if ((java || node) && indented && INDENTED_AT.test(line)) return 'frames';
     if (java && (JAVA_MORE.test(line) || JAVA_CAUSE.test(line))) return 'frames';
     if (node && NODE_CAUSE.test(line)) return 'frames';
     return undefined;
