@@ -13,7 +13,6 @@ import { compileAccessFormat } from '../parse/nginx-access.ts';
 import { createErrorParser } from '../parse/nginx-error.ts';
 import { podIdentityEnricher, readPodIdentity } from '../enrich/downward-api.ts';
 import { nginxRecordOf } from './nginx-records.ts';
-import { startReclaimer } from './reclaim-wiring.ts';
 
 export type SidecarConfig = Static<typeof sidecarCommand.options>;
 
@@ -53,7 +52,6 @@ export async function runSidecar(config: SidecarConfig, logger: Logger, lifecycl
       await loop;
     },
   });
-  if (config.reclaimShipped) await lifecycle.add(startReclaimer(config, runtime, logger));
   runtime.setReady(undefined);
   logger.info({ paths: config.path, to: config.to }, 'sidecar started');
 
