@@ -112,14 +112,14 @@ describe('file tailing correctness (exact records, no more, no fewer)', () => {
 
   it('keeps its place across a restart while the store is down', async () => {
     await write('access.log', lines('up', 100));
-    await start();
+    await start(undefined, ['--shutdown-timeout', '1500ms']);
     await eventually(() => expect(es.count(INDEX)).toBe(100));
     es.fail({ kind: 'reset' });
     await write('access.log', lines('down', 100));
     await eventually(() => expect(es.requests.filter((r) => r.status === 0).length).toBeGreaterThan(1));
     expect(await sidecar!.stop()).toBe(0);
     await write('access.log', lines('stopped', 100));
-    await start();
+    await start(undefined, ['--shutdown-timeout', '1500ms']);
     await eventually(() => expect(es.requests.filter((r) => r.status === 0).length).toBeGreaterThan(3));
     es.recover();
     await eventually(() => expect(es.count(INDEX)).toBe(300), { timeoutMs: 20_000 });
