@@ -1,0 +1,112 @@
+/**
+ * nginx parsing speed on one core, in lines per second, over the real corpus repeated
+ * (/work/shared/corpus/nginx, else lines from the demo generator).
+ *
+ * Compared in the same run with:
+ * - the floor: walking the same lines and touching each one (what any parser costs at least);
+ * - a typical regex parser: one combined-format regular expression with capture groups, building the
+ *   same nested record, `Date.parse` for the time — what most hand-written shippers do.
+ * The sidecar's end-to-end target is 365k lines/s; the parser should take a small part of that budget.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { compileAccessFormat } from '../../shipper/parse/nginx-access.ts';
+import { createErrorParser } from '../../shipper/parse/nginx-error.ts';
+import type { LogRecord, ParseResult } from '../../shipper/record.ts';
+import { accessLine, seededRandom } from '../../shipper/demo/nginx-lines.ts';
+import { SHORT, fmt, printTable } from './bench-kit.ts';
+
+const CORPUS = '/work/shared/corpus/nginx';
+const ROUNDS = SHORT ? 3 : 7;
+const TARGET_LINES = SHORT ? 200_000 : 1_000_000;
+
+function loadLines(name: string, fallback: () => string[]): string[] {
+  const path = `${CORPUS}/${name}`;
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((line) => line.length > 0) : fallback();
+}
+
+const accessLines = loadLines('access.log', () => {
+  const random = seededRandom(7);
+  return Array.from({ length: 20_000 }, (_, i) => accessLine(random, new Date(Date.parse('2026-11-23T00:00:00Z') + i * 50)));
+});
+const errorLines = loadLines('error.log', () => [
+  '2026/11/23 06:16:36 [error] 13117#13117: *4 connect() failed (111: Connection refused) while connecting to upstream, client: 191.161.155.47, server: shop.example.test, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:9/", host: "127.0.0.1:8080"',
+]);
+
+const COMBINED = /^(\S+) - (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-) "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"$/;
+const REQUEST = /^([A-Z]+) (\S+) HTTP\/(\d\.\d)$/;
+
+/** The typical alternative: a regex per line, a regex per request, Date.parse per time. */
+function regexParse(text: string): ParseResult {
+  const m = COMBINED.exec(text);
+  if (m === null) return { ok: false, error: 'no match' };
+  const [, addr, user, time, request, status, bytes, referrer, agent] = m;
+  const record: LogRecord = {
+    '@timestamp': new Date(Date.parse(time!.replace(/\//g, ' ').replace(':', ' '))).toISOString(),
+    message: text,
+    source: { address: addr, ip: addr },
+    http: { response: { status_code: Number(status), ...(bytes !== '-' ? { body: { bytes: Number(bytes) } } : {}) } },
+    event: { dataset: 'nginx.access' },
+  };
+  if (user !== '-') record.user = { name: user };
+  const r = REQUEST.exec(request!);
+  if (r !== null) {
+    const [, method, url, version] = r;
+    const q = url!.indexOf('?');
+    record.url = { original: url, path: q < 0 ? url : url!.slice(0, q), ...(q >= 0 ? { query: url!.slice(q + 1) } : {}) };
+    (record.http as Record<string, unknown>).request = { method, ...(referrer !== '-' ? { referrer } : {}) };
+    (record.http as Record<string, unknown>).version = version;
+  } else {
+    record.url = { original: request };
+  }
+  if (agent !== '-') record.user_agent = { original: agent };
+  return { ok: true, record };
+}
+
+/** The floor: visit every line and read its length. */
+function touch(text: string): ParseResult {
+  return text.length > 0 ? { ok: true, record: {} } : { ok: false, error: 'empty' };
+}
+
+/** Median lines/s over ROUNDS, each parsing the corpus repeated to about TARGET_LINES. */
+function measure(parse: (text: string) => ParseResult, lines: readonly string[]): { linesPerSec: number; failures: number } {
+  const repeats = Math.max(1, Math.round(TARGET_LINES / lines.length));
+  let failures = 0;
+  for (const line of lines) if (!parse(line).ok) failures++; // warm-up, and the failure count
+  const rates: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    let okCount = 0;
+    const t0 = performance.now();
+    for (let r = 0; r < repeats; r++) for (const line of lines) if (parse(line).ok) okCount++;
+    const seconds = (performance.now() - t0) / 1000;
+    if (okCount < 0) throw new Error('unreachable: keeps the results alive');
+    rates.push((repeats * lines.length) / seconds);
+  }
+  rates.sort((a, b) => a - b);
+  return { linesPerSec: rates[Math.floor(rates.length / 2)]!, failures };
+}
+
+const floor = measure(touch, accessLines);
+const regex = measure(regexParse, accessLines);
+const combined = measure(compileAccessFormat('combined'), accessLines);
+const errors = measure(createErrorParser({ timeZone: 'UTC' }), errorLines);
+const errorsZoned = measure(createErrorParser({ timeZone: 'Europe/Berlin' }), errorLines);
+
+const row = (name: string, result: { linesPerSec: number; failures: number }, lines: readonly string[]) => ({
+  parser: name,
+  'lines/s': fmt(result.linesPerSec),
+  'vs regex': `${(result.linesPerSec / regex.linesPerSec).toFixed(2)}x`,
+  'of 365k target': `${((365_000 / result.linesPerSec) * 100).toFixed(0)}% of a core`,
+  failures: `${result.failures}/${lines.length}`,
+});
+printTable(`nginx parsing, one core, median of ${ROUNDS} rounds of ~${fmt(TARGET_LINES)} lines`, [
+  row('floor: touch each line', floor, accessLines),
+  row('typical regex (combined)', regex, accessLines),
+  row('compileAccessFormat(combined)', combined, accessLines),
+  row('createErrorParser (UTC)', errors, errorLines),
+  row('createErrorParser (Europe/Berlin)', errorsZoned, errorLines),
+]);
+process.stdout.write(`BENCH_RESULT ${JSON.stringify({
+  bench: 'nginx-parse', unit: 'lines/s',
+  combined: Math.round(combined.linesPerSec), regexBaseline: Math.round(regex.linesPerSec), floor: Math.round(floor.linesPerSec),
+  error: Math.round(errors.linesPerSec), errorZoned: Math.round(errorsZoned.linesPerSec),
+})}\n`);
