@@ -75,8 +75,9 @@ export function unauthorizedAction(action: string, principal: string, roles: rea
   return new EsError(403, 'security_exception', `action [${action}] is unauthorized for ${principal} with effective roles [${roles.join(',')}]`);
 }
 
+/** 408, not 504: the official clients retry 502/503/504, and repeating a search that was too slow only adds load. */
 export function requestTimedOut(timeoutMs: number): EsError {
-  return new EsError(504, 'timeout_exception', `request did not complete within the request timeout of [${timeoutMs}ms]`);
+  return new EsError(408, 'timeout_exception', `request did not complete within the request timeout of [${timeoutMs}ms]`);
 }
 
 export interface RenderedError {

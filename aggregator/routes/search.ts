@@ -3,13 +3,13 @@
  * this layer reads bodies and parameters, bounds the time a search may take, and keeps
  * `rest_total_hits_as_int` honest whatever the store returned.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { RouteTable } from '../http/route-table.ts';
 import { action } from '../auth/privileges.ts';
 import { bodyText, isJsonObject, jsonBody } from '../http/request-body.ts';
 import { booleanParam, queryParams, storeParams } from '../http/query-params.ts';
 import { ndjsonLines } from '../http/ndjson.ts';
-import { EsError, illegalArgument, parseException, renderError, validationFailed } from '../http/errors.ts';
+import { EsError, illegalArgument, parseException, renderError, requestTimedOut, validationFailed } from '../http/errors.ts';
 import type { JsonObject, SearchParams } from '../store/types.ts';
 import type { ApiContext } from './context.ts';
 
@@ -20,7 +20,8 @@ export function registerSearchRoutes(routes: RouteTable, context: ApiContext): v
     handler: async (request, reply) => {
       const { index } = request.params as { index?: string };
       const params = storeParams(request);
-      const response = await context.store.search(index ?? '_all', jsonBody(request), searchParams(context, request, reply, params));
+      const bounds = searchParams(context, reply, params);
+      const response = await withinDeadline(context.store.search(index ?? '_all', jsonBody(request), bounds), bounds, context.requestTimeoutMs);
       return totalHitsAsInt(response, params);
     },
   });
@@ -29,7 +30,8 @@ export function registerSearchRoutes(routes: RouteTable, context: ApiContext): v
     method: ['GET', 'POST'], url: ['/_count', '/:index/_count'], action: search,
     handler: async (request, reply) => {
       const { index } = request.params as { index?: string };
-      return context.store.count(index ?? '_all', jsonBody(request), searchParams(context, request, reply, storeParams(request)));
+      const bounds = searchParams(context, reply, storeParams(request));
+      return withinDeadline(context.store.count(index ?? '_all', jsonBody(request), bounds), bounds, context.requestTimeoutMs);
     },
   });
 
@@ -45,7 +47,8 @@ export function registerSearchRoutes(routes: RouteTable, context: ApiContext): v
         const target = headerIndex(header) ?? index ?? '_all';
         const params = { ...withoutMsearchParams(common), ...headerParams(header) };
         try {
-          const response = await context.store.search(target, body, searchParams(context, request, reply, params));
+          const bounds = searchParams(context, reply, params);
+          const response = await withinDeadline(context.store.search(target, body, bounds), bounds, context.requestTimeoutMs);
           responses.push({ ...totalHitsAsInt(response, params), status: 200 });
         } catch (error) {
           const rendered = renderError(error);
@@ -101,13 +104,39 @@ export function registerSearchRoutes(routes: RouteTable, context: ApiContext): v
 }
 
 /** The store's search parameters, with a signal that fires on the request time limit or when the client leaves. */
-function searchParams(context: ApiContext, request: FastifyRequest, reply: FastifyReply, query: Record<string, string>): SearchParams {
+function searchParams(context: ApiContext, reply: FastifyReply, query: Record<string, string>): SearchParams & { signal: AbortSignal } {
   const clientGone = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) clientGone.abort(new EsError(499, 'task_cancelled_exception', 'the client closed the connection'));
   });
-  void request;
   return { query, signal: AbortSignal.any([clientGone.signal, AbortSignal.timeout(context.requestTimeoutMs)]) };
+}
+
+/**
+ * Answers when the signal fires even if the store does not stop at once, so a runaway query cannot hold
+ * the request past `--request-timeout`; the store is expected to abandon the work on the same signal.
+ */
+function withinDeadline<T>(work: Promise<T>, bounds: { signal: AbortSignal }, timeoutMs: number): Promise<T> {
+  const { signal } = bounds;
+  const reasonOf = (): Error => (signal.reason instanceof EsError ? signal.reason : requestTimedOut(timeoutMs));
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(reasonOf());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(reasonOf());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** `rest_total_hits_as_int=true`: `hits.total` as a number (−1 when not tracked), as ES 7 clients expect. */

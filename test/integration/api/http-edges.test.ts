@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 async function post(path: string, body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/x-ndjson' }): Promise<{ status: number; body: string; headers: Headers }> {
-  const response = await fetch(`${aggregator.url}${path}`, { method: 'POST', headers, body });
+  const response = await fetch(`${aggregator.url}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
   return { status: response.status, body: await response.text(), headers: response.headers };
 }
 

@@ -86,6 +86,20 @@ describe('search APIs', () => {
     expect((call.args[2] as { signal: AbortSignal }).signal).toBeInstanceOf(AbortSignal);
   });
 
+  it('answers 408 timeout_exception when the store outlasts --request-timeout, and keeps serving', async () => {
+    const { app, store } = buildTestApp({ requestTimeoutMs: 100 });
+    let signal: AbortSignal | undefined;
+    store.search = async (_pattern, _body, params) => {
+      signal = params?.signal;
+      return new Promise(() => {});
+    };
+    const response = await app.inject({ method: 'GET', url: '/_search' });
+    expect(response.statusCode).toBe(408);
+    expect(response.json().error.type).toBe('timeout_exception');
+    expect(signal?.aborted).toBe(true);
+    expect((await app.inject({ method: 'GET', url: '/' })).statusCode).toBe(200);
+  });
+
   it('searches _all when no index is given', async () => {
     const { app, store } = buildTestApp();
     await app.inject({ method: 'GET', url: '/_search' });
