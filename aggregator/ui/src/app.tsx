@@ -72,6 +72,8 @@ export function App() {
   const moreAbort = useRef<AbortController | null>(null);
   const searchAbort = useRef<AbortController | null>(null);
   const firstResultsMarked = useRef(false);
+  /** The snapshot whose first page is on screen: live tail waits for it, or it would re-fetch the whole range. */
+  const docsLoadedFor = useRef(0);
 
   /** Changes the view; `push` adds a history entry (user actions), otherwise the URL is replaced. */
   const setView = useCallback((next: UrlState | ((v: UrlState) => UrlState), push = true) => {
@@ -188,6 +190,7 @@ export function App() {
       (response) => {
         const page = hitsOf(response);
         seen.current = new Set(page.map(hitKey));
+        docsLoadedFor.current = id;
         setHits(page);
         setHasMore(page.length === PAGE_SIZE);
         setFresh(new Set());
@@ -284,7 +287,7 @@ export function App() {
     let ticks = 0;
     const poll = async () => {
       const snap = snapshot.current;
-      if (inFlight || !snap) { flushPending(); return; }
+      if (inFlight || !snap || docsLoadedFor.current !== snap.id) { flushPending(); return; }
       inFlight = true;
       ticks++;
       try {
