@@ -58,55 +58,53 @@ function unquote(value: string): string {
   return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
 }
 
+/** The context key whose marker (`, key: `) starts at `at`, among keys after `afterKey`; -1 if none. */
+function markerAt(text: string, at: number, afterKey: number): number {
+  for (let k = afterKey + 1; k < MARKERS.length; k++) if (text.startsWith(MARKERS[k]!, at)) return k;
+  return -1;
+}
+
 /**
  * Splits `…, client: a, server: b, request: "…"` off the end of a message, trying each
  * `, client: ` from the left until what follows reads as the context: keys in nginx's order and a
  * client address without spaces. An error text that happens to contain `, client: ` therefore
- * stays whole; a request line containing it does not cut the request short, because the later
- * keys are searched for after each value's start, not before.
+ * stays whole. A value runs to the next `, ` that starts a later key's marker; a quoted value only
+ * to one right after its closing quote, so a request line containing `, host: ` is not cut short.
+ * Returns the message's end and the values by key index (undefined where absent).
  */
-function splitContext(text: string): { message: string; pairs: Map<ContextKey, string> } | undefined {
+function splitContext(text: string): { messageEnd: number; values: Array<string | undefined> } | undefined {
   for (let anchor = text.indexOf(MARKERS[0]!); anchor >= 0; anchor = text.indexOf(MARKERS[0]!, anchor + 1)) {
-    const pairs = new Map<ContextKey, string>();
+    const values: Array<string | undefined> = new Array(CONTEXT_KEYS.length);
     let keyIndex = 0;
     let valueStart = anchor + MARKERS[0]!.length;
     let valid = true;
     while (valid) {
-      const key = CONTEXT_KEYS[keyIndex]!;
-      const quoted = QUOTED.has(key);
-      // The value runs to the nearest marker of a key that may still follow; a quoted value only
-      // ends at a marker right after its closing quote (a request line may contain `, host: `).
-      let next: number;
+      const quoted = QUOTED.has(CONTEXT_KEYS[keyIndex]!);
+      let next = text.indexOf(', ', valueStart);
       let nextKey = -1;
-      let searchFrom = valueStart;
-      for (;;) {
-        next = -1;
-        for (let k = keyIndex + 1; k < MARKERS.length; k++) {
-          const at = text.indexOf(MARKERS[k]!, searchFrom);
-          if (at >= 0 && (next < 0 || at < next)) {
-            next = at;
-            nextKey = k;
-          }
-        }
-        if (next < 0 || !quoted || (next - 1 > valueStart && text.charCodeAt(next - 1) === 34 /* " */)) break;
-        searchFrom = next + 1;
+      for (; next >= 0; next = text.indexOf(', ', next + 1)) {
+        if (quoted && !(next - 1 > valueStart && text.charCodeAt(next - 1) === 34 /* " */)) continue;
+        nextKey = markerAt(text, next, keyIndex);
+        if (nextKey >= 0) break;
       }
       const raw = text.slice(valueStart, next < 0 ? text.length : next);
       if (quoted && !(raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"'))) valid = false;
-      pairs.set(key, quoted ? unquote(raw) : raw);
+      values[keyIndex] = quoted ? unquote(raw) : raw;
       if (next < 0) break;
       keyIndex = nextKey;
       valueStart = next + MARKERS[nextKey]!.length;
     }
-    const client = pairs.get('client') ?? '';
-    if (valid && client.length > 0 && client.indexOf(' ') < 0) return { message: text.slice(0, anchor), pairs };
+    const client = values[0]!;
+    if (valid && client.length > 0 && client.indexOf(' ') < 0) return { messageEnd: anchor, values };
   }
   return undefined;
 }
 
-function writeContext(fields: NginxFields, pairs: Map<ContextKey, string>): void {
-  for (const [key, value] of pairs) {
-    if (value.length === 0) continue;
+function writeContext(fields: NginxFields, values: ReadonlyArray<string | undefined>): void {
+  for (let k = 0; k < CONTEXT_KEYS.length; k++) {
+    const value = values[k];
+    if (value === undefined || value.length === 0) continue;
+    const key = CONTEXT_KEYS[k]!;
     switch (key) {
       case 'client': writeSourceAddress(fields, value); break;
       case 'request': writeRequestLine(fields, value); break;
@@ -157,8 +155,8 @@ export function createErrorParser(options: ErrorParserOptions = {}): Parser {
     }
     const body = text.slice(messageStart);
     const context = splitContext(body);
-    if (context) writeContext(fields, context.pairs);
-    return { ok: true, record: assembleRecord(fields, context ? context.message : body, NGINX_ERROR_DATASET) };
+    if (context) writeContext(fields, context.values);
+    return { ok: true, record: assembleRecord(fields, context ? body.slice(0, context.messageEnd) : body, NGINX_ERROR_DATASET) };
   };
 
   return (text) => {
