@@ -10,7 +10,7 @@
  */
 import type { LogRecord } from '../record.ts';
 import { PARSE_FAILURE_TAG } from '../parse/failure.ts';
-import { mergeFields } from '../parse/fields.ts';
+import { isPlainObject } from '../parse/fields.ts';
 import type { ContainerEntry } from './container-entry.ts';
 import { mergeJsonMessage } from './json-message.ts';
 
@@ -35,5 +35,19 @@ export function containerRecord(entry: ContainerEntry, options: ContainerRecordO
   }
   if (!options.parseJson || entry.truncated === true) return record;
   const json = mergeJsonMessage(entry.message);
-  return json.ok ? mergeFields(record, json.fields) : record;
+  return json.ok ? withJsonFields(record, json.fields) : record;
+}
+
+/**
+ * The JSON message's own `@timestamp` and `message` win over the runtime's; its `log.*` fields join
+ * `log.offset`. The JSON fields are fresh objects nobody else holds, so they are reused, not copied.
+ */
+function withJsonFields(record: LogRecord, fields: LogRecord): LogRecord {
+  const merged: LogRecord = fields;
+  if (merged['@timestamp'] === undefined && record['@timestamp'] !== undefined) merged['@timestamp'] = record['@timestamp'];
+  if (merged.message === undefined) merged.message = record.message;
+  merged.stream = record.stream;
+  const log = merged.log;
+  merged.log = isPlainObject(log) ? { ...(record.log as LogRecord), ...log } : record.log;
+  return merged;
 }
