@@ -1,6 +1,7 @@
 // KQL → query DSL, checked against the examples in Kibana's KQL documentation and the expectations in
 // Kibana's own compiler tests (kbn-es-query/src/kuery/functions/*.test.ts).
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { KqlSyntaxError, parseKql, tryParseKql } from '../../../aggregator/ui/src/kql/parse.ts';
 import { kqlToDsl, type FieldSpec } from '../../../aggregator/ui/src/kql/to-dsl.ts';
 
@@ -208,5 +209,24 @@ describe('KQL syntax errors', () => {
   it('throws a KqlSyntaxError, never another exception, from parseKql', () => {
     expect(() => parseKql('a:(')).toThrow(KqlSyntaxError);
     expect(() => parseKql(')')).toThrow(KqlSyntaxError);
+  });
+});
+
+describe('KQL on arbitrary input', () => {
+  it('either compiles or reports a KqlSyntaxError with a position inside the input', () => {
+    const kqlish = fc.stringMatching(/^[a-z0-9 .:*()"<>=\\{}-]{0,40}$/);
+    fc.assert(
+      fc.property(fc.oneof(kqlish, fc.string({ maxLength: 40 })), (input) => {
+        try {
+          kqlToDsl(input);
+        } catch (error) {
+          expect(error).toBeInstanceOf(KqlSyntaxError);
+          const { position } = error as KqlSyntaxError;
+          expect(position).toBeGreaterThanOrEqual(0);
+          expect(position).toBeLessThanOrEqual(input.length);
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
