@@ -16,12 +16,13 @@ import { isJsonObject } from './request-body.ts';
 const ACTIONS = ['create', 'delete', 'index', 'update'] as const;
 type ActionName = (typeof ACTIONS)[number];
 
-/** Metadata keys ES accepts on an action line; the ones we do not act on are accepted and ignored. */
+/** Metadata keys ES accepts on an action line; those without an effect on a single-shard store are ignored. */
 const KNOWN_METADATA = new Set([
-  '_index', '_id', '_type', 'op_type', 'pipeline', 'routing', '_routing', 'version', 'version_type',
-  'if_seq_no', 'if_primary_term', 'retry_on_conflict', 'require_alias', 'require_data_stream',
-  'dynamic_templates', 'list_executed_pipelines', '_source',
+  '_index', '_id', '_type', 'op_type', 'pipeline', 'routing', '_routing', 'retry_on_conflict', 'require_alias',
+  'require_data_stream', 'dynamic_templates', 'list_executed_pipelines', '_source',
 ]);
+/** Optimistic concurrency control changes the outcome, so ignoring it would be a silent wrong answer: the item fails. */
+const UNSUPPORTED_METADATA = ['if_seq_no', 'if_primary_term', 'version', 'version_type'];
 
 export interface ParsedBulk {
   /** One entry per action, in request order: either an op for the store or an item already decided here. */
@@ -50,8 +51,11 @@ export function parseBulkBody(body: string, defaults: BulkDefaults): ParsedBulk 
     if (index === undefined) missing.push('index is missing');
     if ((action === 'delete' || action === 'update') && id === undefined) missing.push('id is missing');
 
+    const unsupported = UNSUPPORTED_METADATA.find((key) => meta[key] !== undefined);
+    const unsupportedItem = (op: string, itemIndex: string): BulkItemResponse =>
+      itemError(op, itemIndex, id ?? null, 400, 'illegal_argument_exception', `logship does not support [${unsupported}] (optimistic concurrency control) in bulk actions`);
     if (action === 'delete') {
-      if (index !== undefined && id !== undefined) entries.push({ op: { op: 'delete', index, id } });
+      if (index !== undefined && id !== undefined) entries.push(unsupported === undefined ? { op: { op: 'delete', index, id } } : { item: unsupportedItem('delete', index) });
       continue;
     }
     const sourceLine = lines[++i];
@@ -61,6 +65,10 @@ export function parseBulkBody(body: string, defaults: BulkDefaults): ParsedBulk 
     if (index === undefined) continue;
 
     const opName: 'create' | 'index' | 'update' = action === 'index' && meta.op_type === 'create' ? 'create' : action;
+    if (unsupported !== undefined) {
+      if (opName !== 'update' || id !== undefined) entries.push({ item: unsupportedItem(opName, index) });
+      continue;
+    }
     if (id === '') {
       entries.push({ item: itemError(opName, index, id, 400, 'illegal_argument_exception', 'if _id is specified it must not be empty') });
       continue;
@@ -101,7 +109,7 @@ function readActionLine(line: NdjsonLine): { action: ActionName; meta: JsonObjec
     throw illegalArgument(`Malformed action/metadata line [${line.number}], expected START_OBJECT but found [${JSON.stringify(meta)}]`);
   }
   for (const key of Object.keys(meta)) {
-    if (!KNOWN_METADATA.has(key)) throw illegalArgument(`Action/metadata line [${line.number}] contains an unknown parameter [${key}]`);
+    if (!KNOWN_METADATA.has(key) && !UNSUPPORTED_METADATA.includes(key)) throw illegalArgument(`Action/metadata line [${line.number}] contains an unknown parameter [${key}]`);
   }
   return { action: action as ActionName, meta };
 }

@@ -95,7 +95,10 @@ function pipeline(params: Record<string, string>): { pipeline?: string } {
 
 /** One op through the store's bulk; the item becomes the document response (or its error). */
 async function writeOne(context: ApiContext, request: FastifyRequest, reply: FastifyReply, op: BulkOp): Promise<unknown> {
-  const refresh = refreshParam(queryParams(request));
+  const params = queryParams(request);
+  const concurrency = ['if_seq_no', 'if_primary_term', 'version', 'version_type'].find((key) => params[key] !== undefined);
+  if (concurrency !== undefined) throw unsupported(`[${concurrency}] (optimistic concurrency control)`);
+  const refresh = refreshParam(params);
   const [item] = await context.store.bulk([op], refresh);
   const inner = item === undefined ? undefined : Object.values(item)[0];
   if (inner === undefined) throw new EsError(500, 'exception', 'the store answered no item for the operation');

@@ -53,6 +53,15 @@ export function registerIndexRoutes(routes: RouteTable, context: ApiContext): vo
   });
 
   routes.add({
+    method: 'GET', url: ['/_alias', '/:index/_alias', '/_aliases', '/:index/_aliases'], action: action('indices:admin/aliases/get', 'read'),
+    handler: async (request) => {
+      // The embedded store has no aliases: every index answers with an empty set, which is what it has.
+      const names = await context.store.resolveIndices(patternOf(request));
+      return Object.fromEntries(names.map((name) => [name, { aliases: {} }]));
+    },
+  });
+
+  routes.add({
     method: 'GET', url: '/_resolve/index/:index', action: action('indices:admin/resolve/index', 'read'),
     handler: async (request) => resolveIndex(context, indexName(request)),
   });

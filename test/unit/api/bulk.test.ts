@@ -126,6 +126,17 @@ describe('_bulk', () => {
     expect([...store.indices.get('logs')!.keys()]).toEqual(['2']);
   });
 
+  it('optimistic concurrency metadata fails its item plainly instead of being ignored', async () => {
+    const { app, store } = buildTestApp();
+    const body = lines({ index: { _index: 'logs', _id: '1', if_seq_no: 3, if_primary_term: 1 } }, { a: 1 }, { delete: { _index: 'logs', _id: '2', version: 4 } }, { index: { _index: 'logs', _id: '3' } }, { a: 3 });
+    const { items } = (await app.inject({ method: 'POST', url: '/_bulk', headers: ndjson, payload: body })).json();
+    expect(items.map((item: Record<string, { status: number }>) => Object.values(item)[0]!.status)).toEqual([400, 400, 201]);
+    expect(items[0].index.error.reason).toContain('does not support [if_seq_no]');
+    expect(store.calls.find((c) => c.method === 'bulk')!.args[0]).toEqual([{ op: 'index', index: 'logs', id: '3', doc: { a: 3 } }]);
+    const single = await app.inject({ method: 'PUT', url: '/logs/_doc/1?if_seq_no=1&if_primary_term=1', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    expect(single.statusCode).toBe(400);
+  });
+
   it('an empty _id is an item error while its neighbours succeed', async () => {
     const { app } = buildTestApp();
     const body = lines({ index: { _index: 'logs', _id: '' } }, { a: 1 }, { index: { _index: 'logs', _id: 'x' } }, { a: 2 });

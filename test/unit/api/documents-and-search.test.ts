@@ -265,6 +265,12 @@ describe('index management and control plane', () => {
     expect(resolved.data_streams[0]).toEqual({ name: 'logs-app-default', backing_indices: ['.ds-logs-app-default-000001'], timestamp_field: '@timestamp' });
   });
 
+  it('_alias answers every index with no aliases', async () => {
+    const { app, store } = buildTestApp();
+    store.indices.set('logs', new Map());
+    expect((await app.inject({ method: 'GET', url: '/logs/_alias' })).json()).toEqual({ logs: { aliases: {} } });
+  });
+
   it('refresh and mappings pass patterns through', async () => {
     const { app, store } = buildTestApp();
     store.indices.set('logs', new Map());
