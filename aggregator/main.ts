@@ -4,7 +4,7 @@
  * Shutdown (lifecycle, reverse order): the search page, then the API (draining requests in flight), then
  * the store.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -16,17 +16,14 @@ import { splitListen } from '../shipper/kit/ops-server.ts';
 import type { aggregatorCommand } from './config.ts';
 import type { Store } from './store/types.ts';
 import { buildApp } from './app.ts';
-import { loadCredentials, CredentialsError, type ApiKeyCredential, type Credentials } from './auth/credentials.ts';
+import { loadCredentials, CredentialsError, type Credentials } from './auth/credentials.ts';
 import { listenProblems } from './auth/listen-policy.ts';
-import { hashSecret } from './auth/secret-hash.ts';
 import { registerUi } from './routes/ui.ts';
 
 export type AggregatorConfig = Static<typeof aggregatorCommand.options>;
 
 export async function runAggregator(config: AggregatorConfig, logger: Logger, lifecycle: Lifecycle): Promise<void> {
-  const fileCredentials = readCredentials(config);
-  const uiAccess = fileCredentials === undefined ? undefined : await searchPageKey();
-  const credentials = fileCredentials === undefined || uiAccess === undefined ? undefined : { ...fileCredentials, apiKeys: [...fileCredentials.apiKeys, uiAccess.key] };
+  const credentials = readCredentials(config);
   const refused = listenProblems(config, credentials !== undefined);
   if (refused.length > 0) exitWithConfigurationErrors(refused);
   if (config.forwardTo !== undefined) exitWithConfigurationErrors(['--forward-to: forwarding to a cluster is not available yet; run without it to use the embedded store']);
@@ -61,7 +58,7 @@ export async function runAggregator(config: AggregatorConfig, logger: Logger, li
 
   // Hook for the search page: its own server, given the API app to read through.
   const ui: FastifyInstance = Fastify({ loggerInstance: logger.child({ component: 'ui' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
-  await registerUi(ui, { apiApp: api, ...(uiAccess === undefined ? {} : { apiAuthorization: uiAccess.authorization }) });
+  await registerUi(ui, { apiApp: api });
   await lifecycle.add({
     name: 'ui',
     async start() {
@@ -71,16 +68,6 @@ export async function runAggregator(config: AggregatorConfig, logger: Logger, li
   });
 
   logger.info({ api: `http://${publishAddress}`, ui: `http://${reachableAddress(ui, config.uiListen)}`, auth: credentials !== undefined, dataDir: config.dataDir }, 'aggregator listening');
-}
-
-/** A read-only API key that exists only in this process, for the search page's requests to the API. */
-async function searchPageKey(): Promise<{ key: ApiKeyCredential; authorization: string }> {
-  const id = `logship-search-page-${randomBytes(6).toString('hex')}`;
-  const secret = randomBytes(24).toString('base64url');
-  return {
-    key: { id, name: 'search page', keyHash: await hashSecret(secret), roles: ['read'] },
-    authorization: `ApiKey ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
-  };
 }
 
 function readCredentials(config: AggregatorConfig): Credentials | undefined {
