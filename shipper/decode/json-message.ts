@@ -118,12 +118,18 @@ function lift(source: FieldObject, prefix: string, fields: FieldObject, placed: 
     }
     if (isPlainObject(value) && WALKED.has(path)) {
       const left = lift(value, path, fields, placed);
-      if (Object.keys(left).length > 0) rest[key] = left;
+      if (Object.keys(left).length > 0) put(rest, key, left);
       continue;
     }
-    rest[key] = value;
+    put(rest, key, value);
   }
   return rest;
+}
+
+/** Defines rather than assigns, so a key named `__proto__` stays data instead of replacing the prototype. */
+function put(target: FieldObject, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 const PREFERRED = ['message', 'log.level', '@timestamp', 'error.message'];

@@ -138,3 +138,13 @@ describe('the container record', () => {
     }
   });
 });
+
+describe('hostile keys', () => {
+  it('keeps a "__proto__" key as data under json instead of changing any prototype', () => {
+    const { fields } = mergeJsonMessage('{"__proto__":{"polluted":true},"msg":"m"}');
+    const json = fields.json as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(json)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(fields))).toEqual({ message: 'm', json: JSON.parse('{"__proto__":{"polluted":true}}') });
+  });
+});
