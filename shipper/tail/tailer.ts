@@ -314,6 +314,13 @@ export function createTailer(options: TailerOptions): Tailer {
       }
       const { bytesRead } = await file.handle.read(readBuffer, 0, readChunkBytes, file.position);
       if (bytesRead === 0) return [];
+      // Checked after the read: if the first line is still the same now, the bytes just read belong to
+      // the content this source names (a truncate and refill in between would have changed it).
+      if (fingerprintOf(await readHead(file.handle, FINGERPRINT_BYTES)) !== file.fingerprint) {
+        onTruncated(file);
+        wake(file, false);
+        return [];
+      }
       const lines: Line[] = [];
       const discardedUpTo = file.splitter.push(readBuffer, bytesRead, file.position, source, file.path, lines);
       if (discardedUpTo >= 0) checkpoints.reset(source, discardedUpTo, file.path);
@@ -504,8 +511,10 @@ export function createTailer(options: TailerOptions): Tailer {
         continue;
       }
       const source = file.source;
-      await closeFile(file);
+      file.source = undefined;
       if (source !== undefined && !isSourceFollowed(source)) checkpoints.forget(source);
+      if (source !== undefined) options.reclaimer?.untrack(source);
+      await closeFile(file);
     }
     for (const [source, boundary] of draining) {
       if (isSourceFollowed(source)) {

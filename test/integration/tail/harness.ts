@@ -10,6 +10,7 @@ import { createTailer, type Tailer, type TailerOptions } from '../../../shipper/
 import { createLogger } from '../../../shipper/kit/logger.ts';
 import { Registry } from '../../../shipper/kit/metrics.ts';
 import type { Line } from '../../../shipper/record.ts';
+import { createReclaimer, type Reclaimer } from '../../../shipper/tail/reclaim.ts';
 
 export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `logship-${prefix}-`));
@@ -20,6 +21,7 @@ export interface RunningTailer {
   tailer: Tailer;
   checkpoints: CheckpointStore;
   registry: Registry;
+  reclaimer: Reclaimer | undefined;
   received: Line[];
   texts(): string[];
   /** Stops reading, closes the tailer and writes the checkpoint file (like SIGTERM). */
@@ -27,14 +29,20 @@ export interface RunningTailer {
   metric(name: string, labels?: Record<string, string>): Promise<number>;
 }
 
-export async function runTailer(stateDir: string, options: Partial<TailerOptions> & { include: string[] }, settle = true): Promise<RunningTailer> {
+export async function runTailer(
+  stateDir: string,
+  options: Partial<TailerOptions> & { include: string[] },
+  settle = true,
+  reclaim?: { minBytes: number; intervalMs: number },
+): Promise<RunningTailer> {
   const logger = createLogger('silent', 'test');
   const registry = new Registry();
   const checkpoints = createCheckpointStore({ dir: stateDir, logger, registry });
   await checkpoints.load();
+  const reclaimer = reclaim === undefined ? undefined : createReclaimer({ checkpoints, logger, registry, ...reclaim });
   const tailer = createTailer({
     readFrom: 'beginning', maxLineBytes: 1024 * 1024, pollIntervalMs: 50, scanIntervalMs: 200, lingerMs: 300,
-    checkpoints, logger, registry, ...options,
+    checkpoints, logger, registry, ...(reclaimer === undefined ? {} : { reclaimer }), ...options,
   });
   await tailer.start();
   const received: Line[] = [];
@@ -48,10 +56,11 @@ export async function runTailer(stateDir: string, options: Partial<TailerOptions
     }
   })();
   return {
-    tailer, checkpoints, registry, received,
+    tailer, checkpoints, registry, reclaimer, received,
     texts: () => received.map((line) => line.text),
     async stop() {
       abort.abort();
+      await reclaimer?.close();
       await tailer.close();
       await consuming;
       await checkpoints.close();
