@@ -10,17 +10,27 @@ export function deadLetterIndexName(namespace: string): string {
 }
 
 export function deadLetterOf(item: Outgoing, reason: string, deadLetterIndex: string): Outgoing {
-  const original = item.doc;
+  const original = parseBody(item.body);
   const namespace = deadLetterIndex.slice('logs-logship.deadletter-'.length);
   const doc: LogRecord = {
     '@timestamp': typeof original['@timestamp'] === 'string' ? original['@timestamp'] : new Date().toISOString(),
-    message: typeof original.message === 'string' ? original.message : JSON.stringify(original),
+    message: typeof original.message === 'string' ? original.message : item.body,
     error: { message: reason, type: 'logship_rejected' },
-    event: { original: JSON.stringify(original), dataset: 'logship.deadletter' },
+    event: { original: item.body, dataset: 'logship.deadletter' },
     data_stream: { type: 'logs', dataset: 'logship.deadletter', namespace },
     logship: { deadletter: { index: item.index } },
     tags: ['logship_deadletter'],
   };
   // `bytes` stays as it was: the buffer accounted for the original, and settling subtracts the same amount.
-  return { ...item, index: deadLetterIndex, doc };
+  return { ...item, index: deadLetterIndex, body: JSON.stringify(doc) };
+}
+
+/** The rejected body is our own JSON, but a dead-letter path must not be the one that throws. */
+function parseBody(body: string): LogRecord {
+  try {
+    const value: unknown = JSON.parse(body);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as LogRecord) : { message: body };
+  } catch {
+    return { message: body };
+  }
 }

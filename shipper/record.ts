@@ -40,12 +40,16 @@ export interface Outgoing {
   readonly index: string;
   /** Deterministic `_id`: hash of source identity + byte offset, so a retry never duplicates. */
   readonly id: string;
-  readonly doc: LogRecord;
+  /**
+   * The document, serialized once when the record is made: the buffer then holds one flat string per
+   * record instead of an object tree (far less garbage-collector work), and its size is known exactly.
+   */
+  readonly body: string;
   readonly source: SourceId;
   /** The byte range of the file this record covers: [offset, endOffset). */
   readonly offset: number;
   readonly endOffset: number;
-  /** Approximate serialized size, for byte-bounded batches and buffers. */
+  /** Bytes this record occupies in a bulk request (and, roughly, in the buffer). */
   readonly bytes: number;
 }
 

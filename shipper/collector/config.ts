@@ -26,6 +26,7 @@ export const collectorCommand = defineCommand({
     multilineMaxLines: Type.Integer({ minimum: 2, maximum: 10_000, default: 500, description: 'A multiline group is shipped when it reaches this many lines.' }),
     accessFormat: Type.String({ default: 'combined', description: 'nginx log_format used for pods annotated logship.io/parser: nginx.' }),
     timeZone: Type.Optional(Type.String({ description: 'IANA time zone of nginx error-log times of annotated pods; default: TZ, else UTC.' })),
-    pollInterval: Type.Integer({ minimum: 10, maximum: 60_000, default: 250, 'x-unit': 'ms', description: 'Polling fallback for directories that deliver no filesystem events.' }),
+    pollInterval: Type.Integer({ minimum: 10, maximum: 60_000, default: 1_000, 'x-unit': 'ms', description: 'Stat polling of followed files: the fallback for filesystems that deliver no events.' }),
+    scanInterval: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000, 'x-unit': 'ms', description: 'Full rescan of the log directories for new files, in case a filesystem event was missed (events pick new containers up at once).' }),
   }),
 });

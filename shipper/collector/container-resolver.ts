@@ -134,8 +134,9 @@ export function createContainerResolver(options: ContainerResolverOptions): Cont
   };
 
   const include: string[] = [];
-  if (dockerRoot !== undefined) include.push(join(dockerRoot, '*', '*-json.log'), join(dockerRoot, '*', '*-json.log.*'));
-  if (podsRoot !== undefined) include.push(join(podsRoot, '*', '*', '*.log'), join(podsRoot, '*', '*', '*.log.*'));
+  // One pattern per root (live file and rotations together): the tailer expands them on every rescan.
+  if (dockerRoot !== undefined) include.push(join(dockerRoot, '*', '*-json.log*'));
+  if (podsRoot !== undefined) include.push(join(podsRoot, '*', '*', '*.log*'));
 
   return {
     include,

@@ -71,6 +71,8 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
   const now = options.now ?? Date.now;
   const files = new Map<SourceId, FileState>();
   const excluded = new Set(options.excludeNamespaces);
+  /** The tailer asks on every rescan; a path's answer never changes (it depends on the path and its link). */
+  const wantedByPath = new Map<string, boolean>();
 
   const skippedByConfig = (ref: ContainerRef): string | undefined => {
     if (ref.pod === undefined) return undefined;
@@ -142,13 +144,13 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
 
   return {
     wanted(path) {
+      const known = wantedByPath.get(path);
+      if (known !== undefined) return known;
       const resolution = options.resolver.resolve(path);
-      if (resolution.kind === 'skip') {
-        options.onSkip?.(resolution.reason, 0);
-        return false;
-      }
-      const reason = skippedByConfig(resolution.ref);
+      const reason = resolution.kind === 'skip' ? resolution.reason : skippedByConfig(resolution.ref);
       if (reason !== undefined) options.onSkip?.(reason, 0);
+      if (wantedByPath.size >= 100_000) wantedByPath.clear();
+      wantedByPath.set(path, reason === undefined);
       return reason === undefined;
     },
     push(lines) {

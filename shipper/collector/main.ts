@@ -73,6 +73,7 @@ export async function runCollector(config: CollectorConfig, logger: Logger, life
     readFrom: config.readFrom,
     maxLineBytes: config.maxLineBytes,
     pollIntervalMs: config.pollInterval,
+    scanIntervalMs: config.scanInterval,
     checkpoints: runtime.checkpoints,
     logger,
     registry: runtime.registry,

@@ -15,26 +15,67 @@ const NINE_ZEROS = '000000000';
  * canonical UTC, or `undefined` when it is not a valid date-time.
  */
 export function toCanonicalUtc(text: string): string | undefined {
-  if (isCanonical(text)) return text;
+  const fast = fromRuntimeShape(text);
+  if (fast !== null) return fast;
   const match = RFC3339.exec(text);
   if (match === null) return undefined;
   const [, y, mo, d, h, mi, s, fraction = '', zulu, sign, offH, offM] = match;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  // A leap second (:60) has no place in a UTC string Elasticsearch accepts; refuse rather than guess.
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  const nanos = (fraction + NINE_ZEROS).slice(0, 9);
+  const offsetMinutes = zulu === undefined ? (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM)) : 0;
+  if (Number(offM) > 59 || Number(offH) > 23) return undefined;
+  return build(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), (fraction + NINE_ZEROS).slice(0, 9), offsetMinutes);
+}
+
+/**
+ * The shapes runtimes write, read by character codes because this runs once per line:
+ * `YYYY-MM-DDThh:mm:ss[.f{1,9}](Z|±hh:mm)`. Returns `null` for any other shape (the regex decides),
+ * `undefined` for this shape with an impossible date or time.
+ */
+function fromRuntimeShape(text: string): string | undefined | null {
+  const length = text.length;
+  if (length < 20 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x54 ||
+      text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return null;
+  const year = number(text, 0, 4);
+  const month = number(text, 5, 2);
+  const day = number(text, 8, 2);
+  const hour = number(text, 11, 2);
+  const minute = number(text, 14, 2);
+  const second = number(text, 17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
+  let zoneAt = 19;
+  if (text.charCodeAt(19) === 0x2e /* . */) {
+    zoneAt = 20;
+    while (zoneAt < length && digit(text, zoneAt) >= 0) zoneAt++;
+    if (zoneAt === 20 || zoneAt > 29) return null;
+  }
+  const zone = text.charCodeAt(zoneAt);
   let offsetMinutes = 0;
-  if (zulu === undefined) {
-    const oh = Number(offH);
-    const om = Number(offM);
-    if (oh > 23 || om > 59) return undefined;
-    offsetMinutes = (sign === '-' ? -1 : 1) * (oh * 60 + om);
+  if (zone === 0x5a /* Z */) {
+    if (zoneAt !== length - 1) return null;
+  } else if ((zone === 0x2b || zone === 0x2d) && length === zoneAt + 6 && text.charCodeAt(zoneAt + 3) === 0x3a) {
+    const offsetHours = number(text, zoneAt + 1, 2);
+    const offsetMins = number(text, zoneAt + 4, 2);
+    if (offsetHours < 0 || offsetMins < 0) return null;
+    if (offsetHours > 23 || offsetMins > 59) return undefined;
+    offsetMinutes = (zone === 0x2d ? -1 : 1) * (offsetHours * 60 + offsetMins);
+  } else {
+    return null;
+  }
+  const nanos = zoneAt === 19 ? NINE_ZEROS : zoneAt === 29 ? text.slice(20, 29) : (text.slice(20, zoneAt) + NINE_ZEROS).slice(0, 9);
+  // docker and containerd, nothing trimmed: the text is already the answer once the fields are valid.
+  if (offsetMinutes === 0 && zoneAt === 29 && zone === 0x5a) return valid(year, month, day, hour, minute, second) ? text : undefined;
+  return build(year, month, day, hour, minute, second, nanos, offsetMinutes);
+}
+
+function valid(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  // A leap second (:60) has no place in a UTC string Elasticsearch accepts; refuse rather than guess.
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
+}
+
+/** Canonical UTC of a valid local date-time `offsetMinutes` east of UTC; the fraction is carried as text. */
+function build(year: number, month: number, day: number, hour: number, minute: number, second: number, nanos: string, offsetMinutes: number): string | undefined {
+  if (!valid(year, month, day, hour, minute, second)) return undefined;
+  if (offsetMinutes === 0) {
+    return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}.${nanos}Z`;
   }
   // Local time minus its offset is UTC. Whole seconds fit a double exactly for any 4-digit year.
   const localSeconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
@@ -48,25 +89,6 @@ export function toCanonicalUtc(text: string): string | undefined {
     `${pad(Math.floor(secondOfDay / 3600), 2)}:${pad(Math.floor((secondOfDay % 3600) / 60), 2)}:${pad(secondOfDay % 60, 2)}` +
     `.${nanos}Z`
   );
-}
-
-/**
- * Already canonical (`YYYY-MM-DDThh:mm:ss.fffffffffZ`, what docker and containerd write when no
- * zero was trimmed) and valid. Checked by character codes: this runs once per line.
- */
-function isCanonical(text: string): boolean {
-  if (text.length !== 30 || text.charCodeAt(29) !== 0x5a /* Z */) return false;
-  if (text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x54 ||
-      text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a || text.charCodeAt(19) !== 0x2e) return false;
-  for (let i = 20; i < 29; i++) if (digit(text, i) < 0) return false;
-  const year = number(text, 0, 4);
-  const month = number(text, 5, 2);
-  const day = number(text, 8, 2);
-  const hour = number(text, 11, 2);
-  const minute = number(text, 14, 2);
-  const second = number(text, 17, 2);
-  return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
-    hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
 }
 
 function digit(text: string, at: number): number {

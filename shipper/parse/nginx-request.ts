@@ -7,15 +7,20 @@
  * `url.original` is kept, because guessing a method or path from noise would mislead searches.
  */
 
-export interface RequestLine {
+/**
+ * Where the parts go: the parser's record-in-progress (`NginxFields`) has these properties, so the
+ * parts are written straight into it; no object per line for the split itself.
+ * Only parts that exist are written.
+ */
+export interface RequestParts {
   /** The target as written (`/search?q=x`), or the whole value when it is not a request line. */
-  readonly original: string;
-  readonly method?: string;
-  readonly path?: string;
+  urlOriginal?: string | undefined;
+  method?: string | undefined;
+  urlPath?: string | undefined;
   /** Query string without the `?`; absent when empty. */
-  readonly query?: string;
+  urlQuery?: string | undefined;
   /** `1.1` from `HTTP/1.1`. */
-  readonly version?: string;
+  httpVersion?: string | undefined;
 }
 
 /** A method token: letters, `-` and `_` (`GET`, `PROPFIND`, `M-SEARCH`). */
@@ -29,39 +34,42 @@ function isMethodToken(text: string, end: number): boolean {
   return true;
 }
 
-export interface UrlParts {
-  readonly path?: string;
-  readonly query?: string;
-}
-
 /**
  * Path and query of a request target: origin form (`/a?b`) or absolute form (`http://host/a?b`,
  * what proxies are sent). The path is kept as written (percent-encoding included), like the log.
+ * A target of neither form (`*`, noise) gets no path.
  */
-export function splitUrl(target: string): UrlParts {
+export function readUrl(target: string, into: RequestParts): void {
   let pathStart = 0;
   if (target.charCodeAt(0) !== 47 /* / */) {
     const scheme = target.indexOf('://');
-    if (scheme < 0) return {};
+    if (scheme < 0) return;
     pathStart = target.indexOf('/', scheme + 3);
     if (pathStart < 0) {
+      into.urlPath = '/';
       const queryOnly = target.indexOf('?', scheme + 3);
-      return queryOnly < 0 || queryOnly === target.length - 1 ? { path: '/' } : { path: '/', query: target.slice(queryOnly + 1) };
+      if (queryOnly >= 0 && queryOnly < target.length - 1) into.urlQuery = target.slice(queryOnly + 1);
+      return;
     }
   }
   const hash = target.indexOf('#', pathStart);
   const end = hash < 0 ? target.length : hash;
   const question = target.indexOf('?', pathStart);
-  if (question < 0 || question >= end) return { path: target.slice(pathStart, end) };
-  const path = target.slice(pathStart, question);
-  return question + 1 < end ? { path, query: target.slice(question + 1, end) } : { path };
+  if (question < 0 || question >= end) {
+    into.urlPath = target.slice(pathStart, end);
+    return;
+  }
+  into.urlPath = target.slice(pathStart, question);
+  if (question + 1 < end) into.urlQuery = target.slice(question + 1, end);
 }
 
-/** Splits a (decoded) request line; never fails: what is not a request line keeps only `original`. */
-export function splitRequestLine(line: string): RequestLine {
+/** Splits a (decoded) request line; never fails: what is not a request line keeps only `urlOriginal`. */
+export function readRequestLine(line: string, into: RequestParts): void {
   const firstSpace = line.indexOf(' ');
-  if (firstSpace <= 0 || !isMethodToken(line, firstSpace)) return { original: line };
-  const method = line.slice(0, firstSpace);
+  if (firstSpace <= 0 || !isMethodToken(line, firstSpace)) {
+    into.urlOriginal = line;
+    return;
+  }
   const lastSpace = line.lastIndexOf(' ');
   let target: string;
   let version: string | undefined;
@@ -71,10 +79,17 @@ export function splitRequestLine(line: string): RequestLine {
   } else {
     // HTTP/0.9 style `GET /`: only believable when the target looks like a path.
     target = line.slice(firstSpace + 1);
-    if (target.charCodeAt(0) !== 47) return { original: line };
+    if (target.charCodeAt(0) !== 47) {
+      into.urlOriginal = line;
+      return;
+    }
   }
-  if (target.length === 0) return { original: line };
-  const { path, query } = splitUrl(target);
-  // Absent parts stay `undefined` rather than being spread in conditionally: this runs per line.
-  return { original: target, method, path, query, version: version || undefined };
+  if (target.length === 0) {
+    into.urlOriginal = line;
+    return;
+  }
+  into.method = line.slice(0, firstSpace);
+  into.urlOriginal = target;
+  if (version) into.httpVersion = version;
+  readUrl(target, into);
 }

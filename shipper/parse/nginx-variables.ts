@@ -44,7 +44,7 @@
 import { isIP } from 'node:net';
 import { setPathSegments } from './fields.ts';
 import { nginxPart, type NginxFields } from './nginx-fields.ts';
-import { splitRequestLine, splitUrl } from './nginx-request.ts';
+import { readRequestLine, readUrl } from './nginx-request.ts';
 import { createTimeIso8601Converter, createTimeLocalConverter, msecToIso } from './nginx-time.ts';
 
 /** Writes one variable's (decoded, non-`-`) value; returns a reason when the value is unusable. */
@@ -58,15 +58,6 @@ export interface VariableField {
 
 // Lower first; the more precise or more complete source of a field comes later and wins.
 const PRIORITY = { normal: 0, partialUrl: 1, fullUrl: 2, request: 3, timeLocal: 4, timeIso: 5, timeMsec: 6, serverName: 7, host: 8 } as const;
-
-function isDigits(text: string): boolean {
-  if (text.length === 0 || text.length > 15) return false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
 
 /** A dotted-quad IPv4 checked by hand (the common case), anything with a colon via node:net. */
 export function isIpAddress(text: string): boolean {
@@ -133,10 +124,23 @@ function timestampWriter(variable: string, convert: (text: string) => string | u
   };
 }
 
+/** Digits only (at most 15, so the number is exact) → the number; -1 otherwise. */
+function parseCount(text: string): number {
+  if (text.length === 0 || text.length > 15) return -1;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
 function integerWriter(variable: string, set: (fields: NginxFields, value: number) => void): VariableWriter {
   return (fields, value) => {
-    if (!isDigits(value)) return `$${variable} is not a number: ${JSON.stringify(value)}`;
-    set(fields, Number(value));
+    const count = parseCount(value);
+    if (count < 0) return `$${variable} is not a number: ${JSON.stringify(value)}`;
+    set(fields, count);
     return undefined;
   };
 }
@@ -150,12 +154,7 @@ function stringWriter(set: (fields: NginxFields, value: string) => void): Variab
 
 /** Writes the parts of a request line; shared with the error log's `request: "…"`. */
 export function writeRequestLine(fields: NginxFields, value: string): void {
-  const request = splitRequestLine(value);
-  fields.urlOriginal = request.original;
-  if (request.method !== undefined) fields.method = request.method;
-  if (request.path !== undefined) fields.urlPath = request.path;
-  if (request.query !== undefined) fields.urlQuery = request.query;
-  if (request.version !== undefined) fields.httpVersion = request.version;
+  readRequestLine(value, fields);
 }
 
 /** Writes `source.address`, and `source.ip` when the address is an IP (not `unix:`). */
@@ -166,9 +165,7 @@ export function writeSourceAddress(fields: NginxFields, value: string): void {
 
 const writeRequestUri: VariableWriter = (fields, value) => {
   fields.urlOriginal = value;
-  const { path, query } = splitUrl(value);
-  if (path !== undefined) fields.urlPath = path;
-  if (query !== undefined) fields.urlQuery = query;
+  readUrl(value, fields);
   return undefined;
 };
 
@@ -186,7 +183,10 @@ const writeForwardedFor: VariableWriter = (fields, value) => {
   return undefined;
 };
 
-const toInteger = (item: string): number | undefined => (isDigits(item) ? Number(item) : undefined);
+const toInteger = (item: string): number | undefined => {
+  const count = parseCount(item);
+  return count < 0 ? undefined : count;
+};
 
 /** The field for one variable. Stateful converters (time caches) are created fresh per call. */
 export function fieldForVariable(variable: string): VariableField {

@@ -5,7 +5,8 @@
 import type { Static } from '../kit/options.ts';
 import type { Logger } from '../kit/logger.ts';
 import type { Lifecycle } from '../kit/lifecycle.ts';
-import type { Enricher, Outgoing } from '../record.ts';
+import type { Outgoing } from '../record.ts';
+import { fixedFieldsOf } from '../enrich/fixed-fields.ts';
 import type { sidecarCommand } from './config.ts';
 import { startShipperRuntime } from '../runtime.ts';
 import { createTailer } from '../tail/tailer.ts';
@@ -20,13 +21,13 @@ export async function runSidecar(config: SidecarConfig, logger: Logger, lifecycl
   const runtime = await startShipperRuntime('sidecar', config, logger, lifecycle);
   const identity = readPodIdentity(process.env, { labels: config.labelsFile, annotations: config.annotationsFile });
   const pod = podIdentityEnricher(identity);
-  const enrich: Enricher = (record, line) => runtime.commonEnricher(pod(record, line), line);
+  const fixedFields = fixedFieldsOf((record, line) => runtime.commonEnricher(pod(record, line), line));
   const recordOptions = {
     accessParser: compileAccessFormat(config.accessFormat),
     errorParser: createErrorParser({ timeZone: config.timeZone ?? process.env.TZ }),
     errorPathPattern: config.errorPathPattern,
     namespace: config.namespace,
-    enrich,
+    fixedFields,
   };
 
   const tailer = createTailer({

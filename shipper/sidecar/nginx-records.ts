@@ -1,12 +1,13 @@
 /**
  * line → record for the sidecar: parse as nginx access or error log, tag failures and cut lines, add the
- * file fields and the data stream, enrich, and wrap with the deterministic id. Pure apart from the clock
+ * file fields and the data stream, add the fixed fields, and wrap with the deterministic id. Pure apart from the clock
  * used for a line that carries no time of its own.
  */
 import { basename } from 'node:path';
-import type { Enricher, Line, LogRecord, Outgoing, Parser } from '../record.ts';
+import type { Line, LogRecord, Outgoing, Parser } from '../record.ts';
 import { toOutgoing } from '../document-id.ts';
 import { parseFailureRecord } from '../parse/failure.ts';
+import { addFixedFields } from '../enrich/fixed-fields.ts';
 
 export type NginxLogKind = 'access' | 'error';
 
@@ -16,17 +17,31 @@ export interface NginxRecordOptions {
   /** A file whose name contains this is an error log. */
   readonly errorPathPattern: string;
   readonly namespace: string;
-  readonly enrich: Enricher;
+  /** Pod identity, agent and --tag fields, computed once (see enrich/fixed-fields.ts). */
+  readonly fixedFields: LogRecord;
 }
 
 export function nginxKindOf(path: string, errorPathPattern: string): NginxLogKind {
   return basename(path).includes(errorPathPattern) ? 'error' : 'access';
 }
 
+/** nginxKindOf per line would redo the same string work for every line of a file: remember it. */
+function cachedKindOf(path: string, errorPathPattern: string): NginxLogKind {
+  const key = `${errorPathPattern}\n${path}`;
+  let kind = kindByPath.get(key);
+  if (kind === undefined) {
+    if (kindByPath.size > 1000) kindByPath.clear();
+    kind = nginxKindOf(path, errorPathPattern);
+    kindByPath.set(key, kind);
+  }
+  return kind;
+}
+const kindByPath = new Map<string, NginxLogKind>();
+
 /** Returns the record for a line, or undefined for a blank line (which is settled without shipping). */
 export function nginxRecordOf(line: Line, options: NginxRecordOptions, now: () => string = () => new Date().toISOString()): Outgoing | undefined {
   if (line.text.length === 0 && !line.truncated) return undefined;
-  const kind = nginxKindOf(line.path, options.errorPathPattern);
+  const kind = cachedKindOf(line.path, options.errorPathPattern);
   const dataset = `nginx.${kind}`;
   const parsed = (kind === 'error' ? options.errorParser : options.accessParser)(line.text);
   const record: LogRecord = parsed.ok ? parsed.record : parseFailureRecord(line.text, parsed.error, dataset);
@@ -36,7 +51,7 @@ export function nginxRecordOf(line: Line, options: NginxRecordOptions, now: () =
   record.data_stream = { type: 'logs', dataset, namespace: options.namespace };
   record.event = { ...(record.event as LogRecord | undefined), dataset };
   const index = `logs-${dataset}-${options.namespace}`;
-  return toOutgoing(index, options.enrich(record, line), line.source, line.offset, line.endOffset);
+  return toOutgoing(index, addFixedFields(record, options.fixedFields), line.source, line.offset, line.endOffset);
 }
 
 function addTag(record: LogRecord, tag: string): void {

@@ -51,7 +51,7 @@ export function createElasticsearchSink(options: ElasticsearchSinkOptions): Sink
       for (let i = 0; i < batch.length; i++) {
         const item = batch[i]!;
         operations[2 * i] = `{"create":{"_index":${JSON.stringify(item.index)},"_id":"${item.id}"}}`;
-        operations[2 * i + 1] = JSON.stringify(item.doc);
+        operations[2 * i + 1] = item.body;
       }
       try {
         const response = await client.bulk({ operations }, { meta: false });

@@ -94,7 +94,7 @@ describe('the delivery pipeline through the real Elasticsearch sink', () => {
     const checkpoints = settledRanges();
     es.fail({ kind: 'status', status: 503 });
     const p = start(checkpoints, { maxBufferBytes: 64 * 1024 });
-    const batch = records(200);
+    const batch = records(1000);
     let resolved = false;
     const pushing = p.push(batch).then(() => (resolved = true));
     await eventually(() => expect(es.requests.length).toBeGreaterThan(3));
@@ -102,7 +102,7 @@ describe('the delivery pipeline through the real Elasticsearch sink', () => {
     expect(p.bufferedBytes()).toBe(batch.reduce((sum, r) => sum + r.bytes, 0));
     es.recover();
     await pushing;
-    await eventually(() => expect(checkpoints.ranges).toHaveLength(200));
+    await eventually(() => expect(checkpoints.ranges).toHaveLength(1000));
     expect(p.bufferedBytes()).toBe(0);
   });
 });
