@@ -140,7 +140,7 @@ describe('the injector over HTTPS', () => {
 
   it('serves a renewed certificate without a restart', async () => {
     const peer = (): Promise<PeerCertificate> => new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port: address.port, servername: 'localhost', rejectUnauthorized: false }, () => {
+      const socket = connect({ host: '127.0.0.1', port: Number(address.port), servername: 'localhost', rejectUnauthorized: false }, () => {
         resolve(socket.getPeerCertificate());
         socket.end();
       });
