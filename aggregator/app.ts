@@ -6,7 +6,7 @@
  * onRequest) → gunzip and body limit (preParsing) → the route → ES conventions on the way out
  * (filter_path, headers). Every error, whoever raised it, leaves as ES's error envelope.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../shipper/kit/logger.ts';
 import { rateLimited } from '../shipper/kit/logger.ts';
@@ -64,6 +64,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     requestTimeout: requestTimeoutMs,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 8192 },
+    // Errors raised before routing (a malformed URL, a bad Content-Type) get the ES envelope too.
+    frameworkErrors: (error, _request, reply) => {
+      const rendered = renderError(error);
+      void (reply as FastifyReply).code(rendered.status).headers(rendered.headers).header('x-elastic-product', 'Elasticsearch').type(JSON_CONTENT_TYPE).send(rendered.body);
+    },
   });
 
   const metrics = createApiMetrics(options.registry);

@@ -146,6 +146,14 @@ describe('ES conventions on every response', () => {
     }
   });
 
+  it('a malformed URL still gets the ES error envelope', async () => {
+    const { app } = buildTestApp();
+    const response = await app.inject({ method: 'GET', url: '/logs%zz/_search' });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['x-elastic-product']).toBe('Elasticsearch');
+    expect(response.json().error.type).toBe('illegal_argument_exception');
+  });
+
   it('pretty prints when asked', async () => {
     const { app } = buildTestApp();
     const response = await app.inject({ method: 'GET', url: '/?pretty' });
