@@ -1,0 +1,444 @@
+/**
+ * The write side: one SQLite connection on the main thread that owns the catalog in memory and applies
+ * bulk requests, each in one transaction (so an acknowledged bulk is whole, see open.ts). Documents are
+ * typed by mapping.ts, routed to the day partition of their @timestamp, and registered in the index's id
+ * table, which is what makes `create` answer 409 for an `_id` stored in any partition.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { Catalog, IndexInfo, Leaf, Mappings, PartitionInfo } from './catalog.ts';
+import { DAY_MS } from './dates.ts';
+import { column, deriveLeaves, fieldsTable, ftsTable, idsTable, loadCatalog, sourceTable } from './catalog.ts';
+import { addFieldMapping, analyzeDocument, mappedLeafPaths, type AnalyzedDoc, type DocError } from './mapping.ts';
+import { addColumn, createFtsTable, createIdsTable, createPartitionTables, dropPartitionTables, textColumns } from './partitions.ts';
+import { Templates } from './templates.ts';
+import { validateIndexName } from './names.ts';
+import { EsError, type BulkItemResponse, type BulkOp, type JsonObject } from './types.ts';
+
+export interface BulkOutcomeCounts {
+  created: number;
+  updated: number;
+  deleted: number;
+  conflict: number;
+  rejected: number;
+  notFound: number;
+}
+
+interface Existing {
+  part: number;
+  r: number;
+  v: number;
+}
+
+const SHARDS = { total: 1, successful: 1, failed: 0 };
+
+export class Writer {
+  readonly db: DatabaseSync;
+  catalog: Catalog;
+  readonly templates: Templates;
+  readonly #statements = new Map<string, StatementSync>();
+  readonly #nextRow = new Map<number, number>();
+  #catalogDirty = false;
+  #docDelta = new Map<number, number>();
+  readonly #now: () => number;
+
+  constructor(db: DatabaseSync, now: () => number = Date.now) {
+    this.db = db;
+    this.catalog = loadCatalog(db);
+    this.templates = new Templates(db);
+    this.#now = now;
+  }
+
+  #stmt(sql: string): StatementSync {
+    let s = this.#statements.get(sql);
+    if (s === undefined) {
+      if (this.#statements.size > 2000) this.#statements.clear();
+      s = this.db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Runs `work` in one write transaction; the catalog version moves if the catalog changed. */
+  transaction<T>(work: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    this.#catalogDirty = false;
+    this.#docDelta = new Map();
+    try {
+      const result = work();
+      for (const [part, delta] of this.#docDelta) this.#stmt('UPDATE partitions SET docs = docs + ? WHERE id = ?').run(delta, part);
+      if (this.#catalogDirty) {
+        this.#stmt(`UPDATE meta SET value = value + 1 WHERE key = 'catalog_version'`).run();
+        this.catalog.version++;
+      }
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      // The in-memory catalog may be ahead of the rolled-back database: reload it.
+      this.catalog = loadCatalog(this.db);
+      this.#statements.clear();
+      this.#nextRow.clear();
+      throw error;
+    }
+  }
+
+  markCatalogChanged(): void {
+    this.#catalogDirty = true;
+  }
+
+  // ---------------------------------------------------------------- indices and partitions
+
+  saveIndex(index: IndexInfo): void {
+    this.#stmt('UPDATE indices SET settings = ?, mappings = ?, cols = ?, multi = ?, next_col = ?, seq = ? WHERE id = ?').run(
+      JSON.stringify(index.settings), JSON.stringify(index.mappings), JSON.stringify(index.cols), JSON.stringify([...index.multi]), index.nextCol, index.seq, index.id,
+    );
+    this.markCatalogChanged();
+  }
+
+  createIndexRecord(name: string, mappings: Mappings, settings: JsonObject, dataStream: string | null): IndexInfo {
+    const uuid = randomBytes(16).toString('base64url').slice(0, 22);
+    const created = this.#now();
+    const result = this.#stmt('INSERT INTO indices(name, uuid, created_ms, settings, mappings, cols, multi, next_col, data_stream, hidden, seq) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0)').run(
+      name, uuid, created, JSON.stringify(settings), JSON.stringify(mappings), '{}', '[]', dataStream, name.startsWith('.') ? 1 : 0,
+    );
+    const index: IndexInfo = {
+      id: Number(result.lastInsertRowid), name, uuid, createdMs: created, settings, mappings: { ...mappings }, cols: {}, multi: new Set(), nextCol: 1,
+      dataStream, hidden: name.startsWith('.'), seq: 0, fields: new Map(),
+    };
+    createIdsTable(this.db, index.id);
+    this.catalog.indices.set(name, index);
+    this.catalog.byId.set(index.id, index);
+    this.catalog.partitions.set(index.id, []);
+    this.assignColumns(index);
+    this.saveIndex(index);
+    return index;
+  }
+
+  /** Gives every mapped leaf a column (and full-text table) it does not have yet, in every partition. */
+  assignColumns(index: IndexInfo): void {
+    const added: number[] = [];
+    const addedText: number[] = [];
+    for (const { path, mapping, parent } of mappedLeafPaths(index.mappings)) {
+      if (index.cols[path] !== undefined) continue;
+      const parentMapping = parent === undefined ? undefined : mappedLeafPaths(index.mappings).find((l) => l.path === parent)?.mapping;
+      const parentCol = parent === undefined ? undefined : index.cols[parent];
+      // A keyword multi-field of a text field shares the text field's column (the text column holds the string).
+      if (parentCol !== undefined && isTextType(parentMapping?.type) && isKeywordType(mapping.type)) {
+        index.cols[path] = parentCol;
+        continue;
+      }
+      const col = index.nextCol++;
+      index.cols[path] = col;
+      added.push(col);
+      if (isTextType(mapping.type)) addedText.push(col);
+    }
+    if (added.length === 0) return;
+    index.fields = deriveLeaves(index.mappings, index.cols, index.multi);
+    for (const part of this.catalog.partitions.get(index.id) ?? []) {
+      for (const col of added) addColumn(this.db, part.id, col);
+      for (const col of addedText) createFtsTable(this.db, part.id, col);
+    }
+    this.#statements.clear();
+  }
+
+  partitionFor(index: IndexInfo, day: number): PartitionInfo {
+    const list = this.catalog.partitions.get(index.id) ?? [];
+    const found = list.find((p) => p.day === day);
+    if (found !== undefined) return found;
+    const result = this.#stmt('INSERT INTO partitions(index_id, day, docs) VALUES (?, ?, 0)').run(index.id, day);
+    const part: PartitionInfo = { id: Number(result.lastInsertRowid), indexId: index.id, day };
+    createPartitionTables(this.db, index, part.id);
+    list.push(part);
+    list.sort((a, b) => a.day - b.day || a.id - b.id);
+    this.catalog.partitions.set(index.id, list);
+    this.markCatalogChanged();
+    return part;
+  }
+
+  dropPartition(index: IndexInfo, part: PartitionInfo): void {
+    dropPartitionTables(this.db, index, part.id);
+    this.#stmt('DELETE FROM partitions WHERE id = ?').run(part.id);
+    // Id entries pointing at a dropped partition are treated as absent (see #lookup) and swept here.
+    this.db.prepare(`DELETE FROM ${idsTable(index.id)} WHERE part = ?`).run(part.id);
+    this.catalog.partitions.set(index.id, (this.catalog.partitions.get(index.id) ?? []).filter((p) => p.id !== part.id));
+    this.#nextRow.delete(part.id);
+    this.#statements.clear();
+    this.markCatalogChanged();
+  }
+
+  dropIndex(index: IndexInfo): void {
+    for (const part of [...(this.catalog.partitions.get(index.id) ?? [])]) this.dropPartition(index, part);
+    this.db.exec(`DROP TABLE IF EXISTS ${idsTable(index.id)}`);
+    this.#stmt('DELETE FROM indices WHERE id = ?').run(index.id);
+    this.catalog.indices.delete(index.name);
+    this.catalog.byId.delete(index.id);
+    this.catalog.partitions.delete(index.id);
+    this.#statements.clear();
+    this.markCatalogChanged();
+  }
+
+  createDataStreamRecord(name: string, templateName: string, mappings: Mappings, settings: JsonObject): IndexInfo {
+    const created = this.#now();
+    const d = new Date(created);
+    const date = `${d.getUTCFullYear()}.${String(d.getUTCMonth() + 1).padStart(2, '0')}.${String(d.getUTCDate()).padStart(2, '0')}`;
+    const backing = `.ds-${name}-${date}-000001`;
+    const index = this.createIndexRecord(backing, mappings, settings, name);
+    this.#stmt('INSERT INTO data_streams(name, template, created_ms, backing) VALUES (?, ?, ?, ?)').run(name, templateName, created, backing);
+    this.catalog.dataStreams.set(name, { name, template: templateName, createdMs: created, backingIndex: backing });
+    this.markCatalogChanged();
+    return index;
+  }
+
+  /** The index a write to `name` goes to, creating the index or data stream from templates when allowed. */
+  writeTarget(name: string, op: BulkOp['op']): IndexInfo | DocError {
+    const stream = this.catalog.dataStreams.get(name);
+    if (stream !== undefined) {
+      if (op === 'index') return { status: 400, type: 'illegal_argument_exception', reason: 'only write ops with an op_type of create are allowed in data streams' };
+      const backing = this.catalog.indices.get(stream.backingIndex);
+      if (backing !== undefined) return backing;
+    }
+    const existing = this.catalog.indices.get(name);
+    if (existing !== undefined) return existing;
+    if (op === 'delete') return { status: 404, type: 'index_not_found_exception', reason: `no such index [${name}]` };
+    const invalid = validateIndexName(name);
+    if (invalid !== undefined) return { status: 400, type: 'invalid_index_name_exception', reason: invalid };
+    const template = this.templates.match(name);
+    if (template?.dataStream === true) {
+      if (op === 'index') return { status: 400, type: 'illegal_argument_exception', reason: 'only write ops with an op_type of create are allowed in data streams' };
+      return this.createDataStreamRecord(name, template.name, template.mappings, template.settings);
+    }
+    return this.createIndexRecord(name, template?.mappings ?? {}, template?.settings ?? {}, null);
+  }
+
+  // ---------------------------------------------------------------- documents
+
+  #lookup(index: IndexInfo, id: string): Existing | undefined {
+    const row = this.#stmt(`SELECT part, r, v FROM ${idsTable(index.id)} WHERE id = ?`).get(id) as Existing | undefined;
+    if (row === undefined) return undefined;
+    // An entry whose partition retention already dropped is a document that no longer exists.
+    if (!(this.catalog.partitions.get(index.id) ?? []).some((p) => p.id === row.part)) return undefined;
+    return row;
+  }
+
+  #applyNewFields(index: IndexInfo, analyzed: AnalyzedDoc): void {
+    let changed = false;
+    for (const field of analyzed.newFields) {
+      addFieldMapping(index.mappings, field.path, field.mapping);
+      changed = true;
+    }
+    for (const f of analyzed.fields) {
+      if (f.isArray && !index.multi.has(f.path)) {
+        index.multi.add(f.path);
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    this.assignColumns(index);
+    index.fields = deriveLeaves(index.mappings, index.cols, index.multi);
+    this.saveIndex(index);
+  }
+
+  #nextRowOf(part: number): number {
+    let next = this.#nextRow.get(part);
+    if (next === undefined) {
+      const row = this.#stmt(`SELECT max(r) AS m FROM ${fieldsTable(part)}`).get() as { m: number | null };
+      next = (row.m ?? 0) + 1;
+    }
+    this.#nextRow.set(part, next + 1);
+    return next;
+  }
+
+  /** Inserts an analysed document; returns where it went. */
+  #insert(index: IndexInfo, id: string, source: JsonObject, analyzed: AnalyzedDoc, version: number): Existing {
+    const day = Math.floor((analyzed.timestamp ?? this.#now()) / DAY_MS);
+    const part = this.partitionFor(index, day);
+    const r = this.#nextRowOf(part.id);
+    const cols: number[] = [];
+    const values: SQLInputValue[] = [r, analyzed.timestamp];
+    for (const field of analyzed.fields) {
+      const leaf = index.fields.get(field.path);
+      if (leaf === undefined) continue;
+      const value: SQLInputValue = !leaf.storesValue ? 1 : field.isArray ? Buffer.from(JSON.stringify(field.values)) : field.values[0]!;
+      cols.push(leaf.col);
+      values.push(value);
+      if (leaf.kind === 'text') {
+        this.#stmt(`INSERT INTO ${ftsTable(part.id, leaf.col)}(rowid, t) VALUES (?, ?)`).run(r, field.values.length === 1 ? String(field.values[0]) : field.values.join('\n'));
+      }
+      // Multi-fields with their own column (e.g. a keyword with a `.text` sub-field).
+      for (const sub of ownColumnSubFields(index).get(field.path) ?? []) {
+        if (cols.includes(sub.col)) continue;
+        cols.push(sub.col);
+        values.push(sub.kind === 'text' ? 1 : field.isArray ? Buffer.from(JSON.stringify(field.values.map(String))) : String(field.values[0]));
+        if (sub.kind === 'text') this.#stmt(`INSERT INTO ${ftsTable(part.id, sub.col)}(rowid, t) VALUES (?, ?)`).run(r, field.values.join('\n'));
+      }
+    }
+    const placeholders = cols.map(() => ', ?').join('');
+    this.#stmt(`INSERT INTO ${fieldsTable(part.id)} (r, ts${cols.map((c) => `, ${column(c)}`).join('')}) VALUES (?, ?${placeholders})`).run(...values);
+    this.#stmt(`INSERT INTO ${sourceTable(part.id)} (r, id, src) VALUES (?, ?, ?)`).run(r, id, JSON.stringify(source));
+    this.#stmt(`INSERT OR REPLACE INTO ${idsTable(index.id)} (id, part, r, v) VALUES (?, ?, ?, ?)`).run(id, part.id, r, version);
+    this.#docDelta.set(part.id, (this.#docDelta.get(part.id) ?? 0) + 1);
+    return { part: part.id, r, v: version };
+  }
+
+  #remove(index: IndexInfo, existing: Existing): void {
+    this.#stmt(`DELETE FROM ${fieldsTable(existing.part)} WHERE r = ?`).run(existing.r);
+    this.#stmt(`DELETE FROM ${sourceTable(existing.part)} WHERE r = ?`).run(existing.r);
+    for (const col of textColumns(index)) this.#stmt(`DELETE FROM ${ftsTable(existing.part, col)} WHERE rowid = ?`).run(existing.r);
+    this.#docDelta.set(existing.part, (this.#docDelta.get(existing.part) ?? 0) - 1);
+  }
+
+  readSource(existing: Existing): JsonObject | undefined {
+    const row = this.#stmt(`SELECT src FROM ${sourceTable(existing.part)} WHERE r = ?`).get(existing.r) as { src: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.src) as JsonObject);
+  }
+
+  /** Applies bulk operations in one transaction; one ES item response per op. */
+  bulk(ops: readonly BulkOp[], counts: BulkOutcomeCounts): BulkItemResponse[] {
+    return this.transaction(() => ops.map((op) => this.#applyOne(op, counts)));
+  }
+
+  #applyOne(op: BulkOp, counts: BulkOutcomeCounts): BulkItemResponse {
+    const item = (body: JsonObject): BulkItemResponse => ({ [op.op]: body });
+    const failure = (index: string, id: string | undefined, e: DocError): BulkItemResponse => {
+      if (e.status === 409) counts.conflict++;
+      else if (e.status === 404) counts.notFound++;
+      else counts.rejected++;
+      return item({ _index: index, _id: id ?? null, status: e.status, error: { type: e.type, reason: e.reason, index, ...(e.status === 409 ? { shard: '0', index_uuid: this.catalog.indices.get(index)?.uuid ?? '' } : {}) } });
+    };
+    if (op.id !== undefined && op.id === '') return failure(op.index, op.id, { status: 400, type: 'illegal_argument_exception', reason: 'if _id is specified it must not be empty' });
+    if (op.id !== undefined && Buffer.byteLength(op.id) > 512) {
+      return failure(op.index, op.id, { status: 400, type: 'illegal_argument_exception', reason: `id [${op.id}] is too long, must be no longer than 512 bytes but was: ${Buffer.byteLength(op.id)}` });
+    }
+    if (op.op !== 'delete' && op.op !== 'update' && 'pipeline' in op && op.pipeline !== undefined && op.pipeline !== '_none') {
+      return failure(op.index, op.id, { status: 400, type: 'illegal_argument_exception', reason: `pipeline with id [${op.pipeline}] does not exist` });
+    }
+    const target = this.writeTarget(op.index, op.op);
+    if ('status' in target) return failure(op.index, op.id, target);
+    const index = target;
+    const ok = (id: string, result: string, status: number, version: number): BulkItemResponse =>
+      item({ _index: index.name, _id: id, _version: version, result, _shards: SHARDS, _seq_no: index.seq++, _primary_term: 1, status });
+
+    if (op.op === 'delete') {
+      const existing = this.#lookup(index, op.id);
+      if (existing === undefined) {
+        counts.notFound++;
+        return item({ _index: index.name, _id: op.id, _version: 1, result: 'not_found', _shards: SHARDS, _seq_no: index.seq++, _primary_term: 1, status: 404 });
+      }
+      this.#remove(index, existing);
+      this.#stmt(`DELETE FROM ${idsTable(index.id)} WHERE id = ?`).run(op.id);
+      counts.deleted++;
+      this.#persistSeq(index);
+      return ok(op.id, 'deleted', 200, existing.v + 1);
+    }
+
+    if (op.op === 'update') {
+      const existing = this.#lookup(index, op.id);
+      let doc: JsonObject;
+      let created = false;
+      if (existing === undefined) {
+        if (op.upsert !== undefined) doc = op.upsert;
+        else if (op.docAsUpsert === true && op.doc !== undefined) doc = op.doc;
+        else return failure(index.name, op.id, { status: 404, type: 'document_missing_exception', reason: `[${op.id}]: document missing` });
+        created = true;
+      } else {
+        const current = this.readSource(existing) ?? {};
+        doc = deepMerge(current, op.doc ?? {});
+        if (JSON.stringify(doc) === JSON.stringify(current)) {
+          return item({ _index: index.name, _id: op.id, _version: existing.v, result: 'noop', _shards: { total: 0, successful: 0, failed: 0 }, _seq_no: index.seq, _primary_term: 1, status: 200 });
+        }
+      }
+      const analyzed = this.#analyze(index, doc, op.id);
+      if ('status' in analyzed) return failure(index.name, op.id, analyzed);
+      if (existing !== undefined) this.#remove(index, existing);
+      this.#applyNewFields(index, analyzed);
+      const version = (existing?.v ?? 0) + 1;
+      this.#insert(index, op.id, doc, analyzed, version);
+      this.#persistSeq(index);
+      if (created) counts.created++;
+      else counts.updated++;
+      return ok(op.id, created ? 'created' : 'updated', created ? 201 : 200, version);
+    }
+
+    const id = op.id ?? randomBytes(15).toString('base64url');
+    const analyzed = this.#analyze(index, op.doc, id);
+    if ('status' in analyzed) return failure(index.name, id, analyzed);
+    const existing = op.id === undefined ? undefined : this.#lookup(index, id);
+    if (existing !== undefined && op.op === 'create') {
+      return failure(index.name, id, { status: 409, type: 'version_conflict_engine_exception', reason: `[${id}]: version conflict, document already exists (current version [${existing.v}])` });
+    }
+    this.#applyNewFields(index, analyzed);
+    if (existing !== undefined) this.#remove(index, existing);
+    const version = (existing?.v ?? 0) + 1;
+    this.#insert(index, id, op.doc, analyzed, version);
+    this.#persistSeq(index);
+    if (existing === undefined) counts.created++;
+    else counts.updated++;
+    return ok(id, existing === undefined ? 'created' : 'updated', existing === undefined ? 201 : 200, version);
+  }
+
+  #persistSeq(index: IndexInfo): void {
+    this.#stmt('UPDATE indices SET seq = ? WHERE id = ?').run(index.seq, index.id);
+  }
+
+  #analyze(index: IndexInfo, doc: JsonObject, id: string): AnalyzedDoc | DocError {
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { status: 400, type: 'document_parsing_exception', reason: '[1:1] failed to parse: document must be an object' };
+    const analyzed = analyzeDocument(index, doc, id);
+    if ('status' in analyzed) return analyzed;
+    if (index.dataStream !== null && analyzed.timestamp === null) {
+      return { status: 400, type: 'document_parsing_exception', reason: '[1:1] failed to parse: data stream timestamp field [@timestamp] is missing' };
+    }
+    return analyzed;
+  }
+
+  /** `GET /<index>/_doc/<id>` on the writer connection: real-time, like ES's realtime GET. */
+  getDocument(name: string, id: string): JsonObject {
+    const stream = this.catalog.dataStreams.get(name);
+    const index = this.catalog.indices.get(stream?.backingIndex ?? name);
+    if (index === undefined) throw new EsError(404, 'index_not_found_exception', `no such index [${name}]`, { 'resource.type': 'index_expression', 'resource.id': name, index: name });
+    const existing = this.#lookup(index, id);
+    const source = existing === undefined ? undefined : this.readSource(existing);
+    if (existing === undefined || source === undefined) return { _index: index.name, _id: id, found: false };
+    return { _index: index.name, _id: id, _version: existing.v, _seq_no: existing.r, _primary_term: 1, found: true, _source: source };
+  }
+}
+
+function isTextType(type: string | undefined): boolean {
+  return type === 'text' || type === 'match_only_text';
+}
+
+function isKeywordType(type: string | undefined): boolean {
+  return type === 'keyword' || type === 'constant_keyword' || type === 'wildcard';
+}
+
+const subFieldCache = new WeakMap<Map<string, Leaf>, Map<string, Leaf[]>>();
+
+/** Multi-fields that have a column of their own (not shared with their parent), by parent path. */
+function ownColumnSubFields(index: IndexInfo): Map<string, Leaf[]> {
+  let map = subFieldCache.get(index.fields);
+  if (map === undefined) {
+    map = new Map();
+    for (const { path, parent } of mappedLeafPaths(index.mappings)) {
+      if (parent === undefined) continue;
+      const sub = index.fields.get(path);
+      const top = index.fields.get(parent);
+      if (sub === undefined || top === undefined || sub.col === top.col) continue;
+      map.set(parent, [...(map.get(parent) ?? []), sub]);
+    }
+    subFieldCache.set(index.fields, map);
+  }
+  return map;
+}
+
+function deepMerge(target: JsonObject, patch: JsonObject): JsonObject {
+  const out: JsonObject = { ...target };
+  for (const [key, value] of Object.entries(patch)) {
+    const current = out[key];
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof current === 'object' && current !== null && !Array.isArray(current)) {
+      out[key] = deepMerge(current as JsonObject, value as JsonObject);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
