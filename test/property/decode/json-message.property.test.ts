@@ -13,12 +13,12 @@ const appObject = fc.letrec((tie) => ({
   object: fc.dictionary(key, tie('value'), { maxKeys: 6 }),
 })).object;
 
-/** Leaves of a nested object as [dotted path, value] pairs, arrays kept whole. */
-function leaves(value: unknown, prefix = ''): Array<[string, unknown]> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [[prefix, value]];
+/** Leaves of a nested object as [path, value] pairs (the path as JSON of its keys, so no two collide), arrays kept whole. */
+function leaves(value: unknown, path: readonly string[] = []): Array<[string, unknown]> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [[JSON.stringify(path), value]];
   const entries = Object.entries(value);
-  if (entries.length === 0) return [[prefix, {}]];
-  return entries.flatMap(([k, v]) => leaves(v, prefix === '' ? k : `${prefix}.${k}`));
+  if (entries.length === 0) return [[JSON.stringify(path), {}]];
+  return entries.flatMap(([k, v]) => leaves(v, [...path, k]));
 }
 
 describe('JSON message merging, for any application object', () => {

@@ -13,6 +13,8 @@ describe('runtime timestamps to canonical UTC', () => {
     ['a positive offset that goes back to a leap day', '2024-03-01T01:00:00.000000001+02:00', '2024-02-29T23:00:00.000000001Z'],
     ['the same in a common year', '2023-03-01T01:00:00+02:00', '2023-02-28T23:00:00.000000000Z'],
     ['an offset without a colon', '2026-11-23T12:00:00.1+0545', '2026-11-23T06:15:00.100000000Z'],
+    ['lower-case t and z, space-free', '2026-11-23t06:49:27.5z', '2026-11-23T06:49:27.500000000Z'],
+    ['a space instead of T', '2026-11-23 06:49:27.5+01:00', '2026-11-23T05:49:27.500000000Z'],
     ['more than nine digits (kept to nanoseconds)', '2026-11-23T06:49:27.1234567891Z', '2026-11-23T06:49:27.123456789Z'],
   ])('converts %s', (_, input, expected) => {
     expect(toCanonicalUtc(input)).toBe(expected);
@@ -27,6 +29,9 @@ describe('runtime timestamps to canonical UTC', () => {
     ['a dot with no digits', '2026-11-23T06:49:27.Z'],
     ['an offset beyond 23 hours', '2026-11-23T06:49:27+25:00'],
     ['no zone', '2026-11-23T06:49:27.123'],
+    ['an offset with minutes past 59', '2026-11-23T06:49:27.1+01:60'],
+    ['an offset with minutes past 59, without a colon', '2026-11-23T06:49:27.1+0160'],
+    ['something after the zone', '2026-11-23T06:49:27.1Z '],
     ['month 13 in the canonical shape', '2026-13-23T06:49:27.123456789Z'],
   ])('refuses %s', (_, input) => {
     expect(toCanonicalUtc(input)).toBeUndefined();
