@@ -90,9 +90,15 @@ async function openStore(config: AggregatorConfig, logger: Logger, registry: Ret
   // The embedded store is built beside this file; imported lazily so the API can be developed without it.
   const modulePath = './store/index.ts';
   const { openEmbeddedStore } = (await import(modulePath)) as {
-    openEmbeddedStore(options: { dataDir: string; logger: Logger; registry?: ReturnType<typeof createRegistry> }): Promise<Store>;
+    openEmbeddedStore(options: { dataDir: string; logger: Logger; registry?: ReturnType<typeof createRegistry>; retentionMs?: number; maxDiskBytes?: number }): Promise<Store>;
   };
-  return openEmbeddedStore({ dataDir: config.dataDir, logger: logger.child({ component: 'store' }), registry });
+  return openEmbeddedStore({
+    dataDir: config.dataDir,
+    logger,
+    registry,
+    ...(config.retention === undefined ? {} : { retentionMs: config.retention }),
+    ...(config.maxDiskBytes === undefined ? {} : { maxDiskBytes: config.maxDiskBytes }),
+  });
 }
 
 /** A stable 22-character id per data directory, so the cluster keeps its identity across restarts. */
