@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDecoder } from '../../../shipper/decode/decoder.ts';
 import type { ContainerEntry } from '../../../shipper/decode/container-entry.ts';
-import { corpusPath, decodeAll, readLines } from './corpus.ts';
+import { corpusPath, decodeAll, linesOf, readLines } from './corpus.ts';
 
 const PUBLIC = 'docker-json-file/public';
 const DOCKERD = 'docker-json-file/produced-dockerd-20.10.24';
@@ -126,5 +126,38 @@ describe('dockerd JSON escaping (container escapes)', () => {
 describe('the pod sandbox container', () => {
   it('has an empty log that decodes to nothing', () => {
     expect(decodeFile(`${DOCKERD}/${SANDBOX}/${SANDBOX}-json.log`, 'auto')).toEqual([]);
+  });
+});
+
+describe('docker json-file line shapes', () => {
+  const decode = (...texts: string[]) => decodeAll(createDecoder({ format: 'docker', maxBytes: 1 << 20 }), linesOf(Buffer.from(texts.map((t) => `${t}\n`).join(''))));
+
+  it('reads entries with --log-opt labels (an attrs object) and keys in another order', () => {
+    const entries = decode(
+      '{"log":"with attrs\\n","stream":"stderr","attrs":{"app":"x"},"time":"2026-11-23T06:49:27.5Z"}',
+      '{"time":"2026-11-23T06:49:27.6Z","stream":"stdout","log":"reordered\\n"}',
+    );
+    expect(entries.map((e) => [e.message, e.stream, e.timestamp])).toEqual([
+      ['with attrs', 'stderr', '2026-11-23T06:49:27.500000000Z'],
+      ['reordered', 'stdout', '2026-11-23T06:49:27.600000000Z'],
+    ]);
+  });
+
+  it('unescapes content that ends in an escaped quote or backslash, and surrogate pairs written as escapes', () => {
+    const entries = decode(
+      '{"log":"say \\"hi\\"\\n","stream":"stdout","time":"2026-11-23T06:49:27Z"}',
+      '{"log":"C:\\\\\\n","stream":"stdout","time":"2026-11-23T06:49:27Z"}',
+      '{"log":"clef \\ud834\\udd1e\\n","stream":"stdout","time":"2026-11-23T06:49:27Z"}',
+    );
+    expect(entries.map((e) => e.message)).toEqual(['say "hi"', 'C:\\', 'clef \u{1D11E}']);
+  });
+
+  it('keeps an entry with an unreadable time, without a time', () => {
+    expect(decode('{"log":"x\\n","stream":"stdout","time":"yesterday"}').map((e) => [e.message, e.timestamp, e.error])).toEqual([['x', '', undefined]]);
+  });
+
+  it('turns JSON that is not a docker entry into an error entry', () => {
+    const entries = decode('{"log":42,"stream":"stdout"}', '[1,2]', '', '{"log":"raw\ttab\\n","stream":"stdout","time":"2026-11-23T06:49:27Z"}');
+    expect(entries.map((e) => e.error === undefined)).toEqual([false, false, false, false]);
   });
 });
