@@ -12,6 +12,8 @@ import { noHandler, validationFailed } from '../http/errors.ts';
 import type { JsonObject } from '../store/types.ts';
 import type { ApiContext } from './context.ts';
 
+const FIELD_CAPS_OPTIONS = ['ignore_unavailable', 'allow_no_indices', 'expand_wildcards', 'include_unmapped', 'include_empty_fields', 'filters', 'types'] as const;
+
 export function registerIndexRoutes(routes: RouteTable, context: ApiContext): void {
   routes.add({
     method: 'PUT', url: '/:index', action: action('indices:admin/create', 'manage'),
@@ -43,7 +45,11 @@ export function registerIndexRoutes(routes: RouteTable, context: ApiContext): vo
       const fields = listParam(queryParams(request), 'fields') ?? fromBody;
       if (fields === undefined || fields.length === 0) throw validationFailed(["specified fields can't be null or empty"]);
       const { fields: _fields, ...rest } = body;
-      return context.store.fieldCaps(patternOf(request), fields, rest);
+      // The store contract has no parameter object for field caps: its query-string options travel in the
+      // body under their ES names (none of them is also a body key, so nothing collides).
+      const params = queryParams(request);
+      const options = Object.fromEntries(FIELD_CAPS_OPTIONS.filter((name) => params[name] !== undefined).map((name) => [name, params[name]]));
+      return context.store.fieldCaps(patternOf(request), fields, { ...rest, ...options });
     },
   });
 

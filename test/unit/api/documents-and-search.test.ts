@@ -163,8 +163,11 @@ describe('search APIs', () => {
     store.indices.set('logs', new Map());
     expect((await app.inject({ method: 'GET', url: '/logs/_field_caps' })).statusCode).toBe(400);
     await app.inject({ method: 'GET', url: '/logs/_field_caps?fields=*' });
-    await app.inject({ method: 'POST', url: '/logs/_field_caps', headers: json, payload: '{"fields":["a","b"],"index_filter":{"match_all":{}}}' });
-    expect(store.calls.filter((c) => c.method === 'fieldCaps').map((c) => c.args)).toEqual([['logs', ['*'], {}], ['logs', ['a', 'b'], { index_filter: { match_all: {} } }]]);
+    await app.inject({ method: 'POST', url: '/logs/_field_caps?allow_no_indices=false&include_unmapped=true', headers: json, payload: '{"fields":["a","b"],"index_filter":{"match_all":{}}}' });
+    expect(store.calls.filter((c) => c.method === 'fieldCaps').map((c) => c.args)).toEqual([
+      ['logs', ['*'], {}],
+      ['logs', ['a', 'b'], { index_filter: { match_all: {} }, allow_no_indices: 'false', include_unmapped: 'true' }],
+    ]);
   });
 });
 
