@@ -1,0 +1,164 @@
+/**
+ * Issue 5's benchmark, two parts, each next to a baseline measured in the same run:
+ *
+ * 1. Throughput: a docker json-file log (512 MiB; 64 MiB with --short) decoded, tagged with Kubernetes
+ *    metadata from docker's config.v2.json and bulk-sent by the real `logship collector` process to a
+ *    counting `_bulk` endpoint. Reports MiB of log file per second of wall time and per CPU-second of the
+ *    collector (= per core), next to the raw read-and-split baseline.
+ *    Target: ≥ 150 MB/s of log file per core.
+ * 2. Many quiet files: 500 CRI container logs (500 pods) written at low rates while the collector tails
+ *    them all, then left idle. Reports peak RSS, CPU while they are written, CPU while idle, and the
+ *    collector's end-to-end line count. Targets: ≤ 150 MiB RSS, near-zero CPU when idle.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { appendFile, cp, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCountingEndpoint } from './counting-endpoint.ts';
+import { MiB, SHORT, fmt, printTable, processCpuSeconds, processPeakRss, rawReadAndSplit } from './bench-kit.ts';
+
+const CLI = fileURLToPath(new URL('../../shipper/bin/logship.js', import.meta.url));
+const CONFIG = '/work/shared/corpus/containers/layout/var/lib/docker/containers/25cc191df2648a2c13b29d54b290c83f5a64217406ce960a794afb8eaae9ebbc/config.v2.json';
+const ID = 'be'.repeat(32);
+const dir = await mkdtemp(join(tmpdir(), 'logship-collector-bench-'));
+const dockerRoot = join(dir, 'docker');
+const podsRoot = join(dir, 'pods');
+await mkdir(join(dockerRoot, ID), { recursive: true });
+await mkdir(podsRoot, { recursive: true });
+await cp(CONFIG, join(dockerRoot, ID, 'config.v2.json'));
+
+/** Container output as services print it: plain lines, klog lines and JSON lines, 80–400 bytes. */
+function messageOf(i: number): string {
+  switch (i % 4) {
+    case 0: return `GET /api/v1/orders/${i} 200 ${(i % 97) + 3}ms user=${i % 1000} trace=${(i * 2654435761 % 4294967296).toString(16)}`;
+    case 1: return `I1124 05:00:00.${String(i % 1_000_000).padStart(6, '0')}       1 controller.go:${i % 500}] "Reconciled" object="shop/checkout-${i % 50}" duration="${i % 13}ms"`;
+    case 2: return JSON.stringify({ '@timestamp': '2026-11-24T05:00:00.000Z', 'log.level': 'info', message: `processed batch ${i}`, 'service.name': 'ledger', items: i % 200, took_ms: i % 37 });
+    default: return `worker ${i % 8}: ${'payload '.repeat(4 + (i % 30))}end`;
+  }
+}
+
+async function writeDockerLog(path: string, targetBytes: number): Promise<number> {
+  const out = createWriteStream(path);
+  let written = 0;
+  let lines = 0;
+  const base = Date.parse('2026-11-24T05:00:00Z');
+  while (written < targetBytes) {
+    const chunk: string[] = [];
+    for (let j = 0; j < 5000; j++, lines++) {
+      const time = new Date(base + lines).toISOString().replace('Z', `${String(lines % 1_000_000).padStart(6, '0')}Z`);
+      chunk.push(`${JSON.stringify({ log: `${messageOf(lines)}\n`, stream: lines % 5 === 0 ? 'stderr' : 'stdout', time })}\n`);
+    }
+    const text = chunk.join('');
+    written += Buffer.byteLength(text);
+    if (!out.write(text)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return lines;
+}
+
+function startCollector(to: string, stateDir: string, extra: string[] = []): ChildProcess {
+  return spawn(process.execPath, [CLI, 'collector', '--docker-root', dockerRoot, '--pods-root', podsRoot, '--to', to, '--state-dir', stateDir,
+    '--kube-api', 'off', '--node-name', 'bench-node', '--metrics-listen', '127.0.0.1:0', '--log-level', 'warn', '--no-gzip',
+    '--batch-max-docs', '5000', '--batch-max-bytes', '8MiB', '--max-buffer-bytes', '48MiB', ...extra], { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}
+
+// Part 1: throughput.
+const file = join(dockerRoot, ID, `${ID}-json.log`);
+const lines = await writeDockerLog(file, SHORT ? 64 * MiB : 512 * MiB);
+const { size } = await stat(file);
+const baseline = await rawReadAndSplit(file);
+const endpoint = await startCountingEndpoint();
+const t0 = performance.now();
+const collector = startCollector(endpoint.url, join(dir, 'state-throughput'));
+let peak = 0;
+let cpu = 0;
+while (endpoint.count() < lines) {
+  if (collector.exitCode !== null) throw new Error(`collector exited with ${collector.exitCode}`);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  peak = Math.max(peak, await processPeakRss(collector.pid!));
+  cpu = await processCpuSeconds(collector.pid!);
+}
+const seconds = (performance.now() - t0) / 1000;
+await stop(collector);
+await endpoint.close();
+await rm(join(dockerRoot, ID), { recursive: true, force: true });
+
+const MB = 1e6;
+printTable(`collector: ${fmt(size / MiB)} MiB docker json-file, ${fmt(lines)} lines → counting _bulk endpoint (collector process incl. start-up)`, [
+  { run: 'raw read-and-split (baseline)', 'MB/s wall': fmt(size / MB / baseline.seconds, 1), 'MB/s per core': fmt(size / MB / baseline.cpuSeconds, 1), 'lines/s': fmt(baseline.lines / baseline.seconds), 'peak RSS MiB': 'n/a', 'vs baseline': '1.000×' },
+  { run: 'logship collector (decode + k8s metadata + bulk)', 'MB/s wall': fmt(size / MB / seconds, 1), 'MB/s per core': fmt(size / MB / cpu, 1), 'lines/s': fmt(lines / seconds), 'peak RSS MiB': fmt(peak / MiB), 'vs baseline': `${fmt((size / seconds) / (size / baseline.seconds), 3)}×` },
+]);
+process.stdout.write('target: ≥ 150 MB/s of log file per core\n');
+
+// Part 2: 500 quiet files.
+const FILES = 500;
+const ROUNDS = SHORT ? 5 : 15;
+const many = await startCountingEndpoint();
+const podDirs: string[] = [];
+for (let i = 0; i < FILES; i++) {
+  const podDir = join(podsRoot, `bench_quiet-${i}_00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, 'app');
+  await mkdir(podDir, { recursive: true });
+  await appendFile(join(podDir, '0.log'), `2026-11-24T05:00:00.000000001Z stdout F started ${i}\n`);
+  podDirs.push(podDir);
+}
+const quiet = startCollector(many.url, join(dir, 'state-quiet'), ['--poll-interval', '250ms']);
+let expected = FILES;
+const waitFor = async (n: number): Promise<void> => {
+  const deadline = Date.now() + 60_000;
+  while (many.count() < n) {
+    if (Date.now() > deadline) throw new Error(`only ${many.count()} of ${n} lines arrived`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+await waitFor(expected);
+const cpuStart = await processCpuSeconds(quiet.pid!);
+const busyStart = performance.now();
+// Each round, every file gets one line (500 lines/s in total, 1 line/s per file), like quiet services.
+for (let round = 0; round < ROUNDS; round++) {
+  const roundStart = performance.now();
+  for (let i = 0; i < FILES; i++) {
+    await appendFile(join(podDirs[i]!, '0.log'), `2026-11-24T05:00:0${round % 10}.000000001Z stdout F ${messageOf(round * FILES + i)}\n`);
+  }
+  expected += FILES;
+  const left = 1000 - (performance.now() - roundStart);
+  if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+}
+await waitFor(expected);
+const busySeconds = (performance.now() - busyStart) / 1000;
+const cpuBusy = (await processCpuSeconds(quiet.pid!)) - cpuStart;
+const idleStart = await processCpuSeconds(quiet.pid!);
+const IDLE_SECONDS = SHORT ? 5 : 15;
+await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+const cpuIdle = (await processCpuSeconds(quiet.pid!)) - idleStart;
+const quietPeak = await processPeakRss(quiet.pid!);
+await stop(quiet);
+await many.close();
+await rm(dir, { recursive: true, force: true });
+
+printTable(`collector: ${FILES} CRI files tailed at once (500 pods), 1 line/s each for ${ROUNDS} s, then ${IDLE_SECONDS} s idle`, [
+  { phase: 'writing (500 lines/s)', 'CPU %': fmt((100 * cpuBusy) / busySeconds, 1), 'peak RSS MiB': fmt(quietPeak / MiB), 'lines shipped': fmt(many.count()) },
+  { phase: 'idle', 'CPU %': fmt((100 * cpuIdle) / IDLE_SECONDS, 2), 'peak RSS MiB': fmt(quietPeak / MiB), 'lines shipped': fmt(many.count()) },
+]);
+process.stdout.write('targets: ≤ 150 MiB RSS with 500 files, near-zero CPU when idle\n');
+process.stdout.write(`BENCH_RESULT ${JSON.stringify({
+  bench: 'collector',
+  bytes: size,
+  lines,
+  baselineMBps: +(size / MB / baseline.seconds).toFixed(1),
+  MBpsWall: +(size / MB / seconds).toFixed(1),
+  MBpsPerCore: +(size / MB / cpu).toFixed(1),
+  peakRssMiB: Math.round(peak / MiB),
+  quietFiles: FILES,
+  quietPeakRssMiB: Math.round(quietPeak / MiB),
+  quietBusyCpuPercent: +((100 * cpuBusy) / busySeconds).toFixed(1),
+  idleCpuPercent: +((100 * cpuIdle) / IDLE_SECONDS).toFixed(2),
+})}\n`);
