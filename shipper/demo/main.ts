@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Static } from '../kit/options.ts';
-import type { Logger } from '../kit/logger.ts';
+import { createLogger, type Logger } from '../kit/logger.ts';
 import type { Lifecycle } from '../kit/lifecycle.ts';
 import type { demoCommand } from './config.ts';
 import { aggregatorCommand } from '../../aggregator/config.ts';
@@ -23,7 +23,7 @@ export async function runDemo(config: DemoConfig, logger: Logger, lifecycle: Lif
   await mkdir(nginxDir, { recursive: true });
 
   const aggregator = configFor(aggregatorCommand, ['--listen', config.listen, '--ui-listen', config.uiListen, '--data-dir', join(dataDir, 'store'), '--log-level', config.logLevel]);
-  await runAggregator(aggregator, logger.child({ program: 'aggregator' }), lifecycle);
+  await runAggregator(aggregator, createLogger(config.logLevel, 'demo.aggregator'), lifecycle);
 
   await lifecycle.add(createTrafficGenerator(nginxDir, config.rate));
 
@@ -31,7 +31,7 @@ export async function runDemo(config: DemoConfig, logger: Logger, lifecycle: Lif
     '--path', join(nginxDir, '*.log'), '--to', `http://${config.listen}`, '--state-dir', join(dataDir, 'state'),
     '--metrics-listen', '127.0.0.1:0', '--log-level', config.logLevel, '--tag', 'service.name=demo-shop',
   ]);
-  await runSidecar(sidecar, logger.child({ program: 'sidecar' }), lifecycle);
+  await runSidecar(sidecar, createLogger(config.logLevel, 'demo.sidecar'), lifecycle);
 
   const ui = `http://${config.uiListen}/`;
   const search = `curl -s 'http://${config.listen}/logs-nginx.access-*/_search?q=http.response.status_code:500&size=1&pretty'`;
