@@ -28,5 +28,6 @@ export const injectorCommand = defineCommand({
     cpuLimit: Type.String({ pattern: QUANTITY, default: '500m', description: 'CPU limit of the injected sidecar.' }),
     memoryRequest: Type.String({ pattern: QUANTITY, default: '64Mi', description: 'Memory request of the injected sidecar.' }),
     memoryLimit: Type.String({ pattern: QUANTITY, default: '256Mi', description: 'Memory limit of the injected sidecar.' }),
+    nativeSidecar: Type.Boolean({ default: false, description: 'Inject a native sidecar (init container with restartPolicy Always; Kubernetes 1.29+), which stops after nginx so its last lines are shipped.' }),
   }),
 });

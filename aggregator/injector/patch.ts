@@ -8,7 +8,8 @@
  *   something there, in which case the sidecar reads that volume instead;
  * - a `downwardAPI` volume with the pod's labels and annotations at /etc/podinfo, and a small `emptyDir`
  *   for the sidecar's checkpoints (it survives container restarts, which is what a checkpoint is for);
- * - the `logship-sidecar` container with the Downward API environment and the restricted security context;
+ * - the `logship-sidecar` container with the Downward API environment and the restricted security context
+ *   (or, with `nativeSidecar`, the same as a native sidecar: an init container with `restartPolicy: Always`);
  * - the annotation `logship.io/status: injected`.
  * A pod that already has a container named `logship-sidecar` is left alone, so injecting is idempotent.
  */
@@ -39,6 +40,11 @@ export interface SidecarSettings {
   readonly cpuLimit: string;
   readonly memoryRequest: string;
   readonly memoryLimit: string;
+  /**
+   * Add the sidecar as a Kubernetes native sidecar (an init container with `restartPolicy: Always`,
+   * Kubernetes 1.29+): it then stops only after nginx has, so nginx's last lines are still shipped.
+   */
+  readonly nativeSidecar?: boolean | undefined;
 }
 
 export interface AddOperation {
@@ -121,7 +127,10 @@ export function planInjection(pod: unknown, settings: SidecarSettings): Injectio
     else patch.push({ op: 'add', path: base, value: [mount] });
   }
 
-  patch.push({ op: 'add', path: '/spec/containers/-', value: sidecarContainer(settings, targetName, logVolume) });
+  const sidecar = sidecarContainer(settings, targetName, logVolume);
+  if (settings.nativeSidecar !== true) patch.push({ op: 'add', path: '/spec/containers/-', value: sidecar });
+  else if (Array.isArray(spec.initContainers)) patch.push({ op: 'add', path: '/spec/initContainers/-', value: { ...sidecar, restartPolicy: 'Always' } });
+  else patch.push({ op: 'add', path: '/spec/initContainers', value: [{ ...sidecar, restartPolicy: 'Always' }] });
   if (isObject(metadata.annotations)) {
     patch.push({ op: 'add', path: `/metadata/annotations/${pointerSegment(STATUS_ANNOTATION)}`, value: 'injected' });
   }

@@ -114,6 +114,19 @@ describe('the injection patch', () => {
     expect(volumes(patched).find((v) => v.name === LOG_VOLUME)?.emptyDir).toEqual({ sizeLimit: '1Gi' });
   });
 
+  it('adds a native sidecar (an init container that restarts always) when told to, after any existing init containers', async () => {
+    const native = defaults({ LOGSHIP_NATIVE_SIDECAR: 'true' });
+    const bare = admittedPod({ annotations: { 'logship.io/inject': 'nginx' } });
+    const patched = apply(bare, planInjection(bare, native));
+    expect(await validateObject(patched)).toEqual([]);
+    expect(containers(patched).map((c) => c.name)).toEqual(['nginx']);
+    expect((spec(patched).initContainers as Json[]).map((c) => [c.name, c.restartPolicy])).toEqual([[SIDECAR_NAME, 'Always']]);
+    const withInit = admittedPod({ annotations: { 'logship.io/inject': 'nginx' }, initContainers: [nginxContainer('migrate')] });
+    const patchedWithInit = apply(withInit, planInjection(withInit, native));
+    expect((spec(patchedWithInit).initContainers as Json[]).map((c) => c.name)).toEqual(['migrate', SIDECAR_NAME]);
+    expect(planInjection(patchedWithInit, native)).toEqual({ inject: false, reason: `${SIDECAR_NAME} is already present` });
+  });
+
   it('leaves alone, without a warning, a pod with no annotation or whose sidecar is already there', () => {
     expect(planInjection(admittedPod(), settings)).toEqual({ inject: false, reason: 'no logship.io/inject annotation' });
     const withSidecar = admittedPod({ annotations: { 'logship.io/inject': 'nginx' }, containers: [nginxContainer(), nginxContainer(SIDECAR_NAME)] });
@@ -139,7 +152,7 @@ describe('the injection patch', () => {
     expect(pointerSegment('a~b/c')).toBe('a~0b~1c');
   });
 
-  it('gives any annotated pod exactly one sidecar, a single mount of the logs in the target, unique volume names and a valid pod', async () => {
+  it('gives any annotated pod, in either sidecar mode, exactly one sidecar, a single mount of the logs in the target, unique volume names and a valid pod', async () => {
     const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/);
     const container = fc.record({ name, hasMounts: fc.boolean(), logMount: fc.boolean() });
     await fc.assert(
@@ -148,7 +161,8 @@ describe('the injection patch', () => {
         fc.boolean(),
         fc.nat(5),
         fc.uniqueArray(name, { maxLength: 3 }),
-        async (specs, hasVolumes, pick, extraVolumes) => {
+        fc.boolean(),
+        async (specs, hasVolumes, pick, extraVolumes, nativeSidecar) => {
           fc.pre(!specs.some((c) => c.name === SIDECAR_NAME));
           const volumeNames = extraVolumes.filter((v) => ![LOG_VOLUME, PODINFO_VOLUME, STATE_VOLUME, 'kube-api-access-x7k2p', 'shared-logs'].includes(v));
           const built = specs.map((c) => {
@@ -165,14 +179,16 @@ describe('the injection patch', () => {
             volumes: hasVolumes || needsShared ? [...volumeNames.map((v) => ({ name: v, emptyDir: {} })), ...(needsShared ? [{ name: 'shared-logs', emptyDir: {} }] : [])] : null,
           });
           if (!hasVolumes && !needsShared) delete spec(pod).volumes;
-          const patched = apply(pod, planInjection(pod, settings));
-          expect(containers(patched).filter((c) => c.name === SIDECAR_NAME)).toHaveLength(1);
+          const chosen = { ...settings, nativeSidecar };
+          const patched = apply(pod, planInjection(pod, chosen));
+          const all = [...containers(patched), ...((spec(patched).initContainers ?? []) as Json[])];
+          expect(all.filter((c) => c.name === SIDECAR_NAME)).toHaveLength(1);
           const targetContainer = containers(patched).find((c) => c.name === target.name);
           expect(mounts(targetContainer).filter((m) => m.mountPath === NGINX_LOG_DIR)).toHaveLength(1);
           const names = volumes(patched).map((v) => v.name);
           expect(new Set(names).size).toBe(names.length);
           expect(await validateObject(patched)).toEqual([]);
-          expect(planInjection(patched, settings).inject).toBe(false);
+          expect(planInjection(patched, chosen).inject).toBe(false);
         },
       ),
       { numRuns: 150 },
