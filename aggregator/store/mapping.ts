@@ -77,8 +77,30 @@ type Lookup =
   | { readonly found: 'missing'; readonly dynamic: boolean | string | undefined; readonly parent: string }
   | { readonly found: 'under-leaf'; readonly at: string; readonly type: string };
 
-/** Finds a path in the mapping tree, following `properties` and multi-field `fields`. */
+const lookupCache = new WeakMap<Mappings, Map<string, Lookup>>();
+
+/** Forgets cached lookups after the mapping tree changed in place. */
+export function invalidateLookups(mappings: Mappings): void {
+  lookupCache.delete(mappings);
+}
+
+/** Finds a path in the mapping tree (cached per tree until `invalidateLookups`). */
 export function lookupPath(mappings: Mappings, path: string): Lookup {
+  let cache = lookupCache.get(mappings);
+  if (cache === undefined) {
+    cache = new Map();
+    lookupCache.set(mappings, cache);
+  }
+  let found = cache.get(path);
+  if (found === undefined) {
+    found = lookupPathUncached(mappings, path);
+    if (cache.size < 100_000) cache.set(path, found);
+  }
+  return found;
+}
+
+/** Finds a path in the mapping tree, following `properties` and multi-field `fields`. */
+function lookupPathUncached(mappings: Mappings, path: string): Lookup {
   const segments = path.split('.');
   let props = mappings.properties;
   let dynamic = mappings.dynamic;
@@ -251,6 +273,7 @@ function valueAt(doc: JsonObject, path: string): unknown {
 
 /** Adds a leaf mapping at a dotted path, creating the intermediate objects. */
 export function addFieldMapping(mappings: Mappings, path: string, mapping: FieldMapping): void {
+  invalidateLookups(mappings);
   const segments = path.split('.');
   let props = (mappings.properties ??= {});
   for (let i = 0; i < segments.length - 1; i++) {
@@ -263,6 +286,7 @@ export function addFieldMapping(mappings: Mappings, path: string, mapping: Field
 
 /** Merges explicit mappings (from a template or `PUT _mapping`) into existing ones; conflicts throw. */
 export function mergeMappings(target: Mappings, source: Mappings): void {
+  invalidateLookups(target);
   for (const [key, value] of Object.entries(source)) {
     if (key === 'properties') continue;
     if (key === 'dynamic_templates' && Array.isArray(value)) target.dynamic_templates = [...(target.dynamic_templates ?? []), ...(value as Array<Record<string, JsonObject>>)];

@@ -40,6 +40,7 @@ export class Writer {
   readonly #nextRow = new Map<number, number>();
   #catalogDirty = false;
   #docDelta = new Map<number, number>();
+  #seqDirty = new Set<IndexInfo>();
   readonly #now: () => number;
 
   constructor(db: DatabaseSync, now: () => number = Date.now) {
@@ -64,9 +65,11 @@ export class Writer {
     this.db.exec('BEGIN IMMEDIATE');
     this.#catalogDirty = false;
     this.#docDelta = new Map();
+    this.#seqDirty = new Set();
     try {
       const result = work();
       for (const [part, delta] of this.#docDelta) this.#stmt('UPDATE partitions SET docs = docs + ? WHERE id = ?').run(delta, part);
+      for (const index of this.#seqDirty) this.#stmt('UPDATE indices SET seq = ? WHERE id = ?').run(index.seq, index.id);
       if (this.#catalogDirty) {
         this.#stmt(`UPDATE meta SET value = value + 1 WHERE key = 'catalog_version'`).run();
         this.catalog.version++;
@@ -378,7 +381,7 @@ export class Writer {
   }
 
   #persistSeq(index: IndexInfo): void {
-    this.#stmt('UPDATE indices SET seq = ? WHERE id = ?').run(index.seq, index.id);
+    this.#seqDirty.add(index);
   }
 
   #analyze(index: IndexInfo, doc: JsonObject, id: string): AnalyzedDoc | DocError {

@@ -1,0 +1,119 @@
+/**
+ * Embedded store benchmark: ingest rate through `store.bulk` with nginx-corpus-shaped documents, disk
+ * bytes per document against raw log bytes, and search latency (p50/p99) for the three searches the
+ * targets name: term + 15-minute range, full text + 24 h date_histogram, top-10 terms over 24 h.
+ *
+ *   node test/bench/store-bench.ts                  # 300 000 documents
+ *   STORE_BENCH_DOCS=10000000 node test/bench/store-bench.ts
+ *
+ * Baseline measured in the same run: JSON.stringify of the same documents (the least work any store that
+ * keeps `_source` must do), reported as a ratio.
+ */
+import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { openEmbeddedStore } from '../../aggregator/store/index.ts';
+import type { BulkOp, JsonObject } from '../../aggregator/store/types.ts';
+
+const TOTAL = Number(process.env.STORE_BENCH_DOCS ?? 300_000);
+const BATCH = Number(process.env.STORE_BENCH_BATCH ?? 2000);
+const RUNS = Number(process.env.STORE_BENCH_RUNS ?? 30);
+const corpus = readFileSync(new URL('../../../shared/corpus/nginx/access.log', import.meta.url).pathname.replace('/main/../shared', '/shared'), 'utf8')
+  .split('\n').filter((l) => l !== '');
+
+const LINE = /^(\S+) - (\S+) \[([^\]]+)\] "(\S+) (\S+) (\S+)" (\d{3}) (\d+) "([^"]*)" "([^"]*)"/;
+
+function toDoc(line: string, ts: number, i: number): JsonObject {
+  const m = LINE.exec(line);
+  const base: JsonObject = {
+    '@timestamp': new Date(ts).toISOString(), message: line,
+    data_stream: { type: 'logs', dataset: 'nginx.access', namespace: 'default' }, event: { dataset: 'nginx.access' },
+    log: { file: { path: '/var/log/nginx/access.log' }, offset: i * 190 },
+    host: { name: `node-${i % 5}` }, agent: { type: 'logship', version: '0.1.0' },
+    kubernetes: { namespace: `ns-${i % 7}`, pod: { name: `web-${i % 23}` }, container: { name: 'nginx' } },
+  };
+  if (m === null) return base;
+  const [, ip, user, , method, url, version, status, bytes, referrer, agent] = m;
+  const q = url!.indexOf('?');
+  return {
+    ...base,
+    source: { address: ip, ip }, ...(user !== '-' ? { user: { name: user } } : {}),
+    http: { request: { method, ...(referrer !== '-' ? { referrer } : {}) }, version: version!.replace('HTTP/', ''), response: { status_code: Number(status), body: { bytes: Number(bytes) } } },
+    url: { original: url, path: q === -1 ? url : url!.slice(0, q), ...(q === -1 ? {} : { query: url!.slice(q + 1) }) },
+    user_agent: { original: agent },
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(process.env.STORE_BENCH_DIR ?? tmpdir(), 'logship-store-bench-'));
+  const store = await openEmbeddedStore({ dataDir: dir, logger: pino({ level: 'silent' }) });
+  const end = Date.now();
+  const start = end - 86_400_000;
+  const step = 86_400_000 / TOTAL;
+  let rawBytes = 0;
+  let ingestMs = 0;
+  let stringifyMs = 0;
+  for (let done = 0; done < TOTAL; done += BATCH) {
+    const ops: BulkOp[] = [];
+    for (let i = done; i < Math.min(TOTAL, done + BATCH); i++) {
+      const line = corpus[i % corpus.length]!;
+      rawBytes += Buffer.byteLength(line) + 1;
+      ops.push({ op: 'create', index: 'logs-nginx.access-default', id: `f1:${i}`, doc: toDoc(line, start + i * step, i) });
+    }
+    const s0 = performance.now();
+    for (const op of ops) if (op.op === 'create') JSON.stringify(op.doc);
+    stringifyMs += performance.now() - s0;
+    const t0 = performance.now();
+    const items = await store.bulk(ops);
+    ingestMs += performance.now() - t0;
+    if (items.some((it) => Object.values(it)[0]!.error !== undefined)) throw new Error(`bulk failed: ${JSON.stringify(items.find((it) => Object.values(it)[0]!.error !== undefined))}`);
+  }
+  const stats = await store.stats();
+  const docsPerSec = TOTAL / (ingestMs / 1000);
+  console.log(`documents                 ${TOTAL}`);
+  console.log(`ingest                    ${Math.round(docsPerSec)} docs/s (${(ingestMs / 1000).toFixed(1)} s in store.bulk, batches of ${BATCH})`);
+  console.log(`baseline JSON.stringify   ${Math.round(TOTAL / (stringifyMs / 1000))} docs/s → store is ${(stringifyMs / ingestMs * 100).toFixed(1)}% of it`);
+  console.log(`disk                      ${(stats.diskBytes / TOTAL).toFixed(0)} bytes/doc vs ${(rawBytes / TOTAL).toFixed(0)} raw bytes/line (×${(stats.diskBytes / rawBytes).toFixed(2)})`);
+
+  const measure = async (name: string, body: () => JsonObject): Promise<void> => {
+    const times: number[] = [];
+    let hits = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      const r = await store.search('logs-*', body());
+      times.push(performance.now() - t0);
+      hits = ((r.hits as JsonObject).total as { value: number } | undefined)?.value ?? 0;
+    }
+    times.sort((a, b) => a - b);
+    console.log(`${name.padEnd(40)} p50 ${percentile(times, 50).toFixed(1)} ms  p99 ${percentile(times, 99).toFixed(1)} ms  (hits ${hits})`);
+  };
+  const window15 = (): { gte: string; lt: string } => {
+    const from = start + Math.random() * (86_400_000 - 900_000);
+    return { gte: new Date(from).toISOString(), lt: new Date(from + 900_000).toISOString() };
+  };
+  await measure('term + 15 min range (size 100)', () => ({
+    size: 100, sort: [{ '@timestamp': 'desc' }],
+    query: { bool: { filter: [{ term: { 'http.response.status_code': 404 } }, { range: { '@timestamp': window15() } }] } },
+  }));
+  await measure('full text + 24 h date_histogram', () => ({
+    size: 0, track_total_hits: true,
+    query: { bool: { must: [{ match: { message: 'android' } }], filter: [{ range: { '@timestamp': { gte: 'now-24h', lte: 'now' } } }] } },
+    aggs: { h: { date_histogram: { field: '@timestamp', fixed_interval: '30m', min_doc_count: 1 } } },
+  }));
+  await measure('top-10 terms over 24 h (url.path)', () => ({
+    size: 0, query: { range: { '@timestamp': { gte: 'now-24h' } } }, aggs: { t: { terms: { field: 'url.path', size: 10 } } },
+  }));
+  await measure('Discover page: 24 h, newest 500', () => ({
+    size: 500, track_total_hits: false, sort: [{ '@timestamp': { order: 'desc' } }],
+    query: { bool: { filter: [{ range: { '@timestamp': { gte: 'now-24h', lte: 'now' } } }] } },
+  }));
+  await store.close();
+  if (process.env.STORE_BENCH_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
+}
+
+await main();
