@@ -14,7 +14,7 @@ import type { Lifecycle } from '../shipper/kit/lifecycle.ts';
 import { createRegistry } from '../shipper/kit/metrics.ts';
 import { splitListen } from '../shipper/kit/ops-server.ts';
 import type { aggregatorCommand } from './config.ts';
-import type { Store } from './store/types.ts';
+import { openEmbeddedStore } from './store/index.ts';
 import { buildApp } from './app.ts';
 import { loadCredentials, CredentialsError, type Credentials } from './auth/credentials.ts';
 import { listenProblems } from './auth/listen-policy.ts';
@@ -29,7 +29,13 @@ export async function runAggregator(config: AggregatorConfig, logger: Logger, li
   if (config.forwardTo !== undefined) exitWithConfigurationErrors(['--forward-to: forwarding to a cluster is not available yet; run without it to use the embedded store']);
 
   const registry = createRegistry('aggregator');
-  const store = await openStore(config, logger, registry);
+  const store = await openEmbeddedStore({
+    dataDir: config.dataDir,
+    logger,
+    registry,
+    ...(config.retention === undefined ? {} : { retentionMs: config.retention }),
+    ...(config.maxDiskBytes === undefined ? {} : { maxDiskBytes: config.maxDiskBytes }),
+  });
   await lifecycle.add({ name: 'store', close: () => store.close() });
 
   let publishAddress = config.listen;
@@ -84,21 +90,6 @@ function readCredentials(config: AggregatorConfig): Credentials | undefined {
 function exitWithConfigurationErrors(problems: readonly string[]): never {
   process.stderr.write(`logship aggregator: invalid configuration\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
   process.exit(2);
-}
-
-async function openStore(config: AggregatorConfig, logger: Logger, registry: ReturnType<typeof createRegistry>): Promise<Store> {
-  // The embedded store is built beside this file; imported lazily so the API can be developed without it.
-  const modulePath = './store/index.ts';
-  const { openEmbeddedStore } = (await import(modulePath)) as {
-    openEmbeddedStore(options: { dataDir: string; logger: Logger; registry?: ReturnType<typeof createRegistry>; retentionMs?: number; maxDiskBytes?: number }): Promise<Store>;
-  };
-  return openEmbeddedStore({
-    dataDir: config.dataDir,
-    logger,
-    registry,
-    ...(config.retention === undefined ? {} : { retentionMs: config.retention }),
-    ...(config.maxDiskBytes === undefined ? {} : { maxDiskBytes: config.maxDiskBytes }),
-  });
 }
 
 /** A stable 22-character id per data directory, so the cluster keeps its identity across restarts. */

@@ -18,7 +18,7 @@ afterAll(async () => {
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string; json: () => Record<string, unknown>; headers: Headers }> {
   const init: RequestInit = { method, headers: { 'content-type': 'application/json', ...headers } };
-  if (body !== undefined) init.body = typeof body === 'string' ? body : body instanceof Uint8Array ? body : JSON.stringify(body);
+  if (body !== undefined) init.body = typeof body === 'string' ? body : body instanceof Uint8Array ? new Uint8Array(body) : JSON.stringify(body);
   const response = await fetch(`${aggregator.url}${path}`, init);
   const text = await response.text();
   return { status: response.status, text, json: () => JSON.parse(text) as Record<string, unknown>, headers: response.headers };
