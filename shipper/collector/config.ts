@@ -21,6 +21,7 @@ export const collectorCommand = defineCommand({
     selfPod: Type.String({ default: '', description: 'namespace/name of the collector\'s own pod, whose logs are skipped; default: POD_NAMESPACE/POD_NAME.' }),
     nonKubernetes: Type.Boolean({ default: true, description: 'Also ship docker containers that Kubernetes did not create (no io.kubernetes.* labels).' }),
     partialTimeout: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000, 'x-unit': 'ms', description: 'A partial line (no end yet) is shipped as it is after waiting this long, once.' }),
+    parseJson: Type.Boolean({ default: true, description: 'A container line that is a JSON object keeps its fields: ECS keys where ECS puts them, the others under json.*.' }),
     multiline: Type.Array(Type.Union([Type.Literal('java'), Type.Literal('python'), Type.Literal('go'), Type.Literal('node')]), { default: [], description: 'Join stack traces of these languages into one record (repeatable: java, python, go, node); default: every line is a record.' }),
     multilineTimeout: Type.Integer({ minimum: 50, maximum: 60_000, default: 1_000, 'x-unit': 'ms', description: 'How long a multiline group waits for its next line before it is shipped.' }),
     multilineMaxLines: Type.Integer({ minimum: 2, maximum: 10_000, default: 500, description: 'A multiline group is shipped when it reaches this many lines.' }),

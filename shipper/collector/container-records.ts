@@ -11,10 +11,10 @@
  */
 import type { Enricher, Line, LogRecord, Outgoing, Parser } from '../record.ts';
 import type { ContainerEntry } from '../decode/container-entry.ts';
+import { containerRecord } from '../decode/container-record.ts';
 import type { ContainerMetadata } from '../enrich/kubernetes-fields.ts';
 import { toOutgoing } from '../document-id.ts';
 import { parseFailureRecord } from '../parse/failure.ts';
-import { mergeFields } from '../parse/fields.ts';
 
 export const CONTAINER_DATASET = 'kubernetes.container_logs';
 
@@ -23,8 +23,8 @@ export interface ContainerRecordOptions {
   readonly namespace: string;
   readonly accessParser: Parser;
   readonly errorParser: Parser;
-  /** A container line that is a JSON object: its fields placed on the record (ECS keys where ECS puts them). */
-  readonly mergeJson?: (record: LogRecord, message: string) => LogRecord;
+  /** A container line that is a JSON object keeps its fields (ECS keys where ECS puts them, others under `json.*`). */
+  readonly parseJson: boolean;
   /** host.name, agent.*, --tag. */
   readonly enrich: Enricher;
   readonly now?: () => string;
@@ -37,29 +37,30 @@ export interface ContainerFile {
 }
 
 export function containerRecordOf(entry: ContainerEntry, file: ContainerFile, metadata: ContainerMetadata, options: ContainerRecordOptions): Outgoing {
-  const now = options.now ?? (() => new Date().toISOString());
   const { policy } = metadata;
   let record: LogRecord;
   let dataset: string;
-  if (entry.error !== undefined) {
-    dataset = policy.dataset ?? CONTAINER_DATASET;
-    record = parseFailureRecord(entry.message, entry.error, dataset, now());
-  } else if (policy.parser === 'nginx') {
+  if (policy.parser === 'nginx' && entry.error === undefined) {
     ({ record, dataset } = nginxRecord(entry, options));
+    record.stream = entry.stream;
+    record.log = { ...(record.log as LogRecord | undefined), offset: entry.offset };
   } else {
+    // The line's own part (time, message, stream, offset, flags, JSON fields, decode failure): the decoders'.
+    record = containerRecord(entry, { parseJson: options.parseJson });
     dataset = policy.dataset ?? CONTAINER_DATASET;
-    record = { '@timestamp': entry.timestamp === '' ? now() : entry.timestamp, message: entry.message };
-    if (options.mergeJson !== undefined && entry.message.startsWith('{')) record = options.mergeJson(record, entry.message);
   }
-  if (record['@timestamp'] === undefined) record['@timestamp'] = entry.timestamp === '' ? now() : entry.timestamp;
+  if (record['@timestamp'] === undefined) record['@timestamp'] = (options.now ?? isoNow)();
   if (entry.truncated === true) addTag(record, 'logship_truncated');
-  record.stream = entry.stream;
-  record.log = { ...(record.log as LogRecord | undefined), file: { path: file.path }, offset: entry.offset };
+  (record.log as LogRecord).file = { path: file.path };
   record.event = { ...(record.event as LogRecord | undefined), dataset };
   record.data_stream = { type: 'logs', dataset, namespace: options.namespace };
-  const tagged = mergeFields(record, metadata.fields);
+  // The collector owns these keys (JSON messages never lift them), so the container's shared, frozen
+  // objects are laid on as they are, without a copy per record.
+  const { kubernetes, container } = metadata.fields;
+  if (kubernetes !== undefined) record.kubernetes = kubernetes;
+  if (container !== undefined) record.container = container;
   const line: Line = { source: file.source, path: file.path, text: entry.message, offset: entry.offset, endOffset: entry.endOffset };
-  return toOutgoing(`logs-${dataset}-${options.namespace}`, options.enrich(tagged, line), file.source, entry.offset, entry.endOffset);
+  return toOutgoing(`logs-${dataset}-${options.namespace}`, options.enrich(record, line), file.source, entry.offset, entry.endOffset);
 }
 
 function nginxRecord(entry: ContainerEntry, options: ContainerRecordOptions): { record: LogRecord; dataset: string } {
@@ -73,8 +74,12 @@ function nginxRecord(entry: ContainerEntry, options: ContainerRecordOptions): { 
     firstError ??= result.error;
   }
   const dataset = order[0]![1];
-  const timestamp = entry.timestamp === '' ? new Date().toISOString() : entry.timestamp;
+  const timestamp = entry.timestamp === '' ? isoNow() : entry.timestamp;
   return { record: parseFailureRecord(entry.message, firstError ?? 'not an nginx line', dataset, timestamp), dataset };
+}
+
+function isoNow(): string {
+  return new Date().toISOString();
 }
 
 function addTag(record: LogRecord, tag: string): void {

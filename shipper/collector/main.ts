@@ -52,6 +52,7 @@ export async function runCollector(config: CollectorConfig, logger: Logger, life
       namespace: config.namespace,
       accessParser: compileAccessFormat(config.accessFormat),
       errorParser: createErrorParser(config.timeZone !== undefined ? { timeZone: config.timeZone } : process.env.TZ ? { timeZone: process.env.TZ } : {}),
+      parseJson: config.parseJson,
       enrich: runtime.commonEnricher,
     },
     maxBytes: config.maxLineBytes,

@@ -63,7 +63,8 @@ export type Doc = {
   message?: string;
   stream?: string;
   tags?: string[];
-  log?: { file?: { path?: string }; offset?: number };
+  log?: { file?: { path?: string }; offset?: number; level?: string };
+  service?: { name?: string };
   event?: { dataset?: string };
   data_stream?: { dataset?: string; namespace?: string };
   error?: { message?: string };

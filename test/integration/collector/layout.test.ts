@@ -117,10 +117,13 @@ describe('logship collector on the layout tree', () => {
       kubernetes: { namespace: 'payments', pod: { name: 'ledger-api-5f6b8c9d7-q4wz2', uid: LEDGER_API_UID }, node: { name: 'node-1' } },
     });
     expect(ledger.find((d) => d.message?.startsWith('big-stderr-20KiB:'))?.stream).toBe('stderr');
+    // A JSON line keeps its fields: ECS keys in place, the application's time wins.
+    const ecs = ledger.find((d) => d.message === 'listening on :8080');
+    expect(ecs).toMatchObject({ '@timestamp': '2026-11-23T06:00:00.123000000Z', log: { level: 'info' }, service: { name: 'demo-app' } });
 
     const tz = all.filter((d) => d.kubernetes?.pod?.uid === PROBE_TZ_UID);
     expect(tz.every((d) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/.test(d['@timestamp'] ?? ''))).toBe(true);
-    expect(tz.map((d) => d['@timestamp']).sort()[0]).toBe('2026-11-23T06:48:27.499033813Z');
+    expect(tz.find((d) => d.message?.startsWith('demo-app starting'))?.['@timestamp']).toBe('2026-11-23T06:48:27.499033813Z');
 
     const plain = all.filter((d) => d.container?.id === PLAIN);
     expect(plain.every((d) => d.kubernetes === undefined && d.container?.image?.name === 'ubuntu:jammy')).toBe(true);
