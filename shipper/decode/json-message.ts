@@ -11,7 +11,7 @@
  * Pure; never throws.
  */
 import type { LogRecord } from '../record.ts';
-import { isPlainObject, setPath, type FieldObject } from '../parse/fields.ts';
+import { isPlainObject, setPathSegments, type FieldObject } from '../parse/fields.ts';
 import { toCanonicalUtc } from './timestamp.ts';
 
 type Kind = 'keyword' | 'text' | 'number' | 'date' | 'level' | 'keywords';
@@ -70,8 +70,53 @@ const LIFTED: ReadonlyMap<string, readonly [string, Kind]> = new Map<string, rea
   ['tags', ['tags', 'keywords']],
 ]);
 
-/** Prefixes whose nested objects are walked to find lifted leaves. */
-const WALKED = new Set([...LIFTED.keys()].flatMap((path) => path.split('.').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('.'))));
+/**
+ * LIFTED as a tree over key segments, so an object is walked without building path strings. A node
+ * whose lifted leaves are all aliases (`msg`, `level`, `err.*`) is visited after its siblings: the ECS
+ * spelling wins when both appear, whatever the key order.
+ */
+interface RuleNode {
+  lift?: { readonly segments: readonly string[]; readonly dest: string; readonly kind: Kind };
+  children?: Map<string, RuleNode>;
+  aliasOnly: boolean;
+}
+
+const RULES: RuleNode = buildRules();
+
+function buildRules(): RuleNode {
+  const root: RuleNode = { aliasOnly: false };
+  const leaves = new Map<RuleNode, boolean[]>();
+  for (const [path, [dest, kind]] of LIFTED) {
+    const trail: RuleNode[] = [];
+    let node = root;
+    for (const segment of path.split('.')) {
+      node.children ??= new Map();
+      let next = node.children.get(segment);
+      if (next === undefined) {
+        next = { aliasOnly: false };
+        node.children.set(segment, next);
+      }
+      node = next;
+      trail.push(node);
+    }
+    node.lift = { segments: dest.split('.'), dest, kind };
+    for (const ancestor of trail) leaves.set(ancestor, [...(leaves.get(ancestor) ?? []), path !== dest]);
+  }
+  for (const [node, aliases] of leaves) node.aliasOnly = aliases.every((alias) => alias);
+  return root;
+}
+
+function ruleFor(node: RuleNode, key: string): RuleNode | undefined {
+  const direct = node.children?.get(key);
+  if (direct !== undefined || !key.includes('.')) return direct;
+  // A dotted key (`log.level`, `service.name`) walks the tree like the nested object would.
+  let current: RuleNode | undefined = node;
+  for (const segment of key.split('.')) {
+    current = current.children?.get(segment);
+    if (current === undefined) return undefined;
+  }
+  return current;
+}
 
 /** pino and bunyan write levels as numbers. */
 const NUMERIC_LEVELS: ReadonlyMap<number, string> = new Map([[10, 'trace'], [20, 'debug'], [30, 'info'], [40, 'warn'], [50, 'error'], [60, 'fatal']]);
@@ -94,50 +139,53 @@ export function mergeJsonMessage(message: string): JsonMessage {
   }
   if (!isPlainObject(parsed)) return { fields: {}, ok: false };
   const fields: FieldObject = {};
-  const placed = new Set<string>();
-  const rest = lift(parsed, '', fields, placed);
-  if (Object.keys(rest).length > 0) fields.json = rest;
+  const rest = lift(parsed, RULES, fields, new Set());
+  if (hasKeys(rest)) fields.json = rest;
   return { fields, ok: true };
 }
 
 /** Moves lifted leaves of `source` into `fields`; returns what is left, nested as it was. */
-function lift(source: FieldObject, prefix: string, fields: FieldObject, placed: Set<string>): FieldObject {
+function lift(source: FieldObject, rules: RuleNode, fields: FieldObject, placed: Set<string>): FieldObject {
   const rest: FieldObject = {};
-  // `message` before `msg`, `log.level` before `level`: the ECS spelling wins when both appear.
-  for (const key of orderedKeys(source)) {
-    const value = source[key];
-    const path = prefix === '' ? key : `${prefix}.${key}`;
-    const target = LIFTED.get(path);
-    if (target !== undefined && !placed.has(target[0])) {
-      const converted = convert(value, target[1]);
-      if (converted !== undefined) {
-        setPath(fields, target[0], converted);
-        placed.add(target[0]);
-        continue;
-      }
-    }
-    if (isPlainObject(value) && WALKED.has(path)) {
-      const left = lift(value, path, fields, placed);
-      if (Object.keys(left).length > 0) put(rest, key, left);
-      continue;
-    }
-    put(rest, key, value);
+  let later: Array<[string, RuleNode]> | undefined;
+  for (const key of Object.keys(source)) {
+    const rule = ruleFor(rules, key);
+    if (rule === undefined) put(rest, key, source[key]);
+    else if (rule.aliasOnly) (later ??= []).push([key, rule]);
+    else liftOne(source, key, rule, rest, fields, placed);
   }
+  if (later !== undefined) for (const [key, rule] of later) liftOne(source, key, rule, rest, fields, placed);
   return rest;
+}
+
+function liftOne(source: FieldObject, key: string, rule: RuleNode, rest: FieldObject, fields: FieldObject, placed: Set<string>): void {
+  const value = source[key];
+  const lifted = rule.lift;
+  if (lifted !== undefined && !placed.has(lifted.dest)) {
+    const converted = convert(value, lifted.kind);
+    if (converted !== undefined) {
+      setPathSegments(fields, lifted.segments, converted);
+      placed.add(lifted.dest);
+      return;
+    }
+  }
+  if (rule.children !== undefined && isPlainObject(value)) {
+    const left = lift(value, rule, fields, placed);
+    if (hasKeys(left)) put(rest, key, left);
+    return;
+  }
+  put(rest, key, value);
+}
+
+function hasKeys(object: FieldObject): boolean {
+  for (const _ in object) return true;
+  return false;
 }
 
 /** Defines rather than assigns, so a key named `__proto__` stays data instead of replacing the prototype. */
 function put(target: FieldObject, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
-}
-
-const PREFERRED = ['message', 'log.level', '@timestamp', 'error.message'];
-
-function orderedKeys(source: FieldObject): string[] {
-  const keys = Object.keys(source);
-  const first = keys.filter((k) => PREFERRED.includes(k) || k === 'log' || k === 'error');
-  return first.length === 0 ? keys : [...first, ...keys.filter((k) => !first.includes(k))];
 }
 
 function convert(value: unknown, kind: Kind): unknown {
