@@ -1,5 +1,5 @@
 /**
- * nginx parsing speed on one core, in lines per second, over the real corpus repeated
+ * nginx parsing speed on one core, in lines per CPU-second (garbage collection included), over the real corpus repeated
  * (/work/shared/corpus/nginx, else lines from the demo generator).
  *
  * Compared in the same run with:
@@ -67,7 +67,7 @@ function touch(text: string): ParseResult {
   return text.length > 0 ? { ok: true, record: {} } : { ok: false, error: 'empty' };
 }
 
-/** Median lines/s over ROUNDS, each parsing the corpus repeated to about TARGET_LINES. */
+/** Median lines per CPU-second (GC included) over ROUNDS, each parsing the corpus repeated to about TARGET_LINES. */
 function measure(parse: (text: string) => ParseResult, lines: readonly string[]): { linesPerSec: number; failures: number } {
   const repeats = Math.max(1, Math.round(TARGET_LINES / lines.length));
   let failures = 0;
@@ -75,11 +75,12 @@ function measure(parse: (text: string) => ParseResult, lines: readonly string[])
   const rates: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     let okCount = 0;
-    const t0 = performance.now();
+    // CPU time, not wall time: on a shared machine it is what "one core" means, and far steadier.
+    const cpu = process.cpuUsage();
     for (let r = 0; r < repeats; r++) for (const line of lines) if (parse(line).ok) okCount++;
-    const seconds = (performance.now() - t0) / 1000;
+    const used = process.cpuUsage(cpu);
     if (okCount < 0) throw new Error('unreachable: keeps the results alive');
-    rates.push((repeats * lines.length) / seconds);
+    rates.push((repeats * lines.length) / ((used.user + used.system) / 1e6));
   }
   rates.sort((a, b) => a - b);
   return { linesPerSec: rates[Math.floor(rates.length / 2)]!, failures };
@@ -91,22 +92,23 @@ const combined = measure(compileAccessFormat('combined'), accessLines);
 const errors = measure(createErrorParser({ timeZone: 'UTC' }), errorLines);
 const errorsZoned = measure(createErrorParser({ timeZone: 'Europe/Berlin' }), errorLines);
 
-const row = (name: string, result: { linesPerSec: number; failures: number }, lines: readonly string[]) => ({
+const row = (name: string, result: { linesPerSec: number; failures: number }, lines: readonly string[], comparable = true) => ({
   parser: name,
-  'lines/s': fmt(result.linesPerSec),
-  'vs regex': `${(result.linesPerSec / regex.linesPerSec).toFixed(2)}x`,
-  'of 365k target': `${((365_000 / result.linesPerSec) * 100).toFixed(0)}% of a core`,
+  'lines/cpu-s': fmt(result.linesPerSec),
+  // The regex baseline reads access lines; error-log rows have nothing to compare with.
+  'vs regex': comparable ? `${(result.linesPerSec / regex.linesPerSec).toFixed(2)}x` : '-',
+  'core share at 365k lines/s': `${((365_000 / result.linesPerSec) * 100).toFixed(0)}%`,
   failures: `${result.failures}/${lines.length}`,
 });
-printTable(`nginx parsing, one core, median of ${ROUNDS} rounds of ~${fmt(TARGET_LINES)} lines`, [
+printTable(`nginx parsing, lines per CPU-second, median of ${ROUNDS} rounds of ~${fmt(TARGET_LINES)} lines`, [
   row('floor: touch each line', floor, accessLines),
   row('typical regex (combined)', regex, accessLines),
   row('compileAccessFormat(combined)', combined, accessLines),
-  row('createErrorParser (UTC)', errors, errorLines),
-  row('createErrorParser (Europe/Berlin)', errorsZoned, errorLines),
+  row('createErrorParser (UTC)', errors, errorLines, false),
+  row('createErrorParser (Europe/Berlin)', errorsZoned, errorLines, false),
 ]);
 process.stdout.write(`BENCH_RESULT ${JSON.stringify({
-  bench: 'nginx-parse', unit: 'lines/s',
+  bench: 'nginx-parse', unit: 'lines per CPU-second',
   combined: Math.round(combined.linesPerSec), regexBaseline: Math.round(regex.linesPerSec), floor: Math.round(floor.linesPerSec),
   error: Math.round(errors.linesPerSec), errorZoned: Math.round(errorsZoned.linesPerSec),
 })}\n`);
