@@ -148,6 +148,26 @@ describe('the security and resource policy', () => {
     }
   });
 
+  it('keeps the pods of namespaces that enforce the restricted Pod Security Standard within its volume types and capabilities, injected ones included', () => {
+    const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+    const check = (pod: PodTemplate): string[] => [
+      ...((pod.spec.volumes ?? []) as Json[]).flatMap((v) => Object.keys(v).filter((k) => k !== 'name' && !RESTRICTED_VOLUMES.includes(k)).map((k) => `${pod.id}: volume ${String(v.name)} is ${k}`)),
+      ...containersOf(pod).flatMap((ref) => ((((ref.container.securityContext as Json | undefined)?.capabilities as Json | undefined)?.add ?? []) as string[]).filter((c) => c !== 'NET_BIND_SERVICE').map((c) => `${ref.id}: adds ${c}`)),
+      ...containersOf(pod).flatMap((ref) => violations(ref).filter((r) => ['runAsNonRoot', 'allowPrivilegeEscalation', 'capabilities', 'seccompProfile'].includes(r)).map((r) => `${ref.id}: ${r}`)),
+    ];
+    let checked = 0;
+    for (const dir of DIRS) {
+      const resources = render(dir);
+      const restricted = new Set(resources.filter((r) => r.kind === 'Namespace' && r.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'restricted').map((r) => r.metadata.name));
+      for (const pod of podTemplates(resources).filter((p) => restricted.has(String(p.owner.metadata.namespace)))) {
+        checked++;
+        expect(check(pod)).toEqual([]);
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(2);
+    expect(check(injectedPod().template)).toEqual([]);
+  });
+
   it('never runs privileged, on the host network, or in the host PID or IPC namespaces', () => {
     for (const dir of DIRS) {
       for (const pod of podTemplates(render(dir))) {
