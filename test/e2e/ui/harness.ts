@@ -45,7 +45,7 @@ export async function startAggregator(dataDir: string, extraArgs: readonly strin
       logs.push(line);
       try {
         const entry = JSON.parse(line) as { msg?: string; api?: string; ui?: string };
-        if (entry.msg === 'aggregator listening' && entry.api && entry.ui) { clearTimeout(timer); resolve({ api: entry.api, ui: entry.ui }); }
+        if (entry.msg === 'aggregator listening' && entry.api && entry.ui) { clearTimeout(timer); resolve({ api: hostPort(entry.api), ui: hostPort(entry.ui) }); }
       } catch {
         // not a JSON log line
       }
@@ -132,4 +132,9 @@ export function get(doc: Record<string, unknown>, path: string): unknown {
     value = (value as Record<string, unknown>)[part];
   }
   return value;
+}
+
+/** `http://127.0.0.1:9200` (as the aggregator logs it) → `127.0.0.1:9200`. */
+function hostPort(address: string): string {
+  return address.replace(/^https?:\/\//, '');
 }
