@@ -61,7 +61,7 @@ export function evaluateDateMath(
     const at = input.indexOf('||');
     const dateText = at === -1 ? input : input.slice(0, at);
     math = at === -1 ? '' : input.slice(at + 2);
-    anchor = parseDateValue(dateText, zone, format);
+    anchor = parseDateValue(dateText, zone, format, rounding === 'up' && math === '');
   }
   if (anchor === undefined) return undefined;
   if (math === '') return anchor;

@@ -23,8 +23,12 @@ function offsetFromText(text: string): number {
   return sign * (hours * 60 + minutes) * 60_000;
 }
 
-/** Parses an ISO-ish date string; wall times without a zone are read in `zone`. Undefined when not a date. */
-export function parseDateString(value: string, zone: string): number | undefined {
+/**
+ * Parses an ISO-ish date string; wall times without a zone are read in `zone`. Undefined when not a date.
+ * With `roundUp` (range `lte` / `gt`), fields the string leaves out are filled with their maximum, as ES
+ * does: `lte: 2026-11-22` means up to 2026-11-22T23:59:59.999.
+ */
+export function parseDateString(value: string, zone: string, roundUp = false): number | undefined {
   const m = ISO.exec(value) ?? SLASHED.exec(value);
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s, frac, z] = m;
@@ -38,22 +42,31 @@ export function parseDateString(value: string, zone: string): number | undefined
   const wall = Date.UTC(Number(y), month - 1, day, hour, minute, second, millis);
   if (Number.isNaN(wall)) return undefined;
   if (new Date(wall).getUTCDate() !== day && hour !== 24) return undefined; // 2026-02-30
-  if (z !== undefined) return wall - offsetFromText(z);
-  return wallToUtc(wall, zone);
+  let end = wall;
+  if (roundUp) {
+    if (mo === undefined) end = Date.UTC(Number(y) + 1, 0, 1) - 1;
+    else if (d === undefined) end = Date.UTC(Number(y), month, 1) - 1;
+    else if (h === undefined) end = wall + 86_400_000 - 1;
+    else if (mi === undefined) end = wall + 3_600_000 - 1;
+    else if (s === undefined) end = wall + 60_000 - 1;
+    else if (frac === undefined) end = wall + 999;
+  }
+  if (z !== undefined) return end - offsetFromText(z);
+  return wallToUtc(end, zone);
 }
 
 /**
  * A date value from a document or a query: strings are ISO dates (or digits = epoch millis),
  * numbers are epoch millis. `format` may say `epoch_second` or `epoch_millis`.
  */
-export function parseDateValue(value: unknown, zone = 'UTC', format?: string): number | undefined {
+export function parseDateValue(value: unknown, zone = 'UTC', format?: string, roundUp = false): number | undefined {
   const formats = (format ?? 'strict_date_optional_time||epoch_millis').split('||');
   for (const f of formats) {
     if (f === 'epoch_millis' || f === 'epoch_second') {
       const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
       if (Number.isFinite(n)) return Math.floor(f === 'epoch_second' ? n * 1000 : n);
     } else if (typeof value === 'string') {
-      const parsed = parseDateString(value, zone);
+      const parsed = parseDateString(value, zone, roundUp);
       if (parsed !== undefined) return parsed;
     } else if (typeof value === 'number' && Number.isFinite(value) && format === undefined) {
       return Math.floor(value);
