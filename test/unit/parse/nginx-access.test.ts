@@ -194,6 +194,15 @@ describe('nginx access formats other than combined', () => {
     });
   });
 
+  it('keep the spaces inside unquoted upstream lists, which nginx writes with ", " and " : "', () => {
+    const parse = compileAccessFormat('$status $upstream_addr $upstream_status $upstream_response_time $request_time');
+    const record = parsed(parse('200 10.0.0.1:80, 10.0.0.2:80 : 10.0.0.3:80 502, 504 : 200 0.001, 0.002 : 0.003 0.010'));
+    expect(record.nginx).toEqual({
+      access: { upstream: { address: ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'], status_code: [502, 504, 200], response: { time: [0.001, 0.002, 0.003] } } },
+    });
+    expect(record.event).toEqual({ dataset: 'nginx.access', duration: 10_000_000 });
+  });
+
   it('leave the upstream out when nginx answered itself ("-")', () => {
     const parse = compileAccessFormat('$status $upstream_addr $upstream_status $request_time');
     const record = parsed(parse('404 - - 0.000'));
