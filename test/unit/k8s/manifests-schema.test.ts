@@ -57,6 +57,13 @@ describe('the Kubernetes manifests', () => {
       ]));
     }
   });
+
+  it('label every object of both overlays as part of logship, so `kubectl get -l app.kubernetes.io/part-of=logship` finds them all', () => {
+    for (const dir of ['k8s/overlays/embedded', 'k8s/overlays/forward']) {
+      const unlabelled = renderKustomization(join(ROOT, dir)).filter((r) => r.metadata.labels?.['app.kubernetes.io/part-of'] !== 'logship').map(resourceId);
+      expect(unlabelled, dir).toEqual([]);
+    }
+  });
 });
 
 describe('the schema validator used above', () => {
