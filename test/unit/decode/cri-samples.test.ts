@@ -130,3 +130,19 @@ describe('every log file of the layout/ node tree', () => {
     expect(errors).toBe(real.includes('043b521509b6') ? 1 : 0);
   });
 });
+
+describe('lines the tailer cut at --max-line-bytes', () => {
+  it('keep the CRI content they have, tagged truncated, and still join with their stream\'s fragments', () => {
+    const decoder = createDecoder({ format: 'cri', maxBytes: 1 << 20 });
+    const cut = { source: 's', path: 'p', text: '2026-11-23T06:00:00Z stdout P aaaa', offset: 0, endOffset: 5000, truncated: true };
+    expect(decoder.push(cut)).toEqual([]);
+    const [entry] = decoder.push({ source: 's', path: 'p', text: '2026-11-23T06:00:01Z stdout F bbbb', offset: 5000, endOffset: 5035 });
+    expect(entry).toEqual({ message: 'aaaabbbb', stream: 'stdout', timestamp: '2026-11-23T06:00:00.000000000Z', offset: 0, endOffset: 5035, truncated: true, format: 'cri' });
+  });
+
+  it('turn a cut docker line, no longer JSON, into an error entry tagged truncated', () => {
+    const decoder = createDecoder({ format: 'docker', maxBytes: 1 << 20 });
+    const [entry] = decoder.push({ source: 's', path: 'p', text: '{"log":"aaaa', offset: 0, endOffset: 90_000, truncated: true });
+    expect([entry!.message, entry!.truncated, entry!.error !== undefined, entry!.endOffset]).toEqual(['{"log":"aaaa', true, true, 90_000]);
+  });
+});
