@@ -62,8 +62,9 @@ export function registerIndexRoutes(routes: RouteTable, context: ApiContext): vo
     method: 'GET', url: ['/_alias', '/:index/_alias', '/_aliases', '/:index/_aliases'], action: action('indices:admin/aliases/get', 'read'),
     handler: async (request) => {
       // The embedded store has no aliases: every index answers with an empty set, which is what it has.
-      const names = await context.store.resolveIndices(patternOf(request));
-      return Object.fromEntries(names.map((name) => [name, { aliases: {} }]));
+      const { indices, dataStreams } = await indicesAndDataStreams(context, patternOf(request));
+      const concrete = [...indices, ...dataStreams.flatMap((stream) => stream.backing_indices)];
+      return Object.fromEntries(concrete.map((name) => [name, { aliases: {} }]));
     },
   });
 
@@ -85,18 +86,27 @@ function patternOf(request: FastifyRequest): string {
   return index === undefined ? '_all' : indexName(request);
 }
 
-async function resolveIndex(context: ApiContext, pattern: string): Promise<JsonObject> {
+interface ResolvedDataStream {
+  readonly name: string;
+  readonly backing_indices: string[];
+  readonly timestamp_field: string;
+}
+
+/** The store resolves data stream names, not their backing indices; this splits the two apart. */
+async function indicesAndDataStreams(context: ApiContext, pattern: string): Promise<{ indices: string[]; dataStreams: ResolvedDataStream[] }> {
   const names = await context.store.resolveIndices(pattern).catch(() => [] as string[]);
   const streamsBody = await context.store.getDataStreams(pattern).catch(() => ({ data_streams: [] }) as JsonObject);
   const streams = Array.isArray(streamsBody.data_streams) ? streamsBody.data_streams.filter(isJsonObject) : [];
-  const streamNames = new Set(streams.map((stream) => String(stream.name)));
-  return {
-    indices: names.filter((name) => !streamNames.has(name)).map((name) => ({ name, attributes: ['open'] })),
-    aliases: [],
-    data_streams: streams.map((stream) => ({
-      name: stream.name,
-      backing_indices: Array.isArray(stream.indices) ? stream.indices.filter(isJsonObject).map((index) => index.index_name) : [],
-      timestamp_field: isJsonObject(stream.timestamp_field) ? stream.timestamp_field.name : '@timestamp',
-    })),
-  };
+  const dataStreams = streams.map((stream) => ({
+    name: String(stream.name),
+    backing_indices: Array.isArray(stream.indices) ? stream.indices.filter(isJsonObject).map((index) => String(index.index_name)) : [],
+    timestamp_field: isJsonObject(stream.timestamp_field) ? String(stream.timestamp_field.name) : '@timestamp',
+  }));
+  const streamNames = new Set(dataStreams.map((stream) => stream.name));
+  return { indices: names.filter((name) => !streamNames.has(name)), dataStreams };
+}
+
+async function resolveIndex(context: ApiContext, pattern: string): Promise<JsonObject> {
+  const { indices, dataStreams } = await indicesAndDataStreams(context, pattern);
+  return { indices: indices.map((name) => ({ name, attributes: ['open'] })), aliases: [], data_streams: dataStreams };
 }

@@ -250,7 +250,7 @@ export function createFakeStore(): FakeStore {
     },
     async getDataStreams(pattern) {
       record('getDataStreams', [pattern]);
-      const names = [...dataStreams].filter((name) => pattern === undefined || pattern === '*' || name === pattern);
+      const names = [...dataStreams].filter((name) => pattern === undefined || pattern === '*' || pattern === '_all' || name === pattern);
       return { data_streams: names.map((name) => ({ name, timestamp_field: { name: '@timestamp' }, indices: [{ index_name: `.ds-${name}-000001`, index_uuid: 'u' }], generation: 1, status: 'GREEN' })) };
     },
     async createDataStream(name) {

@@ -268,10 +268,12 @@ describe('index management and control plane', () => {
     expect(resolved.data_streams[0]).toEqual({ name: 'logs-app-default', backing_indices: ['.ds-logs-app-default-000001'], timestamp_field: '@timestamp' });
   });
 
-  it('_alias answers every index with no aliases', async () => {
+  it('_alias answers every concrete index, data streams by their backing indices, with no aliases', async () => {
     const { app, store } = buildTestApp();
     store.indices.set('logs', new Map());
+    await app.inject({ method: 'PUT', url: '/_data_stream/logs-app-default' });
     expect((await app.inject({ method: 'GET', url: '/logs/_alias' })).json()).toEqual({ logs: { aliases: {} } });
+    expect((await app.inject({ method: 'GET', url: '/_alias' })).json()).toEqual({ logs: { aliases: {} }, '.ds-logs-app-default-000001': { aliases: {} } });
   });
 
   it('refresh and mappings pass patterns through', async () => {
