@@ -197,6 +197,18 @@ describe('the logship containers in the manifests', () => {
     });
   }
 
+  it('include the injected sidecar, whose environment is a valid sidecar configuration of sidecar options only', () => {
+    const sidecar = containersOf(injectedPod().template).find((ref) => ref.name === SIDECAR_NAME)!;
+    const [command, ...args] = sidecar.container.args as string[];
+    expect(command).toBe('sidecar');
+    const known = new Set(Object.keys(sidecarCommand.options.properties).map(envName));
+    expect(envOf(sidecar.container).map((e) => String(e.name)).filter((name) => name.startsWith('LOGSHIP_') && !known.has(name))).toEqual([]);
+    const loaded = loadConfig(sidecarCommand, args, envFor(sidecar.container));
+    expect(loaded.ok === true ? [] : loaded.ok === false ? loaded.errors : ['--help']).toEqual([]);
+    const config = loaded.ok === true ? (loaded.config as Json) : {};
+    expect(config).toMatchObject({ to: 'http://logship-es.logging.svc:9200', path: ['/var/log/nginx/*.log'], labelsFile: '/etc/podinfo/labels', metricsListen: '0.0.0.0:9464' });
+  });
+
   it('have the aggregator listen beyond loopback only with an auth file, never with --insecure', () => {
     for (const dir of ['k8s/base', 'k8s/overlays/embedded', 'k8s/overlays/forward']) {
       const aggregator = logshipContainers(render(dir)).find((ref) => (ref.container.args as string[])[0] === 'aggregator')!;
