@@ -252,6 +252,8 @@ interface Bucket {
   count: number;
   rendered: JsonObject;
   subs?: JsonObject;
+  /** The bucket of documents without a value (`missing`), keyed by the missing value. */
+  missingOnly?: boolean;
 }
 
 function sortBuckets(buckets: Bucket[], order: Array<[string, 'asc' | 'desc']>, node: AggNode, scope: Scope, narrowFor: (b: Bucket) => Scope): void {
@@ -308,11 +310,11 @@ function terms(node: AggNode, scope: Scope): JsonObject {
       const existing = buckets.find((b) => b.key === missingKey);
       totalValues += missingCount;
       if (existing !== undefined) existing.count += missingCount;
-      else buckets.push({ key: null, count: missingCount, rendered: { key: missingKey } });
+      else buckets.push({ key: missingKey, count: missingCount, rendered: { key: missingKey }, missingOnly: true });
     }
   }
   const narrowFor = (b: Bucket): Scope => {
-    if (b.key === null) return scope.narrow(termsKeyCondition(field, null));
+    if (b.missingOnly === true) return scope.narrow(termsKeyCondition(field, null));
     const base = scope.narrow(termsKeyCondition(field, b.key));
     if (node.spec.missing !== undefined && b.key === node.spec.missing) {
       return mergeScopes(base, scope.narrow(termsKeyCondition(field, null)));
