@@ -292,6 +292,11 @@ describe('nginx access formats with escape=json', () => {
     expect(parse('plain text').ok).toBe(false);
   });
 
+  it('leave values as written with escape=none', () => {
+    const raw = compileAccessFormat("log_format raw escape=none '$remote_addr [$http_user_agent]';");
+    expect(parsed(raw('10.0.0.1 [a \\x22 b]')).user_agent).toEqual({ original: 'a \\x22 b' });
+  });
+
   it('skip quotes escaped as \\" when scanning a text format with escape=json', () => {
     const textJson = compileAccessFormat('$remote_addr "$http_user_agent" $status', { escape: 'json' });
     const record = parsed(textJson('10.0.0.1 "quote \\" inside \\\\" 200'));

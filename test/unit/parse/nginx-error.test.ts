@@ -70,6 +70,13 @@ describe('nginx error lines', () => {
     expect(record.http).toBeUndefined();
   });
 
+  it('keep a stream-module context it does not know whole in the message rather than mis-split it', () => {
+    const line = '2026/11/23 06:16:36 [error] 1#1: *3 upstream timed out (110: Connection timed out) while proxying connection, client: 10.0.0.1, server: 0.0.0.0:5432, upstream: "10.0.0.9:5432", bytes from/to client:0/0, bytes from/to upstream:0/0';
+    const record = parsed(utc(line));
+    expect(record.message).toBe(line.slice(line.indexOf('*3 ') + 3));
+    expect(record.source).toBeUndefined();
+  });
+
   it.each(['debug', 'info', 'notice', 'warn', 'error', 'crit', 'alert', 'emerg'])('accept the level %s', (level) => {
     expect(parsed(utc(`2026/11/23 06:16:36 [${level}] 1#1: x`)).log).toEqual({ level });
   });
