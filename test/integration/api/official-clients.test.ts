@@ -86,6 +86,35 @@ describe('@elastic/elasticsearch v9 against the aggregator', () => {
     expect(perMinute.buckets.reduce((sum, bucket) => sum + bucket.doc_count, 0)).toBe(125);
   });
 
+  it('scrolls through every document with helpers.scrollDocuments', async () => {
+    const seen = new Set<string>();
+    for await (const document of client.helpers.scrollDocuments<{ message: string }>({ index: 'clients-helper', size: 60, scroll: '30s' })) seen.add(document.message);
+    expect(seen.size).toBe(250);
+  });
+
+  it('pages with a point in time and search_after, then closes it', async () => {
+    const pit = await client.openPointInTime({ index: 'clients-helper', keep_alive: '1m' });
+    const ids = new Set<string>();
+    let after: Array<string | number> | undefined;
+    for (;;) {
+      const page = await client.search({ pit: { id: pit.id, keep_alive: '1m' }, size: 100, sort: [{ '@timestamp': 'asc' }, { _shard_doc: 'asc' }], ...(after === undefined ? {} : { search_after: after }) });
+      if (page.hits.hits.length === 0) break;
+      for (const hit of page.hits.hits) ids.add(hit._id!);
+      after = page.hits.hits.at(-1)!.sort as Array<string | number>;
+    }
+    expect(ids.size).toBe(250);
+    expect((await client.closePointInTime({ id: pit.id })).succeeded).toBe(true);
+  });
+
+  it('msearch answers each search with its status, a missing index included', async () => {
+    const result = await client.msearch({ searches: [{ index: 'clients-helper' }, { size: 0, query: { term: { status: 200 } } }, { index: 'clients-nope' }, { query: { match_all: {} } }] });
+    const [found, missing] = result.responses;
+    expect((found as { status: number; hits: { total: { value: number } } }).status).toBe(200);
+    expect((found as { hits: { total: { value: number } } }).hits.total.value).toBe(125);
+    expect((missing as { status: number; error: { type: string } }).status).toBe(404);
+    expect((missing as { error: { type: string } }).error.type).toBe('index_not_found_exception');
+  });
+
   it('count with a query', async () => {
     expect((await client.count({ index: 'clients-helper', query: { term: { status: 200 } } })).count).toBe(125);
   });
