@@ -179,6 +179,25 @@ describe('logship collector on the layout tree', () => {
     });
   });
 
+  it('keeps shipping with path metadata while the API server is down, and uses its metadata once it is back', async () => {
+    api = await startFakeKubeApi();
+    api.fail(503);
+    collector = await startCollector({
+      dockerRoot: layout.dockerRoot, podsRoot: layout.podsRoot, stateDir: join(layout.root, 'state'), to: es.url, kubeApiUrl: api.url,
+      extra: ['--kube-sync-wait', '200ms'],
+    });
+    await eventually(() => expect(es.count(CONTAINER_LOGS)).toBe(TOTAL), { timeoutMs: 30_000 });
+    const before = docs().find((d) => d.kubernetes?.container?.name === 'ledger-api');
+    expect(before?.kubernetes).toEqual({ namespace: 'payments', pod: { name: 'ledger-api-5f6b8c9d7-q4wz2', uid: LEDGER_API_UID }, node: { name: 'node-1' }, container: { name: 'ledger-api' } });
+
+    api.recover();
+    for (const p of corpusPods()) api.addPod(p);
+    await eventually(async () => expect(await metricValue(collector!.metricsUrl, 'logship_kube_api_up')).toBe(1), { timeoutMs: 20_000 });
+    await appendFile(join(layout.podsRoot, `payments_ledger-api-5f6b8c9d7-q4wz2_${LEDGER_API_UID}/ledger-api/0.log`), '2026-11-23T07:00:00.000000001Z stdout F after the outage\n');
+    await eventually(() => expect(docs().find((d) => d.message === 'after the outage')?.kubernetes?.deployment).toEqual({ name: 'ledger-api' }));
+    expect(es.count()).toBe(TOTAL + 1);
+  });
+
   it('picks up a new nginx pod, parses it by annotation, and tags its last lines after the pod is deleted', async () => {
     api = await startFakeKubeApi();
     for (const pod of corpusPods()) api.addPod(pod);
