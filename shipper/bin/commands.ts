@@ -25,6 +25,10 @@ export const commands: Record<string, Command> = {
     spec: (await import('../collector/config.ts')).collectorCommand,
     load: async () => (await import('../collector/main.ts')).runCollector as never,
   },
+  injector: {
+    spec: (await import('../../aggregator/injector/config.ts')).injectorCommand,
+    load: async () => (await import('../../aggregator/injector/main.ts')).runInjector as never,
+  },
   demo: {
     spec: (await import('../demo/config.ts')).demoCommand,
     load: async () => (await import('../demo/main.ts')).runDemo as never,
