@@ -13,15 +13,16 @@ import type { ParseResult, Parser } from '../record.ts';
 import type { FieldObject } from './fields.ts';
 import { assembleRecord, NginxFields } from './nginx-fields.ts';
 import { decodeJsonEscapes, decodeNginxEscapes } from './nginx-escape.ts';
-import { resolveFormat, type JsonTemplateField, type LiteralFormat, type NginxEscape } from './nginx-format.ts';
+import { resolveFormat, type JsonTemplateField, type LiteralFormat, type NginxEscape, type ValueEscape } from './nginx-format.ts';
 import { fieldForVariable, type VariableWriter } from './nginx-variables.ts';
 
 export const NGINX_ACCESS_DATASET = 'nginx.access';
 
 export interface AccessFormatOptions {
   /**
-   * How nginx escaped values (`log_format … escape=`). Default: taken from a pasted directive,
-   * else `json` for JSON-object formats, else `default`.
+   * How nginx escaped values (`log_format … escape=`). Default: what a pasted directive says (nginx's
+   * `default` when it says nothing); for a bare JSON-object format, JSON where a value is valid JSON
+   * string content and nginx's `\xHH` otherwise; else `default`.
    */
   readonly escape?: NginxEscape;
 }
@@ -118,8 +119,14 @@ function buildRecord(
 
 const keepAsIs = (value: string): string => value;
 
-function decoderFor(escape: NginxEscape): (value: string) => string {
+function decodeJsonOrDefaultEscapes(value: string): string {
+  const json = decodeJsonEscapes(value);
+  return json === value ? decodeNginxEscapes(value) : json;
+}
+
+function decoderFor(escape: ValueEscape): (value: string) => string {
   if (escape === 'json') return decodeJsonEscapes;
+  if (escape === 'json-or-default') return decodeJsonOrDefaultEscapes;
   if (escape === 'none') return keepAsIs;
   return decodeNginxEscapes;
 }
@@ -169,7 +176,7 @@ function jsonLineReader(template: readonly JsonTemplateField[]): (text: string) 
 export function compileAccessFormat(format: string = 'combined', options: AccessFormatOptions = {}): Parser {
   const resolved = resolveFormat(format, options.escape);
   const { slots, order } = slotsInWriteOrder(resolved.literal.variables);
-  const jsonEscaped = resolved.escape === 'json';
+  const jsonEscaped = resolved.escape === 'json' || resolved.escape === 'json-or-default';
   const decode = decoderFor(resolved.escape);
   const readJson = resolved.json ? jsonLineReader(resolved.json) : undefined;
   const values: string[] = new Array(resolved.literal.variables.length);

@@ -12,6 +12,13 @@
 
 export type NginxEscape = 'default' | 'json' | 'none';
 
+/**
+ * How values are decoded: nginx's own three, plus `json-or-default` for a JSON-looking format
+ * given without saying its escaping: a value that is valid JSON string content is JSON-decoded,
+ * anything else (`\x22`) is read as nginx's default escaping.
+ */
+export type ValueEscape = NginxEscape | 'json-or-default';
+
 /** A format split at its variables: `literals.length === variables.length + 1`. */
 export interface LiteralFormat {
   /** Text before the first variable, between each pair, and after the last one. */
@@ -34,7 +41,7 @@ export interface JsonTemplateField {
 export interface ResolvedFormat {
   /** The format text itself (a name resolved, a directive unwrapped). */
   readonly text: string;
-  readonly escape: NginxEscape;
+  readonly escape: ValueEscape;
   readonly literal: LiteralFormat;
   /** Present when the format is a JSON object template (`'{"status":$status,…}'`). */
   readonly json?: readonly JsonTemplateField[];
@@ -200,10 +207,11 @@ export function resolveFormat(format: string, escape?: NginxEscape): ResolvedFor
   if (/^\s*log_format\s/.test(text)) {
     const unwrapped = unwrapDirective(text);
     text = unwrapped.text;
-    resolvedEscape ??= unwrapped.escape;
+    // In a directive, no `escape=` means nginx's default escaping, whatever the format looks like.
+    resolvedEscape ??= unwrapped.escape ?? 'default';
   }
   const literal = splitFormat(text);
   if (literal.variables.length === 0) throw new Error('log_format: the format has no $variables');
   const json = looksLikeJsonTemplate(text) ? jsonTemplateFields(text) : undefined;
-  return { text, escape: resolvedEscape ?? (json ? 'json' : 'default'), literal, ...(json ? { json } : {}) };
+  return { text, escape: resolvedEscape ?? (json ? 'json-or-default' : 'default'), literal, ...(json ? { json } : {}) };
 }

@@ -288,6 +288,15 @@ describe('nginx access formats with escape=json', () => {
     expect(record.http).toMatchObject({ response: { status_code: 200, body: { bytes: 0 } } });
   });
 
+  it.each([
+    ['a bare JSON-object format string', '{"ua":"$http_user_agent","status":"$status"}'],
+    ['a pasted directive without escape=, which means nginx\'s default', `log_format j '{"ua":"$http_user_agent","status":"$status"}';`],
+  ])('decode \\xHH escapes of a JSON-looking format given as %s', (_case, format) => {
+    const record = parsed(compileAccessFormat(format)('{"ua":"say \\x22hi\\x22 \\x5C","status":"200"}'));
+    expect(record.user_agent).toEqual({ original: 'say "hi" \\' });
+    expect(record.http).toEqual({ response: { status_code: 200 } });
+  });
+
   it('fail a JSON-format line that is neither JSON nor the template as text', () => {
     expect(parse('plain text').ok).toBe(false);
   });
