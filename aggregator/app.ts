@@ -30,6 +30,7 @@ import { registerSearchRoutes } from './routes/search.ts';
 import { registerIndexRoutes } from './routes/indices.ts';
 import { registerTemplateRoutes } from './routes/templates.ts';
 import { registerCatRoutes } from './routes/cat.ts';
+import { registerSecurityRoutes } from './routes/security.ts';
 
 export interface AppOptions {
   readonly store: Store;
@@ -118,6 +119,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerSearchRoutes(routes, context);
   registerTemplateRoutes(routes, context);
   registerCatRoutes(routes, context);
+  registerSecurityRoutes(routes, options.credentials !== undefined);
   registerIndexRoutes(routes, context);
   routes.completeWithMethodNotAllowed();
   return app;

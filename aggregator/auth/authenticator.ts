@@ -22,6 +22,8 @@ export interface Authenticator {
 }
 
 const CACHE_TTL_MS = 5 * 60_000;
+/** A valid hash of a random secret nobody knows (parameters as hashSecret's). */
+const DECOY_HASH = `scrypt$16384$8$1$${Buffer.from('logship-decoy-salt').toString('base64')}$${Buffer.alloc(32, 1).toString('base64')}`;
 const CACHE_MAX = 1000;
 
 export function createAuthenticator(credentials: Credentials, now: () => number = Date.now): Authenticator {
@@ -52,12 +54,15 @@ async function verify(credentials: Credentials, authorization: string, uri: stri
 
   if (scheme === 'basic') {
     const user = credentials.users.find((u) => u.name === left);
-    if (user === undefined || colon === -1 || !(await verifySecret(right, user.passwordHash))) throw badCredentials('user', left, uri);
+    // An unknown name costs the same scrypt as a known one, so timing does not tell which names exist.
+    const verified = await verifySecret(right, user?.passwordHash ?? DECOY_HASH);
+    if (user === undefined || colon === -1 || !verified) throw badCredentials('user', left, uri);
     return { kind: 'user', name: user.name, roles: user.roles };
   }
   if (scheme === 'apikey') {
     const key = credentials.apiKeys.find((k) => k.id === left);
-    if (key === undefined || colon === -1 || !(await verifySecret(right, key.keyHash))) throw badCredentials('api key', left, uri);
+    const verified = await verifySecret(right, key?.keyHash ?? DECOY_HASH);
+    if (key === undefined || colon === -1 || !verified) throw badCredentials('api key', left, uri);
     return { kind: 'api key', name: key.name, roles: key.roles };
   }
   throw missingCredentials(uri);

@@ -5,7 +5,7 @@
  * default); unknown URIs need only an authenticated caller, so they still get ES's "no handler" answer.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Authenticator } from './authenticator.ts';
+import type { Authenticator, Principal } from './authenticator.ts';
 import { isAllowed, type EsAction } from './privileges.ts';
 import { unauthorizedAction } from '../http/errors.ts';
 
@@ -13,6 +13,13 @@ export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/metrics', '/healthz'
 
 const UNDECLARED: EsAction = { name: 'undeclared', privilege: 'manage' };
 const UNKNOWN_URI: EsAction = { name: 'unknown', privilege: 'monitor' };
+
+const principals = new WeakMap<FastifyRequest, Principal>();
+
+/** Who made this request, once the guard has authenticated it; undefined when authentication is off. */
+export function principalOf(request: FastifyRequest): Principal | undefined {
+  return principals.get(request);
+}
 
 export function routeAction(request: FastifyRequest): EsAction {
   if (request.is404) return UNKNOWN_URI;
@@ -24,6 +31,7 @@ export function registerAuthGuard(app: FastifyInstance, authenticator: Authentic
   app.addHook('onRequest', async (request) => {
     if (PUBLIC_PATHS.has(request.routeOptions.url ?? '')) return;
     const principal = await authenticator.authenticate(request.headers.authorization, request.url);
+    principals.set(request, principal);
     const action = routeAction(request);
     if (!isAllowed(principal.roles, action.privilege)) {
       throw unauthorizedAction(action.name, `${principal.kind} [${principal.name}]`, principal.roles);

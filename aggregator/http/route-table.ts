@@ -20,8 +20,8 @@ export interface EsRoute {
   readonly onRequest?: onRequestHookHandler;
   readonly onResponse?: onResponseHookHandler;
   readonly onRequestAbort?: onRequestAbortHookHandler;
-  /** JSON schema of the route's path parameters and query string, for documentation and validation. */
-  readonly schema?: { readonly params?: object; readonly querystring?: object };
+  /** JSON schema of the query string or body, for documentation and validation; path parameters get one from the URL. */
+  readonly schema?: { readonly querystring?: object; readonly body?: object };
 }
 
 export interface RouteTable {
@@ -49,7 +49,7 @@ export function createRouteTable(app: FastifyInstance): RouteTable {
           ...(route.onRequest === undefined ? {} : { onRequest: route.onRequest }),
           ...(route.onResponse === undefined ? {} : { onResponse: route.onResponse }),
           ...(route.onRequestAbort === undefined ? {} : { onRequestAbort: route.onRequestAbort }),
-          ...(route.schema === undefined ? {} : { schema: route.schema }),
+          schema: { params: paramsSchema(url), ...route.schema },
         });
       }
     },
@@ -69,5 +69,15 @@ export function createRouteTable(app: FastifyInstance): RouteTable {
         });
       }
     },
+  };
+}
+
+/** `/:index/_doc/:id` → a schema requiring `index` and `id` as non-empty strings (documents the route, rejects `//`). */
+function paramsSchema(url: string): object {
+  const names = [...url.matchAll(/:([A-Za-z_]+)/g)].map((match) => match[1]!);
+  return {
+    type: 'object',
+    properties: Object.fromEntries(names.map((name) => [name, { type: 'string', minLength: 1 }])),
+    required: names,
   };
 }

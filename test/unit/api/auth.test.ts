@@ -49,6 +49,16 @@ describe('authentication', () => {
     expect((await app.inject({ method: 'GET', url: '/', headers: { authorization: apiKey('key-1', 's3cret') } })).statusCode).toBe(200);
   });
 
+  it('_security/_authenticate says who the caller is and which roles it has', async () => {
+    const { app } = buildTestApp({ credentials });
+    const user = (await app.inject({ method: 'GET', url: '/_security/_authenticate', headers: { authorization: basic('analyst', 'read-pw') } })).json();
+    expect(user).toMatchObject({ username: 'analyst', roles: ['read'], authentication_type: 'realm' });
+    const key = (await app.inject({ method: 'GET', url: '/_security/_authenticate', headers: { authorization: apiKey('key-1', 's3cret') } })).json();
+    expect(key).toMatchObject({ username: 'sidecar', roles: ['ingest'], authentication_type: 'api_key' });
+    const open = buildTestApp();
+    expect((await open.app.inject({ method: 'GET', url: '/_security/_authenticate' })).json()).toMatchObject({ username: '_anonymous', roles: ['admin'] });
+  });
+
   it('does not read the body of an unauthenticated bulk', async () => {
     const { app, store } = buildTestApp({ credentials });
     const response = await app.inject({ method: 'POST', url: '/_bulk', headers: { 'content-type': 'application/x-ndjson' }, payload: '{"index":{"_index":"a"}}\n{}\n' });
