@@ -121,11 +121,21 @@ function errorPart(fields: NginxFields): Record<string, unknown> {
 }
 
 /**
+ * A zone name from configuration or from `TZ` as POSIX writes it: empty means unset, a leading
+ * `:` is dropped (`:Europe/Berlin`), and a file path (`:/etc/localtime`) is left to the runtime,
+ * which already reads it for the process's own zone.
+ */
+function zoneFromSetting(setting: string | undefined): string | undefined {
+  const name = setting?.trim().replace(/^:/, '');
+  return name === undefined || name === '' || name.startsWith('/') ? undefined : name;
+}
+
+/**
  * Creates a parser for nginx error log lines. Throws (RangeError) for an unknown time zone:
  * a configuration error to report at start. The returned parser never throws.
  */
 export function createErrorParser(options: ErrorParserOptions = {}): Parser {
-  const timeZone = options.timeZone ?? processTimeZone();
+  const timeZone = zoneFromSetting(options.timeZone) ?? processTimeZone();
   assertTimeZone(timeZone);
   const toIso = createErrorTimeConverter(timeZone);
 

@@ -134,6 +134,18 @@ describe('nginx error times, written without a zone', () => {
     expect(parsed(createErrorParser()(line))['@timestamp']).toBe(parsed(explicit(line))['@timestamp']);
   });
 
+  it.each([
+    ['empty, as an unset TZ', ''],
+    ['a POSIX path to the zone file', ':/etc/localtime'],
+  ])('read the process time zone when the setting is %s', (_case, setting) => {
+    const line = '2026/07/15 12:00:00 [warn] 1#1: x';
+    expect(parsed(createErrorParser({ timeZone: setting })(line))['@timestamp']).toBe(parsed(createErrorParser()(line))['@timestamp']);
+  });
+
+  it('accept a POSIX TZ with a leading colon', () => {
+    expect(parsed(createErrorParser({ timeZone: ':Asia/Kolkata' })('2026/11/23 06:16:36 [warn] 1#1: x'))['@timestamp']).toBe('2026-11-23T00:46:36.000Z');
+  });
+
   it('refuse an unknown time zone when the parser is created', () => {
     expect(() => createErrorParser({ timeZone: 'Mars/Olympus_Mons' })).toThrow(RangeError);
   });
