@@ -9,6 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../helpers/eventually.ts';
 import { startRecordingBulkEndpoint, type RecordingBulkEndpoint } from '../../helpers/recording-bulk-endpoint.ts';
 import { freePort, startLogship, type LogshipProcess } from '../../helpers/logship-process.ts';
+import { getPath } from '../../../shipper/parse/fields.ts';
+
+type Doc = Record<string, unknown>;
 
 const CORPUS = '/work/shared/corpus/nginx';
 const corpusAccess = (await readFile(join(CORPUS, 'access.log'), 'utf8')).split('\n').filter((l) => l !== '');
@@ -54,22 +57,22 @@ describe('logship sidecar delivery', () => {
       expect(es.count(ERROR)).toBe(errors.length);
     }, { timeoutMs: 30_000 });
 
-    const docs = es.list(ACCESS).map((d) => d.source as Record<string, any>);
+    const docs = es.list(ACCESS).map((d) => d.source as Doc);
     const failures = docs.filter((d) => Array.isArray(d.tags) && d.tags.includes('logship_parse_failure'));
     expect(failures).toHaveLength(0);
     const statuses = new Set(access.map((l) => Number(/" (\d{3}) /.exec(l)?.[1])));
-    expect(new Set(docs.map((d) => d.http.response.status_code))).toEqual(statuses);
+    expect(new Set(docs.map((d) => getPath(d, 'http.response.status_code')))).toEqual(statuses);
     const first = docs.find((d) => d.message === access[0])!;
     expect(first).toBeDefined();
-    expect(first.kubernetes.pod.name).toBe('shop-7d9c5b6f4-x2k8p');
-    expect(first.kubernetes.namespace).toBe('shop');
-    expect(first.kubernetes.labels['app_kubernetes_io/name']).toBe('shop');
+    expect(getPath(first, 'kubernetes.pod.name')).toBe('shop-7d9c5b6f4-x2k8p');
+    expect(getPath(first, 'kubernetes.namespace')).toBe('shop');
+    expect((getPath(first, 'kubernetes.labels') as Doc)['app_kubernetes_io/name']).toBe('shop');
     expect(first.data_stream).toEqual({ type: 'logs', dataset: 'nginx.access', namespace: 'default' });
-    expect(first.agent.type).toBe('logship');
-    expect(first.log.file.path).toBe(join(dir, 'access.log'));
+    expect(getPath(first, 'agent.type')).toBe('logship');
+    expect(getPath(first, 'log.file.path')).toBe(join(dir, 'access.log'));
 
-    const errorDocs = es.list(ERROR).map((d) => d.source as Record<string, any>);
-    expect(errorDocs.every((d) => typeof d.log.level === 'string' && typeof d.process.pid === 'number')).toBe(true);
+    const errorDocs = es.list(ERROR).map((d) => d.source as Doc);
+    expect(errorDocs.every((d) => typeof getPath(d, 'log.level') === 'string' && typeof getPath(d, 'process.pid') === 'number')).toBe(true);
   });
 
   it('after a restart ships exactly the lines written while it was down (write 2, stop, write 3, start: 3 more)', async () => {
