@@ -58,6 +58,12 @@ function unquote(value: string): string {
   return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
 }
 
+/**
+ * Each attempt scans the rest of the line, so a hostile line full of `, client: ` would cost time
+ * quadratic in its length. Real lines have one or two; after this many the message stays whole.
+ */
+const MAX_CONTEXT_ATTEMPTS = 8;
+
 /** The context key whose marker (`, key: `) starts at `at`, among keys after `afterKey`; -1 if none. */
 function markerAt(text: string, at: number, afterKey: number): number {
   for (let k = afterKey + 1; k < MARKERS.length; k++) if (text.startsWith(MARKERS[k]!, at)) return k;
@@ -73,7 +79,8 @@ function markerAt(text: string, at: number, afterKey: number): number {
  * Returns the message's end and the values by key index (undefined where absent).
  */
 function splitContext(text: string): { messageEnd: number; values: Array<string | undefined> } | undefined {
-  for (let anchor = text.indexOf(MARKERS[0]!); anchor >= 0; anchor = text.indexOf(MARKERS[0]!, anchor + 1)) {
+  let attempts = 0;
+  for (let anchor = text.indexOf(MARKERS[0]!); anchor >= 0 && attempts < MAX_CONTEXT_ATTEMPTS; anchor = text.indexOf(MARKERS[0]!, anchor + 1), attempts++) {
     const values: Array<string | undefined> = new Array(CONTEXT_KEYS.length);
     let keyIndex = 0;
     let valueStart = anchor + MARKERS[0]!.length;

@@ -77,6 +77,14 @@ describe('nginx error lines', () => {
     expect(record.source).toBeUndefined();
   });
 
+  it('stay fast on a hostile line full of ", client: " and keep it whole', () => {
+    const line = `2026/11/23 06:16:36 [error] 1#1: *1 ${', client: a b'.repeat(50_000)}`;
+    const started = performance.now();
+    const record = parsed(utc(line));
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(record.message).toBe(line.slice(line.indexOf('*1 ') + 3));
+  });
+
   it.each(['debug', 'info', 'notice', 'warn', 'error', 'crit', 'alert', 'emerg'])('accept the level %s', (level) => {
     expect(parsed(utc(`2026/11/23 06:16:36 [${level}] 1#1: x`)).log).toEqual({ level });
   });
