@@ -108,3 +108,23 @@ describe('HTTP edges on a real aggregator', () => {
     expect(JSON.parse(search.body).hits.hits).toHaveLength(1);
   });
 });
+
+describe('logging', () => {
+  it('writes no line per request at the info level', async () => {
+    const chatty = await startAggregator({ args: ['--log-level', 'info'] });
+    try {
+      // The startup lines end with 'aggregator listening' (the search page starts after /readyz answers).
+      await eventually(() => expect(chatty.output()).toContain('aggregator listening'));
+      const before = chatty.output().split('\n').filter((line) => line.trim() !== '').length;
+      for (let i = 0; i < 20; i++) {
+        await fetch(`${chatty.url}/_bulk`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: `{"index":{"_index":"quiet"}}\n{"n":${i}}\n` });
+        await fetch(`${chatty.url}/quiet/_search`);
+        await fetch(`${chatty.url}/nope/_search`);
+      }
+      const lines = chatty.output().split('\n').filter((line) => line.trim() !== '');
+      expect(lines.length).toBe(before);
+    } finally {
+      await chatty.cleanup();
+    }
+  });
+});
