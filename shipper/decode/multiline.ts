@@ -9,7 +9,7 @@
  * continuation line starts a new one.
  */
 import type { ContainerEntry, ContainerStream } from './container-entry.ts';
-import { stackTraceRules, type StackTraceLanguage, type TraceState } from './stack-trace-rules.ts';
+import { isTentative, stackTraceRules, type StackTraceLanguage, type TraceState } from './stack-trace-rules.ts';
 import { utf8Length } from './utf8-limit.ts';
 
 export interface MultilineOptions {
@@ -40,6 +40,8 @@ interface Group {
   endOffset: number;
   truncated: boolean;
   state: TraceState;
+  /** Lines (blank ones) that belong to the record only if a later line confirms it; else they go out alone. */
+  tentative: ContainerEntry[];
   waitingSinceMs: number | undefined;
 }
 
@@ -60,6 +62,7 @@ export function createMultilineJoiner(options: MultilineOptions): MultilineJoine
       endOffset: entry.endOffset,
       truncated: entry.truncated === true,
       state,
+      tentative: [],
       waitingSinceMs: undefined,
     };
   }
@@ -76,17 +79,26 @@ export function createMultilineJoiner(options: MultilineOptions): MultilineJoine
     const next = continuation(group.state, entry.message);
     if (next === undefined) {
       groups[stream] = startGroup(entry, rules.opens(entry.message));
-      return [emit(group)];
+      return emit(group);
     }
-    if (group.messages.length >= maxLines || !fits(group, entry.message)) {
-      groups[stream] = startGroup(entry, next);
-      return [emit(group)];
-    }
-    group.messages.push(entry.message);
-    group.endOffset = entry.endOffset;
-    if (entry.truncated === true) group.truncated = true;
-    group.state = next;
     group.waitingSinceMs = undefined;
+    if (isTentative(next)) {
+      group.tentative.push(entry);
+      group.state = next;
+      return [];
+    }
+    const confirmed = group.tentative.length === 0 ? [entry] : [...group.tentative, entry];
+    if (group.messages.length + confirmed.length > maxLines || !confirmed.every((e) => fits(group, e.message))) {
+      groups[stream] = startGroup(entry, next);
+      return emit(group);
+    }
+    for (const line of confirmed) {
+      group.messages.push(line.message);
+      if (line.truncated === true) group.truncated = true;
+    }
+    group.tentative = [];
+    group.endOffset = entry.endOffset;
+    group.state = next;
     return [];
   }
 
@@ -105,7 +117,8 @@ export function createMultilineJoiner(options: MultilineOptions): MultilineJoine
   function continuation(state: TraceState, message: string): TraceState | undefined {
     const byRules = rules.continues(state, message);
     if (byRules !== undefined) return byRules;
-    if (startPattern !== undefined && !startPattern.test(message)) return state;
+    // Not a start: part of the record, blank lines kept aside before it included.
+    if (startPattern !== undefined && !startPattern.test(message)) return isTentative(state) ? 'plain' : state;
     return undefined;
   }
 
@@ -117,7 +130,7 @@ export function createMultilineJoiner(options: MultilineOptions): MultilineJoine
       if (group.waitingSinceMs === undefined) group.waitingSinceMs = nowMs;
       if (nowMs - group.waitingSinceMs < options.timeoutMs) continue;
       groups[stream] = undefined;
-      out.push(emit(group));
+      out.push(...emit(group));
     }
     return byOffset(out);
   }
@@ -127,7 +140,7 @@ export function createMultilineJoiner(options: MultilineOptions): MultilineJoine
     for (const stream of ['stdout', 'stderr'] as const) {
       const group = groups[stream];
       groups[stream] = undefined;
-      if (group !== undefined) out.push(emit(group));
+      if (group !== undefined) out.push(...emit(group));
     }
     return byOffset(out);
   }
@@ -140,7 +153,12 @@ export function createMultilineJoiner(options: MultilineOptions): MultilineJoine
   return { push, flushStale, flush, pendingFrom };
 }
 
-function emit(group: Group): ContainerEntry {
+/** The record, then the lines kept aside that nothing confirmed, each on its own. */
+function emit(group: Group): ContainerEntry[] {
+  return group.tentative.length === 0 ? [joinedEntry(group)] : [joinedEntry(group), ...group.tentative];
+}
+
+function joinedEntry(group: Group): ContainerEntry {
   if (group.messages.length === 1) return group.first;
   const { first } = group;
   const joined: ContainerEntry = {

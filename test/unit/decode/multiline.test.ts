@@ -113,6 +113,40 @@ describe('stack trace detectors', () => {
     expect(messages(['server listening', ...trace, 'server listening'])).toEqual(['server listening', trace.join('\n'), 'server listening']);
   });
 
+  it('leaves a blank line after a Python traceback out of it when no chained traceback follows', () => {
+    const trace = ['Traceback (most recent call last):', '  File "a.py", line 1, in <module>', 'NameError: x'];
+    const out = join(entries([...trace, '', '', 'INFO:root:next']));
+    expect(out.map((e) => e.message)).toEqual([trace.join('\n'), '', '', 'INFO:root:next']);
+    expect(out.map((e) => [e.offset, e.endOffset])).toEqual([[0, 300], [300, 400], [400, 500], [500, 600]]);
+  });
+
+  it('joins the whole report Node prints for an uncaught error, from its location line to its version line', () => {
+    const report = [
+      '/app/server.js:12',
+      "    throw new Error('database unreachable');",
+      '    ^',
+      '',
+      'Error: database unreachable',
+      '    at Object.<anonymous> (/app/server.js:12:11)',
+      '    at node:internal/main/run_main_module:28:49',
+      '',
+      'Node.js v20.11.0',
+    ];
+    expect(messages(['server starting', ...report, 'server starting'])).toEqual(['server starting', report.join('\n'), 'server starting']);
+  });
+
+  it('joins a Node error\'s printed properties to its frames', () => {
+    const trace = [
+      'Error: connect ECONNREFUSED 127.0.0.1:5432',
+      '    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1595:16) {',
+      '  errno: -111,',
+      "  code: 'ECONNREFUSED',",
+      '  port: 5432',
+      '}',
+    ];
+    expect(messages([...trace, 'retrying'])).toEqual([trace.join('\n'), 'retrying']);
+  });
+
   it('joins only the languages it is asked to detect', () => {
     const python = ['Traceback (most recent call last):', '  File "a.py", line 1, in <module>', 'NameError: x'];
     expect(messages(python, { ...ALL, detectors: ['java'] })).toEqual(python);
