@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   kubernetesFields, ownerOf, parseDownwardApiFile, podIdentityEnricher, readPodIdentity, sanitizeLabelKey, unquoteGoString, type PodIdentity,
@@ -40,6 +41,33 @@ describe('Go-quoted Downward API values', () => {
     ['a lone opening quote', '"'],
   ])('refuse %s', (_case, quoted) => {
     expect(unquoteGoString(quoted)).toBeUndefined();
+  });
+
+  it('decode any text quoted the way Go may quote it, escapes of every kind mixed', () => {
+    const C_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' };
+    const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
+    /** strconv.Quote's forms: C escapes, \x for control bytes, raw or \u/\U for the rest. */
+    const goQuote = (value: string, styles: readonly number[]): string => {
+      let out = '"';
+      let i = 0;
+      for (const char of value) {
+        const codePoint = char.codePointAt(0)!;
+        const style = styles[i++ % styles.length]!;
+        if (C_ESCAPES[char] !== undefined) out += C_ESCAPES[char];
+        else if (codePoint < 0x20 || codePoint === 0x7f) out += style === 0 ? '\\x' + hex(codePoint, 2) : '\\' + codePoint.toString(8).padStart(3, '0');
+        else if (style === 1 && codePoint <= 0xffff) out += '\\u' + hex(codePoint, 4);
+        else if (style === 2) out += '\\U' + hex(codePoint, 8);
+        else if (style === 3 && codePoint >= 0x80) out += [...Buffer.from(char, 'utf8')].map((byte) => '\\x' + hex(byte, 2)).join('');
+        else out += char;
+      }
+      return out + '"';
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }).filter((value) => value.isWellFormed()), fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 8 }), (value, styles) => {
+        expect(unquoteGoString(goQuote(value, styles))).toBe(value);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('read a file of key="value" lines and report the malformed ones by line number', () => {
