@@ -145,3 +145,20 @@ describe('a line the container never finished', () => {
     expect(decoder.flushStale(2500, 1000).map((e) => e.message)).toEqual(['first second ']);
   });
 });
+
+describe('partials of both streams pending at once', () => {
+  it('reports the older one in pendingFrom and flushes both in file order', () => {
+    const decoder = createDecoder({ format: 'docker', maxBytes: MAX_BYTES });
+    const at = (offset: number, log: string, stream: string): Line => ({ source: 's', path: 'p', text: JSON.stringify({ log, stream, time: '2026-11-23T06:00:00Z' }), offset, endOffset: offset + 10 });
+    expect(decoder.push(at(0, 'err-part ', 'stderr'))).toEqual([]);
+    expect(decoder.push(at(10, 'out-part ', 'stdout'))).toEqual([]);
+    expect(decoder.push(at(20, 'out-end\n', 'stdout')).map((e) => [e.message, e.offset, e.endOffset])).toEqual([['out-part out-end', 10, 30]]);
+    expect(decoder.pendingFrom()).toBe(0);
+    expect(decoder.push(at(30, 'out-again', 'stdout'))).toEqual([]);
+    expect(decoder.flush().map((e) => [e.stream, e.message, e.offset, e.endOffset])).toEqual([
+      ['stderr', 'err-part ', 0, 10],
+      ['stdout', 'out-again', 30, 40],
+    ]);
+    expect(decoder.pendingFrom()).toBeUndefined();
+  });
+});
