@@ -197,9 +197,12 @@ function baseWhere(q: Query, ctx: PartitionContext, snapshot: Snapshot | undefin
   const extra: string[] = [];
   const params: SQLInputValue[] = [];
   const { min, max } = timeBounds(q, ctx.now);
-  // Redundant with the compiled range, but lets SQLite use the partition's @timestamp index.
-  if (Number.isFinite(min)) { extra.push('f.ts >= ?'); params.push(min); }
-  if (Number.isFinite(max)) { extra.push('f.ts <= ?'); params.push(max); }
+  // Redundant with the compiled range, but lets SQLite use the partition's @timestamp index. Only when
+  // the range cuts the partition's day: over a whole day a plain table scan is faster than the index.
+  const dayStart = ctx.part.day * DAY_MS;
+  const partial = min > dayStart || max < dayStart + DAY_MS - 1;
+  if (partial && Number.isFinite(min)) { extra.push('f.ts >= ?'); params.push(min); }
+  if (partial && Number.isFinite(max)) { extra.push('f.ts <= ?'); params.push(max); }
   if (snapshot !== undefined) { extra.push('f.r <= ?'); params.push(snapshot.parts[ctx.part.id] ?? 0); }
   if (extra.length === 0) return compiled;
   return { sql: `${extra.join(' AND ')} AND ${compiled.sql}`, params: [...params, ...compiled.params] };
@@ -310,7 +313,9 @@ export function executeSearch(db: DatabaseSync, catalog: Catalog, input: SearchI
         const after = afterCondition(exprs, keys, normalized, docKeyExpr(ctx));
         where = { sql: `(${where.sql}) AND ${after.sql}`, params: [...where.params, ...after.params] };
       }
-      const order = keys.map((k, i) => `(s${i} IS NULL) ${k.missingFirst ? 'DESC' : 'ASC'}, s${i} ${k.dir === 'asc' ? 'ASC' : 'DESC'}`);
+      // `DESC NULLS LAST` on the bare column lets SQLite walk the @timestamp index backwards for the
+      // usual "newest first" page instead of sorting every matching row.
+      const order = keys.map((k, i) => `${exprs[i]} ${k.dir === 'asc' ? 'ASC' : 'DESC'} NULLS ${k.missingFirst ? 'FIRST' : 'LAST'}`);
       order.push('f.r ASC');
       const select = exprs.map((e, i) => `, ${e} AS s${i}`).join('');
       const sql = `SELECT f.r AS r${select} FROM ${fieldsTable(ctx.part.id)} f WHERE ${where.sql} ORDER BY ${order.join(', ')} LIMIT ?`;
