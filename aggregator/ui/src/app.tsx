@@ -115,7 +115,12 @@ export function App() {
   }, []);
 
   // ---- fields of the index pattern --------------------------------------------------------------
+  // Asked for right away when the query needs field types; otherwise once the first lines are on
+  // screen, so that opening the page puts the documents request first in line.
+  const [firstDocsDone, setFirstDocsDone] = useState(false);
+  const fieldsWanted = firstDocsDone || (view.language === 'kuery' && view.query.trim() !== '');
   useEffect(() => {
+    if (!fieldsWanted) return;
     const controller = new AbortController();
     setFields(null);
     es('GET', `/${encodeURIComponent(view.index)}/_field_caps?fields=*&ignore_unavailable=true&allow_no_indices=true`, undefined, controller.signal).then(
@@ -127,9 +132,11 @@ export function App() {
       },
     );
     return () => controller.abort();
-  }, [view.index, authVersion]);
+  }, [view.index, authVersion, fieldsWanted]);
 
+  const [suggestionsWanted, setSuggestionsWanted] = useState(false);
   useEffect(() => {
+    if (!suggestionsWanted) return;
     const controller = new AbortController();
     es('GET', '/_resolve/index/*?expand_wildcards=open', undefined, controller.signal).then((response) => {
       const r = response as { indices?: Array<{ name: string; data_stream?: string }>; data_streams?: Array<{ name: string }>; aliases?: Array<{ name: string }> };
@@ -139,7 +146,7 @@ export function App() {
       setIndexSuggestions([...names].sort());
     }, () => undefined);
     return () => controller.abort();
-  }, [authVersion]);
+  }, [authVersion, suggestionsWanted]);
 
   const fieldList = fields && fields.index === view.index ? fields.list : null;
   const fieldsReady = fields !== null && fields.index === view.index;
@@ -156,8 +163,12 @@ export function App() {
   }, [fieldList]);
 
   // ---- the search ---------------------------------------------------------------------------------
+  // KQL needs the field types (keyword → term, date → range); an empty query or Lucene does not, so the
+  // first search on opening the page does not wait for `_field_caps`.
+  const needsFields = view.language === 'kuery' && view.query.trim() !== '';
+  const fieldsGate = needsFields ? (fieldsReady ? 'ready' : 'waiting') : 'not-needed';
   useEffect(() => {
-    if (!fieldsReady) return;
+    if (fieldsGate === 'waiting') return;
     searchAbort.current?.abort();
     moreAbort.current?.abort();
     const controller = new AbortController();
@@ -186,26 +197,9 @@ export function App() {
     setLiveStatus({ paused: false, pending: 0 });
     const { language, query } = view;
 
-    es('POST', path, documentsRequest(dsl, view.timeField, PAGE_SIZE), controller.signal).then(
-      (response) => {
-        const page = hitsOf(response);
-        seen.current = new Set(page.map(hitKey));
-        docsLoadedFor.current = id;
-        setHits(page);
-        setHasMore(page.length === PAGE_SIZE);
-        setFresh(new Set());
-        scrollRef.current?.scrollTo({ top: 0 });
-        setLoading((l) => ({ ...l, docs: false }));
-      },
-      (err: unknown) => {
-        if (controller.signal.aborted) return;
-        setHits([]);
-        setHasMore(false);
-        setLoading((l) => ({ ...l, docs: false }));
-        failed(err, language, query);
-      },
-    );
-    es('POST', path, histogramRequest(dsl, view.timeField, interval, TIME_ZONE), controller.signal).then(
+    // The newest lines first, then the count and histogram: on a store that shares a few cores, asking
+    // for both at once would slow the first rows down for a count that comes no sooner.
+    const histogram = () => es('POST', path, histogramRequest(dsl, view.timeField, interval, TIME_ZONE), controller.signal).then(
       (response) => {
         setStats({ total: totalOf(response), buckets: fillBuckets(histogramBuckets(response), bounds, interval), interval, bounds });
         setLoading((l) => ({ ...l, hist: false }));
@@ -217,8 +211,31 @@ export function App() {
         failed(err, language, query);
       },
     );
+    es('POST', path, documentsRequest(dsl, view.timeField, PAGE_SIZE), controller.signal).then(
+      (response) => {
+        const page = hitsOf(response);
+        seen.current = new Set(page.map(hitKey));
+        docsLoadedFor.current = id;
+        setHits(page);
+        setHasMore(page.length === PAGE_SIZE);
+        setFresh(new Set());
+        scrollRef.current?.scrollTo({ top: 0 });
+        setLoading((l) => ({ ...l, docs: false }));
+        setFirstDocsDone(true);
+        void histogram();
+      },
+      (err: unknown) => {
+        if (controller.signal.aborted) return;
+        setHits([]);
+        setHasMore(false);
+        setLoading({ docs: false, hist: false });
+        setStats({ total: null, buckets: [], interval, bounds });
+        setFirstDocsDone(true);
+        failed(err, language, query);
+      },
+    );
     return () => controller.abort();
-  }, [fieldsReady, view.index, view.timeField, view.from, view.to, view.query, view.language, filtersKey, runToken, authVersion]);
+  }, [fieldsGate, view.index, view.timeField, view.from, view.to, view.query, view.language, filtersKey, runToken, authVersion]);
 
   useEffect(() => {
     if (!firstResultsMarked.current && !loading.docs && snapshotId > 0) {
@@ -419,7 +436,8 @@ export function App() {
 
   const busy = loading.docs || loading.hist;
   const hasK8s = (fieldList ?? []).some((f) => f.name === 'kubernetes.namespace');
-  const queryKey = String(snapshotId);
+  /** Side panels (top values, drill-down) ask their questions once the main results are in. */
+  const queryKey = busy ? null : String(snapshotId);
 
   return (
     <div class="app">
@@ -430,6 +448,7 @@ export function App() {
           index={view.index}
           timeField={view.timeField}
           suggestions={indexSuggestions}
+          onWantSuggestions={() => setSuggestionsWanted(true)}
           timeFields={timeFieldChoices}
           onChange={(index, timeField) => setView((v) => ({ ...v, index, timeField, filters: index === v.index ? v.filters : [] }))}
         />
@@ -528,18 +547,19 @@ type IndexPickerProps = {
   readonly index: string;
   readonly timeField: string;
   readonly suggestions: readonly string[];
+  readonly onWantSuggestions: () => void;
   readonly timeFields: readonly string[];
   readonly onChange: (index: string, timeField: string) => void;
 };
 
-function IndexPicker({ index, timeField, suggestions, timeFields, onChange }: IndexPickerProps) {
+function IndexPicker({ index, timeField, suggestions, onWantSuggestions, timeFields, onChange }: IndexPickerProps) {
   const [draft, setDraft] = useState(index);
   useEffect(() => setDraft(index), [index]);
   return (
     <form class="index-picker" onSubmit={(e) => { e.preventDefault(); if (draft.trim()) onChange(draft.trim(), timeField); }}>
       <label class="field">
         <span class="label">Index pattern</span>
-        <input data-testid="index-pattern" list="index-suggestions" value={draft} size={14} spellcheck={false} onInput={(e) => setDraft((e.currentTarget as HTMLInputElement).value)} onBlur={() => { if (draft.trim() && draft.trim() !== index) onChange(draft.trim(), timeField); }} />
+        <input data-testid="index-pattern" list="index-suggestions" value={draft} size={14} spellcheck={false} onFocus={onWantSuggestions} onInput={(e) => setDraft((e.currentTarget as HTMLInputElement).value)} onBlur={() => { if (draft.trim() && draft.trim() !== index) onChange(draft.trim(), timeField); }} />
         <datalist id="index-suggestions">{suggestions.map((s) => <option key={s} value={s} />)}</datalist>
       </label>
       <label class="field">

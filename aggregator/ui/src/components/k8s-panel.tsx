@@ -19,7 +19,7 @@ export type LevelEntry = { readonly field: string; readonly key: FilterValue; re
 
 type Props = {
   readonly filters: readonly Filter[];
-  readonly queryKey: string;
+  readonly queryKey: string | null;
   readonly load: (fields: readonly string[], signal: AbortSignal) => Promise<LevelEntry[]>;
   readonly onPick: (filter: Filter) => void;
   /** Keeps the filters before `levelIndex` and drops the Kubernetes ones from there down. */
@@ -37,9 +37,9 @@ export function K8sPanel({ filters, queryKey, load, onPick, onUp }: Props) {
   const current = depth === -1 ? null : LEVELS[depth]!;
   const [state, setState] = useState<{ entries: LevelEntry[] | null; error: string | null }>({ entries: null, error: null });
   useEffect(() => {
-    if (!current) return;
-    const controller = new AbortController();
     setState({ entries: null, error: null });
+    if (!current || queryKey === null) return;
+    const controller = new AbortController();
     load(current.fields, controller.signal).then(
       (entries) => setState({ entries, error: null }),
       (error: unknown) => { if (!controller.signal.aborted) setState({ entries: null, error: error instanceof Error ? error.message : String(error) }); },

@@ -19,7 +19,7 @@ type Props = {
   readonly onFilter: (filter: Filter) => void;
   readonly loadTopValues: (field: FieldInfo, signal: AbortSignal) => Promise<TopValues>;
   /** Changes when the query changes, so open fields reload their values. */
-  readonly queryKey: string;
+  readonly queryKey: string | null;
 };
 
 const TYPE_ICON: Record<string, string> = { string: 't', number: '#', date: '◷', boolean: '⊤', ip: 'ip', geo_point: '⌖', conflict: '!' };
@@ -55,11 +55,12 @@ export function Sidebar({ fields, fieldsError, presentFields, columns, onToggleC
   );
 }
 
-function FieldDetails({ field, onFilter, loadTopValues, queryKey }: { field: FieldInfo; onFilter: (f: Filter) => void; loadTopValues: Props['loadTopValues']; queryKey: string }) {
+function FieldDetails({ field, onFilter, loadTopValues, queryKey }: { field: FieldInfo; onFilter: (f: Filter) => void; loadTopValues: Props['loadTopValues']; queryKey: string | null }) {
   const [state, setState] = useState<{ data: TopValues | null; error: string | null }>({ data: null, error: null });
   useEffect(() => {
-    const controller = new AbortController();
     setState({ data: null, error: null });
+    if (queryKey === null) return;
+    const controller = new AbortController();
     loadTopValues(field, controller.signal).then(
       (data) => setState({ data, error: null }),
       (error: unknown) => { if (!controller.signal.aborted) setState({ data: null, error: error instanceof Error ? error.message : String(error) }); },

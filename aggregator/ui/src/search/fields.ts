@@ -11,7 +11,7 @@ const KIBANA_TYPE: Record<string, string> = {
   text: 'string', keyword: 'string', constant_keyword: 'string', wildcard: 'string', match_only_text: 'string', version: 'string',
   long: 'number', integer: 'number', short: 'number', byte: 'number', double: 'number', float: 'number', half_float: 'number',
   scaled_float: 'number', unsigned_long: 'number', date: 'date', date_nanos: 'date', boolean: 'boolean', ip: 'ip',
-  geo_point: 'geo_point', object: 'object', nested: 'nested', flattened: 'string',
+  geo_point: 'geo_point', object: 'object', nested: 'nested', flattened: 'string', _id: 'string', _index: 'string',
 };
 
 export function fieldsFromCaps(response: unknown): FieldInfo[] {
