@@ -247,6 +247,33 @@ describe.runIf(availability.run)('the search page in a browser', () => {
     await shoot('11-lucene');
   });
 
+  it('shows progress while a search runs, and a new search cancels the one still running', async () => {
+    await open('#/?from=now-1h&to=now');
+    await expect.poll(() => count()).toBe(docs.length);
+    // Hold the first search at the network until the test lets it go: a slow store, without timers.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    await page.route('**/api/es/**/_search*', async (route) => {
+      if ((route.request().postData() ?? '').includes('slowprobe')) {
+        await held;
+        await route.continue().catch(() => undefined);
+      } else {
+        await route.continue();
+      }
+    });
+    const failed: string[] = [];
+    page.on('requestfailed', (request) => { if ((request.postData() ?? '').includes('slowprobe')) failed.push(request.failure()?.errorText ?? ''); });
+    await search('message : slowprobe');
+    await expect.poll(() => page.getByTestId('progress').getAttribute('data-busy')).toBe('1');
+    expect(await page.getByTestId('query-input').isEditable()).toBe(true);
+    await search('kubernetes.namespace : web');
+    await expect.poll(() => count()).toBe(expected((d) => get(d, 'kubernetes.namespace') === 'web'));
+    await expect.poll(() => failed.length).toBeGreaterThan(0);
+    expect(failed[0]).toContain('ABORTED');
+    release();
+    await page.unroute('**/api/es/**/_search*');
+  });
+
   it('shows a newly written line within 2 seconds in live tail, and holds lines back while the user reads', async () => {
     await open('#/?from=now-1h&to=now&live=1');
     await page.getByTestId('doc-row').first().waitFor();
