@@ -13,7 +13,7 @@ import type { Enricher, Line, LogRecord, Outgoing, Parser } from '../record.ts';
 import type { ContainerEntry } from '../decode/container-entry.ts';
 import { containerRecord } from '../decode/container-record.ts';
 import type { ContainerMetadata } from '../enrich/kubernetes-fields.ts';
-import { toOutgoing } from '../document-id.ts';
+import { documentId, toOutgoing } from '../document-id.ts';
 import { parseFailureRecord } from '../parse/failure.ts';
 
 export const CONTAINER_DATASET = 'kubernetes.container_logs';
@@ -27,6 +27,11 @@ export interface ContainerRecordOptions {
   readonly parseJson: boolean;
   /** host.name, agent.*, --tag. */
   readonly enrich: Enricher;
+  /**
+   * What `enrich` adds, when it adds the same fields to every record (`enrich({})`). With it, the
+   * fields every record of a container shares are serialized once per container, not once per record.
+   */
+  readonly commonFields?: LogRecord;
   readonly now?: () => string;
 }
 
@@ -53,14 +58,60 @@ export function containerRecordOf(entry: ContainerEntry, file: ContainerFile, me
   if (entry.truncated === true) addTag(record, 'logship_truncated');
   (record.log as LogRecord).file = { path: file.path };
   record.event = { ...(record.event as LogRecord | undefined), dataset };
-  record.data_stream = { type: 'logs', dataset, namespace: options.namespace };
+  const index = `logs-${dataset}-${options.namespace}`;
+  const shared = options.commonFields === undefined ? undefined : sharedPart(metadata, dataset, options.namespace, options.commonFields);
+  if (shared?.json !== undefined && !sharesAKey(record, shared.keys)) {
+    // Fast path: the record's own fields, then the container's shared fields as one pre-serialized piece.
+    const own = JSON.stringify(record);
+    const body = own === '{}' ? `{${shared.json}}` : `${own.slice(0, -1)},${shared.json}}`;
+    return { index, id: documentId(file.source, entry.offset), body, source: file.source, offset: entry.offset, endOffset: entry.endOffset, bytes: body.length + index.length + 56 };
+  }
   // The collector owns these keys (JSON messages never lift them), so the container's shared, frozen
   // objects are laid on as they are, without a copy per record.
   const { kubernetes, container } = metadata.fields;
   if (kubernetes !== undefined) record.kubernetes = kubernetes;
   if (container !== undefined) record.container = container;
+  record.data_stream = { type: 'logs', dataset, namespace: options.namespace };
   const line: Line = { source: file.source, path: file.path, text: entry.message, offset: entry.offset, endOffset: entry.endOffset };
-  return toOutgoing(`logs-${dataset}-${options.namespace}`, options.enrich(record, line), file.source, entry.offset, entry.endOffset);
+  return toOutgoing(index, options.enrich(record, line), file.source, entry.offset, entry.endOffset);
+}
+
+interface SharedPart {
+  /** Top-level keys of the piece: a record holding one of them takes the general path (no duplicate keys). */
+  readonly keys: ReadonlySet<string>;
+  /**
+   * `"kubernetes":{…},"container":{…},"data_stream":{…},"host":{…},…` without braces; undefined when
+   * the common fields themselves touch the container's (a `--tag kubernetes.x=…`): then every record
+   * takes the general path, which merges them.
+   */
+  readonly json: string | undefined;
+}
+
+/** Per common fields, container (its metadata object) and dataset; dropped with the metadata when the pod changes. */
+const sharedParts = new WeakMap<LogRecord, WeakMap<ContainerMetadata, Map<string, SharedPart>>>();
+
+function sharedPart(metadata: ContainerMetadata, dataset: string, namespace: string, common: LogRecord): SharedPart {
+  let byMetadata = sharedParts.get(common);
+  if (byMetadata === undefined) sharedParts.set(common, (byMetadata = new WeakMap()));
+  let byDataset = byMetadata.get(metadata);
+  if (byDataset === undefined) byMetadata.set(metadata, (byDataset = new Map()));
+  let part = byDataset.get(dataset);
+  if (part === undefined) {
+    const fields: LogRecord = { ...metadata.fields, data_stream: { type: 'logs', dataset, namespace } };
+    let overlap = false;
+    for (const [key, value] of Object.entries(common)) {
+      if (key in fields) overlap = true;
+      else fields[key] = value;
+    }
+    part = { keys: new Set(Object.keys(fields)), json: overlap ? undefined : JSON.stringify(fields).slice(1, -1) };
+    byDataset.set(dataset, part);
+  }
+  return part;
+}
+
+function sharesAKey(record: LogRecord, keys: ReadonlySet<string>): boolean {
+  for (const key in record) if (keys.has(key)) return true;
+  return false;
 }
 
 function nginxRecord(entry: ContainerEntry, options: ContainerRecordOptions): { record: LogRecord; dataset: string } {

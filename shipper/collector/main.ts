@@ -54,6 +54,7 @@ export async function runCollector(config: CollectorConfig, logger: Logger, life
       errorParser: createErrorParser(config.timeZone !== undefined ? { timeZone: config.timeZone } : process.env.TZ ? { timeZone: process.env.TZ } : {}),
       parseJson: config.parseJson,
       enrich: runtime.commonEnricher,
+      commonFields: runtime.commonEnricher({}, { source: '', path: '', text: '', offset: 0, endOffset: 0 }),
     },
     maxBytes: config.maxLineBytes,
     partialTimeoutMs: config.partialTimeout,
