@@ -129,8 +129,9 @@ export interface JsonMessage {
 }
 
 export function mergeJsonMessage(message: string): JsonMessage {
-  const text = message.trim();
-  if (!text.startsWith('{') || !text.endsWith('}')) return { fields: {}, ok: false };
+  // Most messages are not JSON: decide by their ends before copying anything.
+  const text = message.charCodeAt(0) === 0x7b && message.charCodeAt(message.length - 1) === 0x7d ? message : message.trim();
+  if (text.charCodeAt(0) !== 0x7b /* { */ || text.charCodeAt(text.length - 1) !== 0x7d /* } */) return { fields: {}, ok: false };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
