@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Mappings } from '../../../aggregator/store/catalog.ts';
 import { analyzeDocument } from '../../../aggregator/store/mapping.ts';
 import { EsError, type JsonObject } from '../../../aggregator/store/types.ts';
 import { hitIds, itemOf, openTestStore, type TestStore } from './open-store.ts';
@@ -36,7 +37,7 @@ describe('dynamic mapping (pure)', () => {
   });
 
   it('applies dynamic templates before the defaults', () => {
-    const mappings = { dynamic_templates: [{ strings: { match_mapping_type: 'string', mapping: { type: 'keyword' } } }, { ids: { match: '*_id', mapping: { type: 'keyword' } } }] };
+    const mappings: Mappings = { dynamic_templates: [{ strings: { match_mapping_type: 'string', mapping: { type: 'keyword' } } }, { ids: { match: '*_id', mapping: { type: 'keyword' } } }] };
     const result = analyzeDocument({ mappings }, { s: 'x', user_id: 5, n: 5 }, '1');
     if ('status' in result) throw new Error(result.reason);
     expect(Object.fromEntries(result.newFields.map((f) => [f.path, f.mapping.type]))).toEqual({ s: 'keyword', user_id: 'keyword', n: 'long' });
