@@ -136,20 +136,8 @@ function parseCount(text: string): number {
   return value;
 }
 
-function integerWriter(variable: string, set: (fields: NginxFields, value: number) => void): VariableWriter {
-  return (fields, value) => {
-    const count = parseCount(value);
-    if (count < 0) return `$${variable} is not a number: ${JSON.stringify(value)}`;
-    set(fields, count);
-    return undefined;
-  };
-}
-
-function stringWriter(set: (fields: NginxFields, value: string) => void): VariableWriter {
-  return (fields, value) => {
-    set(fields, value);
-    return undefined;
-  };
+function notANumber(variable: string, value: string): string {
+  return `$${variable} is not a number: ${JSON.stringify(value)}`;
 }
 
 /** Writes the parts of a request line; shared with the error log's `request: "…"`. */
@@ -188,34 +176,39 @@ const toInteger = (item: string): number | undefined => {
   return count < 0 ? undefined : count;
 };
 
-/** The field for one variable. Stateful converters (time caches) are created fresh per call. */
+/**
+ * The field for one variable. Stateful converters (time caches) are created fresh per call.
+ * Writers are single closures (`void (f.x = v)` returns the "no problem" undefined): a writer runs
+ * per value per line, and a closure calling a closure measurably costs.
+ * A count that is not one leaves -1 in its field; the line fails, so the record is never built.
+ */
 export function fieldForVariable(variable: string): VariableField {
   const normal = (write: VariableWriter): VariableField => ({ priority: PRIORITY.normal, write });
   switch (variable) {
-    case 'remote_addr': return normal(stringWriter(writeSourceAddress));
-    case 'remote_port': return normal(integerWriter(variable, (f, v) => { f.sourcePort = v; }));
-    case 'remote_user': return normal(stringWriter((f, v) => { f.userName = v; }));
+    case 'remote_addr': return normal((f, v) => void writeSourceAddress(f, v));
+    case 'remote_port': return normal((f, v) => ((f.sourcePort = parseCount(v)) < 0 ? notANumber(variable, v) : undefined));
+    case 'remote_user': return normal((f, v) => void (f.userName = v));
     case 'time_local': return { priority: PRIORITY.timeLocal, write: timestampWriter(variable, createTimeLocalConverter()) };
     case 'time_iso8601': return { priority: PRIORITY.timeIso, write: timestampWriter(variable, createTimeIso8601Converter()) };
     case 'msec': return { priority: PRIORITY.timeMsec, write: timestampWriter(variable, msecToIso) };
-    case 'request': return { priority: PRIORITY.request, write: stringWriter(writeRequestLine) };
-    case 'request_method': return normal(stringWriter((f, v) => { f.method = v; }));
+    case 'request': return { priority: PRIORITY.request, write: (f, v) => void readRequestLine(v, f) };
+    case 'request_method': return normal((f, v) => void (f.method = v));
     case 'request_uri': return { priority: PRIORITY.fullUrl, write: writeRequestUri };
     case 'uri':
-    case 'document_uri': return { priority: PRIORITY.partialUrl, write: stringWriter((f, v) => { f.urlPath = v; }) };
+    case 'document_uri': return { priority: PRIORITY.partialUrl, write: (f, v) => void (f.urlPath = v) };
     case 'args':
-    case 'query_string': return { priority: PRIORITY.partialUrl, write: stringWriter((f, v) => { f.urlQuery = v; }) };
-    case 'server_protocol': return normal(stringWriter((f, v) => { f.httpVersion = v.startsWith('HTTP/') ? v.slice(5) : v; }));
-    case 'scheme': return normal(stringWriter((f, v) => { f.urlScheme = v; }));
-    case 'host': return { priority: PRIORITY.host, write: stringWriter((f, v) => { f.urlDomain = v; }) };
-    case 'server_name': return { priority: PRIORITY.serverName, write: stringWriter((f, v) => { f.urlDomain = v; }) };
-    case 'status': return normal(integerWriter(variable, (f, v) => { f.statusCode = v; }));
-    case 'body_bytes_sent': return normal(integerWriter(variable, (f, v) => { f.bodyBytes = v; }));
-    case 'bytes_sent': return normal(integerWriter(variable, (f, v) => { f.responseBytes = v; }));
-    case 'request_length': return normal(integerWriter(variable, (f, v) => { f.requestBytes = v; }));
-    case 'request_id': return normal(stringWriter((f, v) => { f.requestId = v; }));
-    case 'http_referer': return normal(stringWriter((f, v) => { f.referrer = v; }));
-    case 'http_user_agent': return normal(stringWriter((f, v) => { f.userAgent = v; }));
+    case 'query_string': return { priority: PRIORITY.partialUrl, write: (f, v) => void (f.urlQuery = v) };
+    case 'server_protocol': return normal((f, v) => void (f.httpVersion = v.startsWith('HTTP/') ? v.slice(5) : v));
+    case 'scheme': return normal((f, v) => void (f.urlScheme = v));
+    case 'host': return { priority: PRIORITY.host, write: (f, v) => void (f.urlDomain = v) };
+    case 'server_name': return { priority: PRIORITY.serverName, write: (f, v) => void (f.urlDomain = v) };
+    case 'status': return normal((f, v) => ((f.statusCode = parseCount(v)) < 0 ? notANumber(variable, v) : undefined));
+    case 'body_bytes_sent': return normal((f, v) => ((f.bodyBytes = parseCount(v)) < 0 ? notANumber(variable, v) : undefined));
+    case 'bytes_sent': return normal((f, v) => ((f.responseBytes = parseCount(v)) < 0 ? notANumber(variable, v) : undefined));
+    case 'request_length': return normal((f, v) => ((f.requestBytes = parseCount(v)) < 0 ? notANumber(variable, v) : undefined));
+    case 'request_id': return normal((f, v) => void (f.requestId = v));
+    case 'http_referer': return normal((f, v) => void (f.referrer = v));
+    case 'http_user_agent': return normal((f, v) => void (f.userAgent = v));
     case 'request_time': return normal(writeRequestTime);
     case 'http_x_forwarded_for': return normal(writeForwardedFor);
     case 'upstream_addr': return normal(upstreamListWriter('address', (item) => item));
@@ -229,7 +222,7 @@ export function fieldForVariable(variable: string): VariableField {
     default: {
       // A variable name has no dots, so it stays one key under nginx.access (or nginx.access.upstream).
       const segments = variable.startsWith('upstream_') ? ['access', 'upstream', variable.slice('upstream_'.length)] : ['access', variable];
-      return normal(stringWriter((f, v) => setPathSegments(nginxPart(f), segments, v)));
+      return normal((f, v) => void setPathSegments(nginxPart(f), segments, v));
     }
   }
 }
