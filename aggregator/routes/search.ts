@@ -3,14 +3,14 @@
  * this layer reads bodies and parameters, bounds the time a search may take, and keeps
  * `rest_total_hits_as_int` honest whatever the store returned.
  */
-import type { FastifyReply } from 'fastify';
 import type { RouteTable } from '../http/route-table.ts';
 import { action } from '../auth/privileges.ts';
 import { bodyText, isJsonObject, jsonBody } from '../http/request-body.ts';
 import { booleanParam, queryParams, storeParams } from '../http/query-params.ts';
-import { ndjsonLines } from '../http/ndjson.ts';
-import { EsError, illegalArgument, parseException, renderError, requestTimedOut, validationFailed } from '../http/errors.ts';
-import type { JsonObject, SearchParams } from '../store/types.ts';
+import { illegalArgument, renderError, validationFailed } from '../http/errors.ts';
+import { searchParams, withinDeadline } from '../http/deadline.ts';
+import { headerIndex, headerParams, parseMsearch, withoutMsearchParams } from '../http/msearch-body.ts';
+import type { JsonObject } from '../store/types.ts';
 import type { ApiContext } from './context.ts';
 
 export function registerSearchRoutes(routes: RouteTable, context: ApiContext): void {
@@ -20,7 +20,7 @@ export function registerSearchRoutes(routes: RouteTable, context: ApiContext): v
     handler: async (request, reply) => {
       const { index } = request.params as { index?: string };
       const params = storeParams(request);
-      const bounds = searchParams(context, reply, params);
+      const bounds = searchParams(context.requestTimeoutMs, reply, params);
       const response = await withinDeadline(context.store.search(index ?? '_all', jsonBody(request), bounds), bounds, context.requestTimeoutMs);
       return totalHitsAsInt(response, params);
     },
@@ -30,7 +30,7 @@ export function registerSearchRoutes(routes: RouteTable, context: ApiContext): v
     method: ['GET', 'POST'], url: ['/_count', '/:index/_count'], action: search,
     handler: async (request, reply) => {
       const { index } = request.params as { index?: string };
-      const bounds = searchParams(context, reply, storeParams(request));
+      const bounds = searchParams(context.requestTimeoutMs, reply, storeParams(request));
       return withinDeadline(context.store.count(index ?? '_all', jsonBody(request), bounds), bounds, context.requestTimeoutMs);
     },
   });
@@ -47,7 +47,7 @@ export function registerSearchRoutes(routes: RouteTable, context: ApiContext): v
         const target = headerIndex(header) ?? index ?? '_all';
         const params = { ...withoutMsearchParams(common), ...headerParams(header) };
         try {
-          const bounds = searchParams(context, reply, params);
+          const bounds = searchParams(context.requestTimeoutMs, reply, params);
           const response = await withinDeadline(context.store.search(target, body, bounds), bounds, context.requestTimeoutMs);
           responses.push({ ...totalHitsAsInt(response, params), status: 200 });
         } catch (error) {
@@ -103,42 +103,6 @@ export function registerSearchRoutes(routes: RouteTable, context: ApiContext): v
   });
 }
 
-/** The store's search parameters, with a signal that fires on the request time limit or when the client leaves. */
-function searchParams(context: ApiContext, reply: FastifyReply, query: Record<string, string>): SearchParams & { signal: AbortSignal } {
-  const clientGone = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) clientGone.abort(new EsError(499, 'task_cancelled_exception', 'the client closed the connection'));
-  });
-  return { query, signal: AbortSignal.any([clientGone.signal, AbortSignal.timeout(context.requestTimeoutMs)]) };
-}
-
-/**
- * Answers when the signal fires even if the store does not stop at once, so a runaway query cannot hold
- * the request past `--request-timeout`; the store is expected to abandon the work on the same signal.
- */
-function withinDeadline<T>(work: Promise<T>, bounds: { signal: AbortSignal }, timeoutMs: number): Promise<T> {
-  const { signal } = bounds;
-  const reasonOf = (): Error => (signal.reason instanceof EsError ? signal.reason : requestTimedOut(timeoutMs));
-  if (signal.aborted) {
-    work.catch(() => {});
-    return Promise.reject(reasonOf());
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(reasonOf());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 /** `rest_total_hits_as_int=true`: `hits.total` as a number (−1 when not tracked), as ES 7 clients expect. */
 function totalHitsAsInt(response: JsonObject, params: Record<string, string>): JsonObject {
   if (!booleanParam(params, 'rest_total_hits_as_int', false)) return response;
@@ -151,53 +115,6 @@ function totalHitsAsInt(response: JsonObject, params: Record<string, string>): J
   }
   const value = isJsonObject(total) && typeof total.value === 'number' ? total.value : -1;
   return { ...response, hits: { ...hits, total: value } };
-}
-
-function parseMsearch(body: string): Array<{ header: JsonObject; body: JsonObject }> {
-  const lines = ndjsonLines(body);
-  if (lines.length === 0) throw validationFailed(['no requests added']);
-  const searches: Array<{ header: JsonObject; body: JsonObject }> = [];
-  for (let i = 0; i < lines.length; i += 2) {
-    const headerLine = lines[i]!;
-    const bodyLine = lines[i + 1];
-    const header = parseLine(headerLine.text, headerLine.number, 'header');
-    if (bodyLine === undefined) throw parseException(`msearch header on line [${headerLine.number}] has no search body line after it`);
-    searches.push({ header, body: parseLine(bodyLine.text, bodyLine.number, 'body') });
-  }
-  return searches;
-}
-
-function parseLine(text: string, number: number, what: string): JsonObject {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw parseException(`msearch ${what} on line [${number}] is not valid JSON: ${(error as Error).message}`);
-  }
-  if (!isJsonObject(parsed)) throw parseException(`msearch ${what} on line [${number}] must be a JSON object`);
-  return parsed;
-}
-
-function headerIndex(header: JsonObject): string | undefined {
-  const index = header.index ?? header.indices;
-  if (typeof index === 'string') return index;
-  if (Array.isArray(index)) return index.map(String).join(',');
-  return undefined;
-}
-
-/** Per-search options from an msearch header line, as query-string-like strings. */
-function headerParams(header: JsonObject): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(header)) {
-    if (key === 'index' || key === 'indices' || value === undefined || value === null) continue;
-    out[key] = Array.isArray(value) ? value.map(String).join(',') : String(value);
-  }
-  return out;
-}
-
-function withoutMsearchParams(params: Record<string, string>): Record<string, string> {
-  const { max_concurrent_searches: _a, max_concurrent_shard_requests: _b, ...rest } = params;
-  return rest;
 }
 
 function stringField(body: JsonObject, key: string): string | undefined {
