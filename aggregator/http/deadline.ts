@@ -9,11 +9,23 @@ import type { SearchParams } from '../store/types.ts';
 
 /** The store's search parameters, with a signal that fires on the request time limit or when the client leaves. */
 export function searchParams(timeoutMs: number, reply: FastifyReply, query: Record<string, string>): SearchParams & { signal: AbortSignal } {
-  const clientGone = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) clientGone.abort(new EsError(499, 'task_cancelled_exception', 'the client closed the connection'));
-  });
-  return { query, signal: AbortSignal.any([clientGone.signal, AbortSignal.timeout(timeoutMs)]) };
+  return { query, signal: AbortSignal.any([clientGoneSignal(reply), AbortSignal.timeout(timeoutMs)]) };
+}
+
+/** One listener per response, however many searches it runs (an msearch may run hundreds). */
+const clientGoneSignals = new WeakMap<FastifyReply, AbortSignal>();
+
+function clientGoneSignal(reply: FastifyReply): AbortSignal {
+  let signal = clientGoneSignals.get(reply);
+  if (signal === undefined) {
+    const controller = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) controller.abort(new EsError(499, 'task_cancelled_exception', 'the client closed the connection'));
+    });
+    signal = controller.signal;
+    clientGoneSignals.set(reply, signal);
+  }
+  return signal;
 }
 
 /**

@@ -134,6 +134,20 @@ describe('search APIs', () => {
     expect(store.calls.filter((c) => c.method === 'search').map((c) => c.args[0])).toEqual(['logs', 'missing', 'logs']);
   });
 
+  it('_msearch runs many searches without piling up listeners', async () => {
+    const { app, store } = buildTestApp();
+    store.indices.set('logs', new Map());
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const body = Array.from({ length: 50 }, () => '{"index":"logs"}\n{}\n').join('');
+    const response = await app.inject({ method: 'POST', url: '/_msearch', headers: { 'content-type': 'application/x-ndjson' }, payload: body });
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    expect(response.json().responses).toHaveLength(50);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('_msearch with a broken line fails whole with the line number', async () => {
     const { app } = buildTestApp();
     const response = await app.inject({ method: 'POST', url: '/_msearch', headers: { 'content-type': 'application/x-ndjson' }, payload: '{}\n{"query":\n' });
