@@ -32,8 +32,10 @@ export type CollectorConfig = Static<typeof collectorCommand.options>;
 const IDLE_FILE_MS = 10 * 60_000;
 
 export async function runCollector(config: CollectorConfig, logger: Logger, lifecycle: Lifecycle): Promise<void> {
-  const runtime = await startShipperRuntime('collector', config, logger, lifecycle);
   const nodeName = config.nodeName !== '' ? config.nodeName : (process.env.NODE_NAME ?? hostname());
+  // host.name (set by the shared runtime from NODE_NAME) is this node, also when it was given as --node-name.
+  process.env.NODE_NAME ??= nodeName;
+  const runtime = await startShipperRuntime('collector', config, logger, lifecycle);
   const selfPod = config.selfPod !== '' ? config.selfPod
     : process.env.POD_NAMESPACE !== undefined && process.env.POD_NAME !== undefined ? `${process.env.POD_NAMESPACE}/${process.env.POD_NAME}` : undefined;
   const keepAnnotation = annotationFilter(config.annotations);
