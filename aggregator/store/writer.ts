@@ -252,16 +252,24 @@ export class Writer {
     return next;
   }
 
-  /** Inserts an analysed document; returns where it went. */
-  #insert(index: IndexInfo, id: string, source: JsonObject, analyzed: AnalyzedDoc, version: number): Existing {
+  /**
+   * Inserts an analysed document; returns where it went. With `claimId` the id is registered first and
+   * only if absent (one statement does the uniqueness check of `create`): undefined means it exists.
+   */
+  #insert(index: IndexInfo, id: string, source: JsonObject, analyzed: AnalyzedDoc, version: number, claimId = false): Existing | undefined {
     const day = Math.floor((analyzed.timestamp ?? this.#now()) / DAY_MS);
     const part = this.partitionFor(index, day);
     const r = this.#nextRowOf(part.id);
+    if (claimId) {
+      const claimed = this.#stmt(`INSERT INTO ${idsTable(index.id)} (id, part, r, v) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`).run(id, part.id, r, version);
+      if (Number(claimed.changes) === 0) return undefined;
+    }
     const cols: number[] = [];
     const values: SQLInputValue[] = [r, analyzed.timestamp];
     for (const field of analyzed.fields) {
       const leaf = index.fields.get(field.path);
       if (leaf === undefined) continue;
+      if (leaf.path === '@timestamp' && leaf.kind === 'date' && !field.isArray) continue; // the `ts` column holds it
       const value: SQLInputValue = !leaf.storesValue ? 1 : field.isArray ? Buffer.from(JSON.stringify(field.values)) : field.values[0]!;
       cols.push(leaf.col);
       values.push(value);
@@ -279,7 +287,7 @@ export class Writer {
     const placeholders = cols.map(() => ', ?').join('');
     this.#stmt(`INSERT INTO ${fieldsTable(part.id)} (r, ts${cols.map((c) => `, ${column(c)}`).join('')}) VALUES (?, ?${placeholders})`).run(...values);
     this.#stmt(`INSERT INTO ${sourceTable(part.id)} (r, id, src) VALUES (?, ?, ?)`).run(r, id, JSON.stringify(source));
-    this.#stmt(`INSERT OR REPLACE INTO ${idsTable(index.id)} (id, part, r, v) VALUES (?, ?, ?, ?)`).run(id, part.id, r, version);
+    if (!claimId) this.#stmt(`INSERT OR REPLACE INTO ${idsTable(index.id)} (id, part, r, v) VALUES (?, ?, ?, ?)`).run(id, part.id, r, version);
     this.#docDelta.set(part.id, (this.#docDelta.get(part.id) ?? 0) + 1);
     return { part: part.id, r, v: version };
   }
@@ -366,10 +374,17 @@ export class Writer {
     const id = op.id ?? randomBytes(15).toString('base64url');
     const analyzed = this.#analyze(index, op.doc, id);
     if ('status' in analyzed) return failure(index.name, id, analyzed);
-    const existing = op.id === undefined ? undefined : this.#lookup(index, id);
-    if (existing !== undefined && op.op === 'create') {
-      return failure(index.name, id, { status: 409, type: 'version_conflict_engine_exception', reason: `[${id}]: version conflict, document already exists (current version [${existing.v}])` });
+    if (op.op === 'create' || op.id === undefined) {
+      this.#applyNewFields(index, analyzed);
+      if (this.#insert(index, id, op.doc, analyzed, 1, true) === undefined) {
+        const current = this.#lookup(index, id);
+        return failure(index.name, id, { status: 409, type: 'version_conflict_engine_exception', reason: `[${id}]: version conflict, document already exists (current version [${current?.v ?? 1}])` });
+      }
+      this.#persistSeq(index);
+      counts.created++;
+      return ok(id, 'created', 201, 1);
     }
+    const existing = this.#lookup(index, id);
     this.#applyNewFields(index, analyzed);
     if (existing !== undefined) this.#remove(index, existing);
     const version = (existing?.v ?? 0) + 1;
