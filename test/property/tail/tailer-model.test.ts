@@ -32,11 +32,12 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
 
 const yieldToTailer = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function runModel(steps: Step[]): Promise<void> {
+async function runModel(steps: Step[], globRotated: boolean): Promise<void> {
   const { dir, cleanup } = await tempDir('model');
   const path = join(dir, 'app.log');
   const stateDir = join(dir, 'state');
-  const options = { include: [path], pollIntervalMs: 20, scanIntervalMs: 60, lingerMs: 40 };
+  // With globRotated, rotated files and copytruncate copies are matched too (nginx's `*.log*` habit).
+  const options = { include: [globRotated ? `${path}*` : path], pollIntervalMs: 20, scanIntervalMs: 60, lingerMs: 40 };
   let running: RunningTailer = await runTailer(stateDir, options);
   const emitted: string[] = [];
   const collect = (): void => {
@@ -49,6 +50,8 @@ async function runModel(steps: Step[]): Promise<void> {
   const written: Array<{ text: string; generation: number }> = [];
   const mayBeLost = new Set<string>();
   let generation = 0;
+  /** Generations whose file was renamed (still on disk, under a name `app.log*` matches). */
+  const renamedGenerations = new Set<number>();
   let writer = openSync(path, 'a');
   let counter = 0;
   const nextLine = (): string => `line ${counter++} ${'p'.repeat(counter % 23)}`;
@@ -97,14 +100,16 @@ async function runModel(steps: Step[]): Promise<void> {
             writeSync(writer, `${text}\n`);
           }
           closeSync(writer);
+          renamedGenerations.add(generation);
           generation++;
           writer = openSync(path, 'a');
           break;
         }
         case 'copytruncate':
         case 'truncate': {
-          // Lines not yet read when the file is cut are destroyed (the known copytruncate window).
-          for (const text of unreadInGeneration((g) => g === generation)) mayBeLost.add(text);
+          // Lines not yet read when the file is cut are destroyed (the known copytruncate window), unless
+          // the globs match the copy: then the copy is read from where the original stopped.
+          if (!(step.kind === 'copytruncate' && globRotated)) for (const text of unreadInGeneration((g) => g === generation)) mayBeLost.add(text);
           if (step.kind === 'copytruncate') copyFileSync(path, join(dir, `app.log.copy${generation}`));
           truncateSync(path, 0);
           // The writer (O_APPEND) continues at the new end, 0.
@@ -129,8 +134,8 @@ async function runModel(steps: Step[]): Promise<void> {
         case 'restart': {
           await running.stop();
           collect();
-          // Files already rotated away or deleted are not found again: what was unread in them is gone.
-          for (const text of unreadInGeneration((g) => g !== generation)) mayBeLost.add(text);
+          // Files already deleted, or rotated out of the globs, are not found again: what was unread in them is gone.
+          for (const text of unreadInGeneration((g) => g !== generation && !(globRotated && renamedGenerations.has(g)))) mayBeLost.add(text);
           running = await runTailer(stateDir, options);
           break;
         }
@@ -159,10 +164,18 @@ async function runModel(steps: Step[]): Promise<void> {
 }
 
 describe('tailer model', () => {
+  const runs = Number(process.env.LOGSHIP_MODEL_RUNS ?? 30);
   it('emits every line that was written and not destroyed exactly once, and nothing else, under random rotations, truncations, deletes and restarts', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(stepArbitrary, { minLength: 1, maxLength: 30 }), (steps) => runModel(steps)),
-      { numRuns: Number(process.env.LOGSHIP_MODEL_RUNS ?? 30), endOnFailure: true },
+      fc.asyncProperty(fc.array(stepArbitrary, { minLength: 1, maxLength: 30 }), (steps) => runModel(steps, false)),
+      { numRuns: runs, endOnFailure: true },
+    );
+  }, 600_000);
+
+  it('does the same when the globs also match rotated files and copytruncate copies', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(stepArbitrary, { minLength: 1, maxLength: 30 }), (steps) => runModel(steps, true)),
+      { numRuns: runs, endOnFailure: true },
     );
   }, 600_000);
 });
