@@ -14,7 +14,10 @@ import type { Lifecycle } from '../shipper/kit/lifecycle.ts';
 import { createRegistry } from '../shipper/kit/metrics.ts';
 import { splitListen } from '../shipper/kit/ops-server.ts';
 import type { aggregatorCommand } from './config.ts';
+import type { Registry } from 'prom-client';
+import type { Store } from './store/types.ts';
 import { openEmbeddedStore } from './store/index.ts';
+import { openForwardingStore } from './forward/index.ts';
 import { buildApp } from './app.ts';
 import { loadCredentials, CredentialsError, type Credentials } from './auth/credentials.ts';
 import { listenProblems } from './auth/listen-policy.ts';
@@ -26,16 +29,9 @@ export async function runAggregator(config: AggregatorConfig, logger: Logger, li
   const credentials = readCredentials(config);
   const refused = listenProblems(config, credentials !== undefined);
   if (refused.length > 0) exitWithConfigurationErrors(refused);
-  if (config.forwardTo !== undefined) exitWithConfigurationErrors(['--forward-to: forwarding to a cluster is not available yet; run without it to use the embedded store']);
 
   const registry = createRegistry('aggregator');
-  const store = await openEmbeddedStore({
-    dataDir: config.dataDir,
-    logger,
-    registry,
-    ...(config.retention === undefined ? {} : { retentionMs: config.retention }),
-    ...(config.maxDiskBytes === undefined ? {} : { maxDiskBytes: config.maxDiskBytes }),
-  });
+  const store = await openStore(config, logger, registry);
   await lifecycle.add({ name: 'store', close: () => store.close() });
 
   let publishAddress = config.listen;
@@ -74,6 +70,31 @@ export async function runAggregator(config: AggregatorConfig, logger: Logger, li
   });
 
   logger.info({ api: `http://${publishAddress}`, ui: `http://${reachableAddress(ui, config.uiListen)}`, auth: credentials !== undefined, dataDir: config.dataDir }, 'aggregator listening');
+}
+
+/** The embedded store, or with `--forward-to` a real cluster behind a durable queue in the data directory. */
+function openStore(config: AggregatorConfig, logger: Logger, registry: Registry): Promise<Store> {
+  if (config.forwardTo !== undefined) {
+    return openForwardingStore({
+      url: config.forwardTo,
+      dataDir: config.dataDir,
+      logger,
+      registry,
+      maxQueueBytes: config.forwardMaxQueueBytes,
+      requestTimeoutMs: config.requestTimeout,
+      ...(config.forwardUsername === undefined ? {} : { username: config.forwardUsername }),
+      ...(config.forwardPassword === undefined ? {} : { password: config.forwardPassword }),
+      ...(config.forwardApiKey === undefined ? {} : { apiKey: config.forwardApiKey }),
+      ...(config.forwardCaFile === undefined ? {} : { caFile: config.forwardCaFile }),
+    });
+  }
+  return openEmbeddedStore({
+    dataDir: config.dataDir,
+    logger,
+    registry,
+    ...(config.retention === undefined ? {} : { retentionMs: config.retention }),
+    ...(config.maxDiskBytes === undefined ? {} : { maxDiskBytes: config.maxDiskBytes }),
+  });
 }
 
 function readCredentials(config: AggregatorConfig): Credentials | undefined {
