@@ -31,6 +31,7 @@ interface Existing {
 }
 
 const SHARDS = { total: 1, successful: 1, failed: 0 };
+const TOTAL_FIELDS_LIMIT = 1000;
 
 export class Writer {
   readonly db: DatabaseSync;
@@ -403,6 +404,10 @@ export class Writer {
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { status: 400, type: 'document_parsing_exception', reason: '[1:1] failed to parse: document must be an object' };
     const analyzed = analyzeDocument(index, doc, id);
     if ('status' in analyzed) return analyzed;
+    // ES's index.mapping.total_fields.limit; it also keeps partitions under SQLite's column limit.
+    if (analyzed.newFields.length > 0 && Object.keys(index.cols).length + analyzed.newFields.length > TOTAL_FIELDS_LIMIT) {
+      return { status: 400, type: 'illegal_argument_exception', reason: `Limit of total fields [${TOTAL_FIELDS_LIMIT}] has been exceeded while adding new fields [${analyzed.newFields.length}]` };
+    }
     if (index.dataStream !== null && analyzed.timestamp === null) {
       return { status: 400, type: 'document_parsing_exception', reason: '[1:1] failed to parse: data stream timestamp field [@timestamp] is missing' };
     }
