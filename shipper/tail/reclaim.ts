@@ -40,8 +40,8 @@ const BLOCK = 4096;
 const PROTECTED_BYTES = Math.ceil(FINGERPRINT_BYTES / BLOCK) * BLOCK;
 
 export function createReclaimer(options: ReclaimerOptions): Reclaimer {
-  const { checkpoints, minBytes } = options;
-  const logger = options.logger.child({ component: 'reclaim' });
+  // The caller hands in the logger it wants (a child with { component: 'reclaim' }).
+  const { checkpoints, minBytes, logger } = options;
   const logLimited = rateLimited(60_000);
   const reclaimed = metricCounter(options.registry, 'logship_reclaim_bytes_total', 'Bytes of shipped file ranges given back to the filesystem (holes punched).', []);
   const errors = metricCounter(options.registry, 'logship_reclaim_errors_total', 'Hole punches that failed, by reason.', ['reason']);

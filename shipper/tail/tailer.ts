@@ -94,8 +94,8 @@ interface TailedFile {
 }
 
 export function createTailer(options: TailerOptions): Tailer {
-  const { checkpoints, logger: parentLogger, readFrom } = options;
-  const logger = parentLogger.child({ component: 'tail' });
+  // The caller hands in the logger it wants (a child with { component: 'tail' }).
+  const { checkpoints, logger, readFrom } = options;
   const metrics = createTailMetrics(options.registry);
   const readChunkBytes = options.readChunkBytes ?? 256 * 1024;
   const lingerMs = options.lingerMs ?? 5000;

@@ -91,6 +91,20 @@ describe('tailer: following files', () => {
     await eventually(() => expect(running!.received).toHaveLength(40_001));
   });
 
+  it('follows 500 files at low rates: every line of every file arrives, in order per file', async () => {
+    for (let index = 0; index < 500; index++) writeFileSync(join(dir, `app-${index}.log`), `file ${index} line 0\n`);
+    running = await runTailer(state(), { include: [join(dir, '*.log')], pollIntervalMs: 100, scanIntervalMs: 1000 });
+    await eventually(() => expect(running!.received).toHaveLength(500));
+    expect(await running.metric('logship_tail_files')).toBe(500);
+    for (let index = 0; index < 500; index += 7) appendFileSync(join(dir, `app-${index}.log`), `file ${index} line 1\nfile ${index} line 2\n`);
+    await eventually(() => expect(running!.received).toHaveLength(500 + 2 * 72));
+    const perFile = new Map<string, string[]>();
+    for (const line of running.received) perFile.set(line.path, [...(perFile.get(line.path) ?? []), line.text]);
+    expect(perFile.size).toBe(500);
+    expect(perFile.get(join(dir, 'app-497.log'))).toEqual(['file 497 line 0', 'file 497 line 1', 'file 497 line 2']);
+    expect(perFile.get(join(dir, 'app-498.log'))).toEqual(['file 498 line 0']);
+  });
+
   it('reads nothing more while the consumer does not ask (back-pressure)', async () => {
     writeFileSync(join(dir, 'a.log'), lines('a', 0, 50_000));
     const logger = createLogger('silent', 'test');

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { createCheckpointStore, parseCheckpointFile, CHECKPOINT_FILE } from '../../../shipper/checkpoint.ts';
 import { createLogger } from '../../../shipper/kit/logger.ts';
 import { Registry } from '../../../shipper/kit/metrics.ts';
+import { eventually } from '../../helpers/eventually.ts';
 
 const logger = createLogger('silent', 'test');
 let dir: string;
@@ -112,6 +113,16 @@ describe('checkpoint file', () => {
     await store.flush();
     const flushes = (await registry.getSingleMetric('logship_checkpoint_flushes_total')!.get()).values[0]!.value;
     expect(flushes).toBe(1);
+    await store.close();
+  });
+
+  it('flushes by itself, periodically, while something changed', async () => {
+    const store = createCheckpointStore({ dir, logger, flushIntervalMs: 20 });
+    await store.load();
+    store.reset('s', 42, '/a');
+    await eventually(async () => expect(JSON.parse(await readFile(join(dir, CHECKPOINT_FILE), 'utf8')).sources.s.offset).toBe(42));
+    store.settle('s', 42, 50);
+    await eventually(async () => expect(JSON.parse(await readFile(join(dir, CHECKPOINT_FILE), 'utf8')).sources.s.offset).toBe(50));
     await store.close();
   });
 
