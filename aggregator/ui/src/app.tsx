@@ -309,10 +309,9 @@ export function App() {
       ticks++;
       try {
         const bounds = timeBounds(snap.view, Date.now());
-        const newest = [...pending.current, ...hitsRef.current].reduce<number | null>((max, h) => {
-          const t = timeOf(h.sort?.[0], flattenSource(h._source ?? {})[snap.view.timeField]);
-          return t !== null && (max === null || t > max) ? t : max;
-        }, null);
+        // Lines are newest first: the newest shown is the head of the held-back lines, or of the table.
+        const head = pending.current[0] ?? hitsRef.current[0];
+        const newest = head ? timeOf(head.sort?.[0], flattenSource(head._source ?? {})[snap.view.timeField]) : null;
         const since = { min: Math.max(bounds.min, newest ?? bounds.min), max: bounds.max };
         const dsl = buildQuery(snap.view, since, { fields: fieldList ?? [], timeZone: TIME_ZONE });
         const response = await es('POST', snap.path, liveRequest(dsl, snap.view.timeField, LIVE_SIZE), controller.signal);
