@@ -148,11 +148,13 @@ function jsonLineReader(template: readonly JsonTemplateField[]): (text: string) 
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
     values.fill(undefined);
     let slot = 0;
+    let found = 0;
     for (const field of template) {
       let node: unknown = parsed;
       for (const key of field.keys) node = typeof node === 'object' && node !== null ? (node as FieldObject)[key] : undefined;
       const count = field.format.variables.length;
       if (node !== undefined && node !== null && typeof node !== 'object') {
+        found++;
         const value = String(node);
         if (count === 1 && field.format.literals[0] === '' && field.format.literals[1] === '') {
           values[slot] = value;
@@ -162,6 +164,8 @@ function jsonLineReader(template: readonly JsonTemplateField[]): (text: string) 
       }
       slot += count;
     }
+    // Some other JSON (none of the format's keys): not this log; the text scan will say why.
+    if (found === 0) return undefined;
     // JSON.parse already undid the escaping.
     return buildRecord(text, slots, order, values, keepAsIs);
   };

@@ -301,6 +301,10 @@ describe('nginx access formats with escape=json', () => {
     expect(parse('plain text').ok).toBe(false);
   });
 
+  it('fail a JSON line that has none of the format\'s keys', () => {
+    expect(parse('{"level":"info","msg":"some other program"}')).toEqual({ ok: false, error: expect.stringContaining('line does not match the log format') });
+  });
+
   it('leave values as written with escape=none', () => {
     const raw = compileAccessFormat("log_format raw escape=none '$remote_addr [$http_user_agent]';");
     expect(parsed(raw('10.0.0.1 [a \\x22 b]')).user_agent).toEqual({ original: 'a \\x22 b' });
