@@ -68,6 +68,8 @@ export interface Tailer {
 const COPY_WAIT_MS = 10_000;
 /** Retired fingerprints remembered for copytruncate detection. */
 const RETIRED_LIMIT = 1024;
+/** Closed or vanished sources remembered in memory, in case their file comes back into the globs. */
+const STALE_LIMIT = 10_000;
 /** How far back from the end `readFrom: 'end'` looks for a line boundary. */
 const END_BOUNDARY_WINDOW = 64 * 1024;
 
@@ -153,6 +155,12 @@ export function createTailer(options: TailerOptions): Tailer {
     retired.delete(fingerprint);
     retired.set(fingerprint, offset);
     if (retired.size > RETIRED_LIMIT) retired.delete(retired.keys().next().value!);
+  }
+
+  function rememberStale(source: SourceId, offset: number): void {
+    stale.delete(source);
+    stale.set(source, offset);
+    if (stale.size > STALE_LIMIT) stale.delete(stale.keys().next().value!);
   }
 
   function isFollowedFingerprint(fingerprint: string, except: TailedFile): boolean {
@@ -512,7 +520,11 @@ export function createTailer(options: TailerOptions): Tailer {
       }
       const source = file.source;
       file.source = undefined;
-      if (source !== undefined && !isSourceFollowed(source)) checkpoints.forget(source);
+      if (source !== undefined && !isSourceFollowed(source)) {
+        // Remembered for this run: a file that left the globs (an exclude that flips) resumes if it comes back.
+        rememberStale(source, checkpoints.committed(source) ?? boundary);
+        checkpoints.forget(source);
+      }
       if (source !== undefined) options.reclaimer?.untrack(source);
       await closeFile(file);
     }
@@ -612,7 +624,7 @@ export function createTailer(options: TailerOptions): Tailer {
         const committed = checkpoints.committed(source);
         if (followed.has(source) || committed === undefined) continue;
         // Not found under the globs: remembered for this run (it may come back), dropped from the file.
-        stale.set(source, committed);
+        rememberStale(source, committed);
         checkpoints.forget(source);
       }
       startWatching();

@@ -184,3 +184,18 @@ describe('tailer: restart', () => {
     await eventually(() => expect(sorted(running!.texts())).toEqual(sorted([...expected('old', 3, 4), ...expected('new', 0, 1)])));
   });
 });
+
+describe('tailer: files leaving and re-entering the globs', () => {
+  it('resumes a file that was excluded for a while instead of reading it again', async () => {
+    const path = join(dir, 'app.log');
+    writeFileSync(path, lines('a', 0, 3));
+    let excluded = false;
+    running = await runTailer(state(), { include: [join(dir, '*.log')], exclude: () => excluded });
+    await eventually(() => expect(running!.texts()).toHaveLength(3));
+    excluded = true;
+    await eventually(async () => expect(await running!.metric('logship_tail_files')).toBe(0));
+    appendFileSync(path, lines('a', 3, 4));
+    excluded = false;
+    await eventually(() => expect(running!.texts()).toEqual(expected('a', 0, 4)));
+  });
+});
