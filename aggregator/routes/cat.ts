@@ -1,4 +1,8 @@
-/** `_cat/indices`, `_cat/count`, `_cat/health` (rsyslog's health check is `HEAD /_cat/health`). */
+/**
+ * `_cat/indices`, `_cat/count`, `_cat/health` (rsyslog's health check is `HEAD /_cat/health`), and for
+ * people at a terminal `_cat/nodes`, `_cat/shards`, `_cat/aliases` (always empty: the store has no aliases).
+ */
+import { freemem, loadavg, totalmem } from 'node:os';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteTable } from '../http/route-table.ts';
 import { action } from '../auth/privileges.ts';
@@ -23,6 +27,16 @@ const HEALTH_COLUMNS: readonly CatColumn[] = [
   { name: 'max_task_wait_time' }, { name: 'active_shards_percent' },
 ];
 
+const NODE_COLUMNS: readonly CatColumn[] = [
+  { name: 'ip' }, { name: 'heap.percent', kind: 'number' }, { name: 'ram.percent', kind: 'number' }, { name: 'cpu', kind: 'number' },
+  { name: 'load_1m' }, { name: 'node.role' }, { name: 'master' }, { name: 'name' },
+];
+const SHARD_COLUMNS: readonly CatColumn[] = [
+  { name: 'index' }, { name: 'shard', kind: 'number' }, { name: 'prirep' }, { name: 'state' },
+  { name: 'docs', kind: 'number' }, { name: 'store', kind: 'size' }, { name: 'ip' }, { name: 'node' },
+];
+const ALIAS_COLUMNS: readonly CatColumn[] = [{ name: 'alias' }, { name: 'index' }, { name: 'filter' }, { name: 'routing.index' }, { name: 'routing.search' }, { name: 'is_write_index' }];
+
 export function registerCatRoutes(routes: RouteTable, context: ApiContext): void {
   routes.add({
     method: 'GET', url: ['/_cat/indices', '/_cat/indices/:index'], action: action('indices:monitor/stats', 'read'),
@@ -43,6 +57,33 @@ export function registerCatRoutes(routes: RouteTable, context: ApiContext): void
       const result = await context.store.count(index ?? '_all', {});
       return send(reply, request, COUNT_COLUMNS, [{ ...clock(), count: Number(result.count ?? 0) }]);
     },
+  });
+  routes.add({
+    method: 'GET', url: '/_cat/nodes', action: action('cluster:monitor/nodes/info', 'monitor'),
+    handler: async (request, reply) => {
+      const memory = process.memoryUsage();
+      const host = context.publishAddress().replace(/:\d+$/, '');
+      return send(reply, request, NODE_COLUMNS, [{
+        ip: host, 'heap.percent': Math.round((memory.heapUsed / memory.heapTotal) * 100), 'ram.percent': Math.round((1 - freemem() / totalmem()) * 100),
+        cpu: 0, load_1m: (loadavg()[0] ?? 0).toFixed(2), 'node.role': 'dim', master: '*', name: context.nodeName,
+      }]);
+    },
+  });
+  routes.add({
+    method: 'GET', url: ['/_cat/shards', '/_cat/shards/:index'], action: action('indices:monitor/stats', 'read'),
+    handler: async (request, reply) => {
+      const { index } = request.params as { index?: string };
+      const host = context.publishAddress().replace(/:\d+$/, '');
+      // One primary shard per index, no replicas: the embedded store's layout as ES would report it.
+      const rows = (await context.store.catIndices(index ?? '_all')).map((row) => ({
+        index: row.index, shard: 0, prirep: 'p', state: 'STARTED', docs: row['docs.count'], store: row['store.size'], ip: host, node: context.nodeName,
+      }));
+      return send(reply, request, SHARD_COLUMNS, rows);
+    },
+  });
+  routes.add({
+    method: 'GET', url: ['/_cat/aliases', '/_cat/aliases/:name'], action: action('indices:admin/aliases/get', 'read'),
+    handler: async (request, reply) => send(reply, request, ALIAS_COLUMNS, []),
   });
   routes.add({
     method: 'GET', url: '/_cat/health', action: action('cluster:monitor/health', 'monitor'),

@@ -8,7 +8,7 @@ import type { RouteTable } from '../http/route-table.ts';
 import { action } from '../auth/privileges.ts';
 import { isJsonObject, jsonBody } from '../http/request-body.ts';
 import { listParam, queryParams } from '../http/query-params.ts';
-import { noHandler, validationFailed } from '../http/errors.ts';
+import { EsError, noHandler, validationFailed } from '../http/errors.ts';
 import type { JsonObject } from '../store/types.ts';
 import type { ApiContext } from './context.ts';
 
@@ -66,6 +66,15 @@ export function registerIndexRoutes(routes: RouteTable, context: ApiContext): vo
       const { indices, dataStreams } = await indicesAndDataStreams(context, patternOf(request));
       const concrete = [...indices, ...dataStreams.flatMap((stream) => stream.backing_indices)];
       return Object.fromEntries(concrete.map((name) => [name, { aliases: {} }]));
+    },
+  });
+
+  routes.add({
+    method: 'GET', url: ['/_alias/:name', '/:index/_alias/:name'], action: action('indices:admin/aliases/get', 'monitor'),
+    handler: async (request) => {
+      const { name } = request.params as { name: string };
+      // No alias exists in the embedded store, so a named one is always missing (Logstash checks with HEAD).
+      throw new EsError(404, 'aliases_not_found_exception', `aliases [${name}] missing`, { 'resource.type': 'aliases', 'resource.id': name });
     },
   });
 

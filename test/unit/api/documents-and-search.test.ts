@@ -242,6 +242,22 @@ describe('index management and control plane', () => {
     expect((await app.inject({ method: 'GET', url: '/_cat/indices?health=purple' })).statusCode).toBe(400);
   });
 
+  it('_cat/shards shows one started primary per index; _cat/nodes one node; _cat/aliases nothing', async () => {
+    const { app, store } = buildTestApp({ nodeName: 'node-a' });
+    store.indices.set('logs', new Map([['1', { source: {}, version: 1, seqNo: 0 }]]));
+    expect((await app.inject({ method: 'GET', url: '/_cat/shards?format=json&h=index,shard,prirep,state,docs' })).json()).toEqual([{ index: 'logs', shard: '0', prirep: 'p', state: 'STARTED', docs: '1' }]);
+    expect((await app.inject({ method: 'GET', url: '/_cat/nodes?h=name,master' })).body).toBe('node-a *\n');
+    expect((await app.inject({ method: 'GET', url: '/_cat/aliases?v' })).body).toBe('alias index filter routing.index routing.search is_write_index\n');
+  });
+
+  it('a named alias is always missing: 404, also for HEAD', async () => {
+    const { app } = buildTestApp();
+    const response = await app.inject({ method: 'GET', url: '/_alias/logstash' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().error.reason).toBe('aliases [logstash] missing');
+    expect((await app.inject({ method: 'HEAD', url: '/_alias/logstash' })).statusCode).toBe(404);
+  });
+
   it('_cat/count counts documents', async () => {
     const { app, store } = buildTestApp();
     store.indices.set('logs', new Map([['1', { source: {}, version: 1, seqNo: 0 }]]));
