@@ -120,16 +120,23 @@ export class Forwarder {
     const signal = this.#stop.signal;
     let attempt = 0;
     while (!signal.aborted) {
-      const batch = this.#queue.head(this.#batchRecords, this.#maxBatchBytes);
-      if (batch.length === 0) {
-        await new Promise<void>((resolve) => {
-          this.#wakeup = resolve;
-        });
-        continue;
+      let result: { ok: boolean; retried: number; retryAfterSeconds?: number | undefined };
+      try {
+        const batch = this.#nextBatch();
+        if (batch.length === 0) {
+          await new Promise<void>((resolve) => {
+            this.#wakeup = resolve;
+          });
+          continue;
+        }
+        result = await this.#send(batch, signal);
+        if (signal.aborted) return;
+        this.#notifyWaiters();
+      } catch (error) {
+        // The queue itself failed (disk full, I/O error): nothing was removed; try again after a pause.
+        this.#sample('queue-error', (suppressed) => this.#log.error({ err: error, suppressed }, 'forward queue failed; retrying'));
+        result = { ok: false, retried: 0 };
       }
-      const result = await this.#send(batch, signal);
-      if (signal.aborted) return;
-      this.#notifyWaiters();
       if (result.ok) {
         attempt = 0;
         continue;
@@ -137,6 +144,21 @@ export class Forwarder {
       this.#metrics.retried.inc(result.retried);
       await pause(backoffDelayMs(attempt++, { baseMs: this.#backoffBaseMs, capMs: this.#backoffCapMs, retryAfterSeconds: result.retryAfterSeconds }), signal);
     }
+  }
+
+  /**
+   * The head of the queue, cut before the second write to the same document: two writes of one `_id`
+   * never travel in the same request, so a retried older `index` can never land after a newer one.
+   */
+  #nextBatch(): QueueEntry[] {
+    const head = this.#queue.head(this.#batchRecords, this.#maxBatchBytes);
+    const seen = new Set<string>();
+    for (let i = 0; i < head.length; i++) {
+      const key = `${head[i]!.index}\u0000${head[i]!.id}`;
+      if (seen.has(key)) return head.slice(0, i);
+      seen.add(key);
+    }
+    return head;
   }
 
   /** One bulk request for `batch`; settles what the cluster answered for. `ok` false means: back off, then retry the rest. */

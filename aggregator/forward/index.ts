@@ -81,6 +81,15 @@ function itemError(op: string, index: string, id: string | undefined, status: nu
   return { [op]: { _index: index, ...(id === undefined ? {} : { _id: id }), status, error: { type, reason, index } } };
 }
 
+/** A queue that cannot be written (disk full, I/O error) is a 503 for the whole bulk: nothing was acknowledged, the shipper retries. */
+function appendOrUnavailable(queue: DurableQueue, entries: readonly NewEntry[], decide: (entry: NewEntry) => boolean, now: number): Array<number | undefined> {
+  try {
+    return queue.append(entries, decide, now);
+  } catch (error) {
+    throw new EsError(503, 'exception', `the forward queue could not be written: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 export async function openForwardingStore(options: ForwardingStoreOptions): Promise<ForwardingStore> {
   const now = options.now ?? Date.now;
   const logger = options.logger.child({ component: 'forward' });
@@ -154,7 +163,7 @@ export async function openForwardingStore(options: ForwardingStoreOptions): Prom
         positions.push(i);
       });
       let n = 0;
-      const seqs = queue.append(toQueue, (entry) => {
+      const seqs = appendOrUnavailable(queue, toQueue, (entry) => {
         const key = `${entry.index}\u0000${entry.id}`;
         const position = positions[n++]!;
         if (entry.op === 'create' && (seenInBulk.has(key) || queue.holds(entry.index, entry.id))) {

@@ -110,6 +110,19 @@ describe('the forwarding store', () => {
     expect(cluster.conflicts).toBe(0);
   });
 
+  it('never lets a retried older write of an _id land after a newer one', async () => {
+    const store = await open();
+    let refusals = 1;
+    cluster.setItemHook((doc) => (doc.id === 'x' && doc.source?.version === 1 && refusals-- > 0 ? { status: 429, type: 'es_rejected_execution_exception', reason: 'busy' } : undefined));
+    await store.bulk([
+      { op: 'index', index: 'my-index', id: 'x', doc: { version: 1 } },
+      { op: 'index', index: 'my-index', id: 'x', doc: { version: 2 } },
+    ]);
+    await eventually(() => expect(store.queued().records).toBe(0));
+    expect(cluster.itemErrors).toBe(1);
+    expect(cluster.docs.get('x')?.source).toEqual({ version: 2 });
+  });
+
   it('rewrites a document the cluster rejects for good as a dead letter with the reason, and forwards that', async () => {
     const registry = new Registry();
     const store = await open({ registry });
