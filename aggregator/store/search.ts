@@ -329,8 +329,14 @@ export function executeSearch(db: DatabaseSync, catalog: Catalog, input: SearchI
   candidates.sort((a, b) => compareCandidates(a, b, keys));
   const page = candidates.slice(from, from + size);
 
+  const fetchers = new Map<number, ReturnType<DatabaseSync['prepare']>>();
   const hits = page.map((c) => {
-    const row = db.prepare(`SELECT id, src FROM ${sourceTable(c.ctx.part.id)} WHERE r = ?`).get(c.r) as { id: string; src: string } | undefined;
+    let fetch = fetchers.get(c.ctx.part.id);
+    if (fetch === undefined) {
+      fetch = db.prepare(`SELECT id, src FROM ${sourceTable(c.ctx.part.id)} WHERE r = ?`);
+      fetchers.set(c.ctx.part.id, fetch);
+    }
+    const row = fetch.get(c.r) as { id: string; src: string } | undefined;
     const source = row === undefined ? {} : (JSON.parse(row.src) as JsonObject);
     const hit: JsonObject = { _index: c.ctx.index.name, _id: row?.id ?? '', _score: sortedByField && body.track_scores !== true ? null : 1 };
     if (body.version === true) hit._version = 1;
