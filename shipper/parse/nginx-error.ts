@@ -16,7 +16,7 @@
  * | `request`    | `http.request.method`, `url.original`, `url.path`, `url.query`, `http.version` |
  * | `subrequest` | `nginx.error.subrequest`                                                 |
  * | `upstream`   | `nginx.error.upstream`                                                   |
- * | `host`       | `url.domain`                                                             |
+ * | `host`       | `url.domain`, `url.port` (the Host header's port, split off)             |
  * | `referrer`   | `http.request.referrer`                                                  |
  *
  * `message` is the error text without that context (CONVENTIONS lists `message` for nginx error).
@@ -115,11 +115,23 @@ function writeContext(fields: NginxFields, values: ReadonlyArray<string | undefi
     switch (key) {
       case 'client': writeSourceAddress(fields, value); break;
       case 'request': writeRequestLine(fields, value); break;
-      case 'host': fields.urlDomain = value; break;
+      case 'host': writeHostHeader(fields, value); break;
       case 'referrer': fields.referrer = value; break;
       default: errorPart(fields)[key] = value;
     }
   }
+}
+
+/**
+ * The error log's `host` is the Host header as sent, port included; ECS wants the port apart:
+ * `shop:8080` → domain `shop`, port 8080; `[::1]:8080` → domain `[::1]` (ECS keeps the brackets).
+ */
+function writeHostHeader(fields: NginxFields, host: string): void {
+  const colon = host.lastIndexOf(':');
+  const port = colon < 0 ? '' : host.slice(colon + 1);
+  const isPort = port.length > 0 && port.length <= 5 && /^\d+$/.test(port) && (host.indexOf(':') === colon || host[colon - 1] === ']');
+  fields.urlDomain = isPort ? host.slice(0, colon) : host;
+  if (isPort) fields.urlPort = Number(port);
 }
 
 function errorPart(fields: NginxFields): Record<string, unknown> {

@@ -29,6 +29,7 @@ export class NginxFields {
   urlQuery: string | undefined = undefined;
   urlDomain: string | undefined = undefined;
   urlScheme: string | undefined = undefined;
+  urlPort: number | undefined = undefined;
   userAgent: string | undefined = undefined;
   /** `event.duration`, nanoseconds. */
   duration: number | undefined = undefined;
@@ -69,7 +70,7 @@ function httpObject(f: NginxFields): FieldObject | undefined {
 }
 
 function urlObject(f: NginxFields): FieldObject | undefined {
-  if (f.urlOriginal === undefined && f.urlPath === undefined && f.urlQuery === undefined && f.urlDomain === undefined && f.urlScheme === undefined) {
+  if (f.urlOriginal === undefined && f.urlPath === undefined && f.urlQuery === undefined && f.urlDomain === undefined && f.urlScheme === undefined && f.urlPort === undefined) {
     return undefined;
   }
   const url: FieldObject = {};
@@ -78,6 +79,7 @@ function urlObject(f: NginxFields): FieldObject | undefined {
   if (f.urlQuery !== undefined) url.query = f.urlQuery;
   if (f.urlDomain !== undefined) url.domain = f.urlDomain;
   if (f.urlScheme !== undefined) url.scheme = f.urlScheme;
+  if (f.urlPort !== undefined) url.port = f.urlPort;
   return url;
 }
 

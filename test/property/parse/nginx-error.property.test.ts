@@ -20,7 +20,7 @@ const errorLine = fc.record({
       server: text.filter((value) => value.length > 0 && !value.includes(' ')),
       request: fc.option(fc.tuple(fc.constantFrom('GET', 'POST'), text.map((value) => '/' + value.replaceAll(' ', '')), fc.constantFrom('1.0', '1.1')), { nil: undefined }),
       upstream: fc.option(text.filter((value) => value.length > 0), { nil: undefined }),
-      host: fc.option(text.filter((value) => value.length > 0), { nil: undefined }),
+      host: fc.option(fc.record({ domain: fc.domain(), port: fc.option(fc.integer({ min: 1, max: 65_535 }), { nil: undefined }) }), { nil: undefined }),
       referrer: fc.option(text.filter((value) => value.length > 0), { nil: undefined }),
     }),
     { nil: undefined },
@@ -42,7 +42,7 @@ describe('the nginx error parser, on lines formatted the way nginx writes them',
           line += `, client: ${c.client}, server: ${c.server}`;
           if (c.request) line += `, request: "${c.request[0]} ${c.request[1]} HTTP/${c.request[2]}"`;
           if (c.upstream !== undefined) line += `, upstream: "${c.upstream}"`;
-          if (c.host !== undefined) line += `, host: "${c.host}"`;
+          if (c.host !== undefined) line += `, host: "${c.host.domain}${c.host.port === undefined ? '' : `:${c.host.port}`}"`;
           if (c.referrer !== undefined) line += `, referrer: "${c.referrer}"`;
         }
         const result = parse(line);
@@ -57,7 +57,8 @@ describe('the nginx error parser, on lines formatted the way nginx writes them',
         expect(r.source?.address).toBe(c?.client);
         expect(nginxError?.server).toBe(c?.server);
         expect(nginxError?.upstream).toBe(c?.upstream);
-        expect(r.url?.domain).toBe(c?.host);
+        expect(r.url?.domain).toBe(c?.host?.domain);
+        expect(r.url?.port).toBe(c?.host?.port);
         expect((r.http?.request as { referrer?: string } | undefined)?.referrer).toBe(c?.referrer);
         expect(r.url?.original).toBe(c?.request?.[1]);
         expect((r.http?.request as { method?: string } | undefined)?.method).toBe(c?.request?.[0]);

@@ -153,8 +153,11 @@ describe('the nginx error corpus (8k lines)', () => {
       const line = lines[index]!;
       const client = /, client: ([^,]+),/.exec(line)?.[1];
       expect((record.source as { address?: string } | undefined)?.address).toBe(client);
+      // The Host header as sent; the parser keeps its port apart (url.port).
       const host = /, host: "([^"]*)"/.exec(line)?.[1];
-      expect((record.url as { domain?: string } | undefined)?.domain).toBe(host);
+      const [domain, port] = host?.split(':') ?? [];
+      expect((record.url as { domain?: string } | undefined)?.domain).toBe(domain);
+      expect((record.url as { port?: number } | undefined)?.port).toBe(port === undefined ? undefined : Number(port));
       expect(record.message).toBe(client === undefined ? line.slice(line.indexOf(': ', 20) + 2).replace(/^\*\d+ /, '') : line.slice(0, line.indexOf(', client: ')).replace(/^.*?: (\*\d+ )?/, ''));
     });
   });

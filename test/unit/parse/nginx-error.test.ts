@@ -30,7 +30,7 @@ describe('nginx error lines', () => {
       message: 'connect() failed (111: Connection refused) while connecting to upstream',
       source: { address: '191.161.155.47', ip: '191.161.155.47' },
       http: { request: { method: 'POST', referrer: 'android-app://com.google.android.gm/' }, version: '1.1' },
-      url: { original: '/api/v1/search?q=red+shoes', path: '/api/v1/search', query: 'q=red+shoes', domain: '127.0.0.1:8080' },
+      url: { original: '/api/v1/search?q=red+shoes', path: '/api/v1/search', query: 'q=red+shoes', domain: '127.0.0.1', port: 8080 },
       log: { level: 'error' },
       process: { pid: 13117, thread: { id: 13118 } },
       event: { dataset: 'nginx.error' },
@@ -62,6 +62,17 @@ describe('nginx error lines', () => {
   it('not cut a request line that contains ", host: " short', () => {
     const record = parsed(utc('2026/11/23 06:16:36 [error] 1#1: *5 oops, client: 1.2.3.4, server: s, request: "GET /?x=, host: \\"y HTTP/1.1", host: "h"'));
     expect(record.url).toMatchObject({ original: '/?x=, host: \\"y', domain: 'h' });
+  });
+
+  it.each([
+    ['a name with a port', 'shop.example.test:8080', { domain: 'shop.example.test', port: 8080 }],
+    ['a name without a port', 'shop.example.test', { domain: 'shop.example.test' }],
+    ['a bracketed IPv6 address with a port', '[2001:db8::1]:443', { domain: '[2001:db8::1]', port: 443 }],
+    ['a bracketed IPv6 address without a port', '[2001:db8::1]', { domain: '[2001:db8::1]' }],
+    ['something that only looks like a port', 'odd:host:12', { domain: 'odd:host:12' }],
+  ])('split the Host header into url.domain and url.port for %s', (_case, host, url) => {
+    const record = parsed(utc(`2026/11/23 06:16:36 [error] 1#1: *1 x, client: 10.0.0.1, server: s, request: "GET / HTTP/1.1", host: "${host}"`));
+    expect(record.url).toEqual({ original: '/', path: '/', ...url });
   });
 
   it('read a request line that is not HTTP as url.original only', () => {
