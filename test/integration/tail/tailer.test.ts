@@ -41,15 +41,15 @@ describe('tailer: following files', () => {
     expect(await running.metric('logship_tail_files')).toBe(2);
   });
 
-  it('emits a written line within a fraction of a second', async () => {
+  it('emits a written line within a fraction of a second, woken by filesystem events', async () => {
     writeFileSync(join(dir, 'a.log'), 'first\n');
-    running = await runTailer(state(), { include: [join(dir, '*.log')], pollIntervalMs: 1000, scanIntervalMs: 5000 });
+    // Polling and rescans are slowed to a minute: only filesystem events can bring the line in time.
+    running = await runTailer(state(), { include: [join(dir, '*.log')], pollIntervalMs: 60_000, scanIntervalMs: 60_000 });
     await eventually(() => expect(running!.texts()).toEqual(['first']));
     const writtenAt = Date.now();
     appendFileSync(join(dir, 'a.log'), 'second\n');
     await eventually(() => expect(running!.texts()).toEqual(['first', 'second']), { intervalMs: 5 });
-    // Filesystem events, not the 1 s poll, delivered it.
-    expect(Date.now() - writtenAt).toBeLessThan(500);
+    expect(Date.now() - writtenAt).toBeLessThan(1000);
   });
 
   it('holds a last line without newline until its newline arrives, then emits it exactly once', async () => {
