@@ -14,7 +14,8 @@
  * source (new file, truncation) and `forget`s one (gone and fully settled). Moving it forward is the
  * pipeline's job, once the store acknowledged.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readdir, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fstatSync, statSync, type Stats } from 'node:fs';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Line, SourceId } from '../record.ts';
@@ -465,6 +466,58 @@ export function createTailer(options: TailerOptions): Tailer {
     }
   }
 
+  /**
+   * A file rotated by rename to a name outside the globs while we were stopped still holds lines we never
+   * shipped. It is looked for, by dev:ino and fingerprint, in the directory where it was last seen, and
+   * finished like any file renamed away (read to its end, then closed and forgotten).
+   */
+  async function finishRotatedWhileStopped(missing: Array<{ source: SourceId; committed: number; path: string | undefined }>): Promise<void> {
+    const wantedByDir = new Map<string, Map<string, { source: SourceId; committed: number; fingerprint: string }>>();
+    for (const { source, committed, path } of missing) {
+      const parsed = parseSourceId(source);
+      if (parsed === undefined || path === undefined) continue;
+      const wanted = wantedByDir.get(dirname(path)) ?? new Map<string, { source: SourceId; committed: number; fingerprint: string }>();
+      wanted.set(fileKeyOf(parsed.dev, parsed.ino), { source, committed, fingerprint: parsed.fingerprint });
+      wantedByDir.set(dirname(path), wanted);
+    }
+    for (const [dir, wanted] of wantedByDir) {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        continue; // the directory is gone too
+      }
+      for (const name of names) {
+        const path = join(dir, name);
+        let stats: Stats;
+        try {
+          stats = statSync(path);
+        } catch {
+          continue;
+        }
+        const found = wanted.get(fileKeyOf(stats.dev, stats.ino));
+        if (found === undefined || !stats.isFile() || files.has(fileKeyOf(stats.dev, stats.ino))) continue;
+        const file = await openFile(path, 'beginning');
+        if (file === undefined) continue;
+        if (fingerprintOf(await readHead(file.handle, stats.size)) !== found.fingerprint || stats.size < found.committed) {
+          await closeFile(file); // the inode was reused by other content
+          continue;
+        }
+        file.source = found.source;
+        file.fingerprint = found.fingerprint;
+        file.position = found.committed;
+        file.splitter.reset(found.committed);
+        file.orphan = true;
+        if (byPath.get(path) === file) byPath.delete(path);
+        stale.delete(found.source);
+        checkpoints.reset(found.source, found.committed, path);
+        metrics.rotations.inc({ kind: 'rename' });
+        logger.info({ path, from: found.committed }, 'finishing a file rotated out of the globs while stopped');
+        wake(file, false);
+      }
+    }
+  }
+
   function isFollowedFingerprintAnywhere(fingerprint: string): boolean {
     for (const file of files.values()) if (!file.closed && file.fingerprint === fingerprint) return true;
     return false;
@@ -620,13 +673,16 @@ export function createTailer(options: TailerOptions): Tailer {
         followed.add(file.source);
         if (file.fingerprint !== undefined) retired.delete(file.fingerprint);
       }
+      const missing: Array<{ source: SourceId; committed: number; path: string | undefined }> = [];
       for (const source of initialSources) {
         const committed = checkpoints.committed(source);
         if (followed.has(source) || committed === undefined) continue;
+        missing.push({ source, committed, path: checkpoints.pathOf(source) });
         // Not found under the globs: remembered for this run (it may come back), dropped from the file.
         rememberStale(source, committed);
         checkpoints.forget(source);
       }
+      await exclusive(() => finishRotatedWhileStopped(missing));
       startWatching();
       pollTimer = setInterval(() => {
         void exclusive(poll).catch((error: unknown) => report('stat', '*', error, 'poll failed'));

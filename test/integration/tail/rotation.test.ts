@@ -199,3 +199,22 @@ describe('tailer: files leaving and re-entering the globs', () => {
     await eventually(() => expect(running!.texts()).toEqual(expected('a', 0, 4)));
   });
 });
+
+describe('tailer: rotation while stopped', () => {
+  it('finishes a file renamed out of the globs while stopped, from its checkpoint, then follows the new file', async () => {
+    const path = join(dir, 'access.log');
+    writeFileSync(path, lines('old', 0, 3));
+    const first = await runTailer(state(), { include: [path] });
+    await eventually(() => expect(first.texts()).toHaveLength(3));
+    await first.stop();
+    appendFileSync(path, lines('old', 3, 5));
+    renameSync(path, join(dir, 'access.log.1'));
+    writeFileSync(path, lines('new', 0, 2));
+    running = await runTailer(state(), { include: [path] });
+    await eventually(() => expect(sorted(running!.texts())).toEqual(sorted([...expected('old', 3, 5), ...expected('new', 0, 2)])));
+    expect(running.received.find((line) => line.text === expected('old', 3, 4)[0])?.path).toBe(join(dir, 'access.log.1'));
+    // Finished and forgotten: only the new file is left in the checkpoints.
+    await eventually(async () => expect(await running!.metric('logship_tail_files')).toBe(1));
+    expect(running.checkpoints.sources()).toHaveLength(1);
+  });
+});
