@@ -199,8 +199,11 @@ function baseWhere(q: Query, ctx: PartitionContext, snapshot: Snapshot | undefin
   const { min, max } = timeBounds(q, ctx.now);
   // Redundant with the compiled range, but lets SQLite use the partition's @timestamp index. Only when
   // the range cuts the partition's day: over a whole day a plain table scan is faster than the index.
+  // SQLite has no statistics to tell an index range from a scan, so decide here: the index pays off
+  // when the range keeps less than half of the day.
   const dayStart = ctx.part.day * DAY_MS;
-  const partial = min > dayStart || max < dayStart + DAY_MS - 1;
+  const covered = Math.min(max, dayStart + DAY_MS - 1) - Math.max(min, dayStart) + 1;
+  const partial = covered < DAY_MS / 2;
   if (partial && Number.isFinite(min)) { extra.push('f.ts >= ?'); params.push(min); }
   if (partial && Number.isFinite(max)) { extra.push('f.ts <= ?'); params.push(max); }
   if (snapshot !== undefined) { extra.push('f.r <= ?'); params.push(snapshot.parts[ctx.part.id] ?? 0); }
