@@ -4,7 +4,7 @@
  * once, so a runaway query cannot hold the request.
  */
 import type { FastifyReply } from 'fastify';
-import { EsError, requestTimedOut } from './errors.ts';
+import { EsError, clientClosedRequest, requestTimedOut } from './errors.ts';
 import type { SearchParams } from '../store/types.ts';
 
 /** The store's search parameters, with a signal that fires on the request time limit or when the client leaves. */
@@ -20,7 +20,7 @@ function clientGoneSignal(reply: FastifyReply): AbortSignal {
   if (signal === undefined) {
     const controller = new AbortController();
     reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) controller.abort(new EsError(499, 'task_cancelled_exception', 'the client closed the connection'));
+      if (!reply.raw.writableFinished) controller.abort(clientClosedRequest());
     });
     signal = controller.signal;
     clientGoneSignals.set(reply, signal);

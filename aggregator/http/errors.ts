@@ -51,6 +51,27 @@ export function contentTooLong(limitBytes: number): EsError {
   return new EsError(413, 'content_too_long_exception', `request body is larger than the limit of [${limitBytes}] bytes`);
 }
 
+/** The store broke its contract (e.g. answered a different number of bulk items): a bug, so a 500. */
+export function storeContractBroken(what: string): EsError {
+  return new EsError(500, 'exception', `the store ${what}`);
+}
+
+/** The client went away before its answer; nobody reads this, but the request's work stops with it. */
+export function clientClosedRequest(): EsError {
+  return new EsError(499, 'task_cancelled_exception', 'the client closed the connection');
+}
+
+/** A bulk item's error object (`{type, reason, ...}`) raised as the error of a single-document request. */
+export function fromItemError(status: number, error: Record<string, unknown>): EsError {
+  const { type, reason, ...extra } = error;
+  return new EsError(status, String(type ?? 'exception'), String(reason ?? 'the store rejected the document'), extra);
+}
+
+/** The embedded store has no aliases, so any named alias is missing. */
+export function aliasMissing(name: string): EsError {
+  return new EsError(404, 'aliases_not_found_exception', `aliases [${name}] missing`, { 'resource.type': 'aliases', 'resource.id': name });
+}
+
 export function resourceNotFound(reason: string): EsError {
   return new EsError(404, 'resource_not_found_exception', reason);
 }

@@ -10,7 +10,7 @@ import { parseBulkBody } from '../http/bulk-body.ts';
 import { bodyText } from '../http/request-body.ts';
 import { queryParams, refreshParam } from '../http/query-params.ts';
 import { addWarning } from '../http/responses.ts';
-import { EsError, validationFailed } from '../http/errors.ts';
+import { storeContractBroken, validationFailed } from '../http/errors.ts';
 import type { BulkItemResponse, BulkOp } from '../store/types.ts';
 import type { ApiContext } from './context.ts';
 
@@ -44,7 +44,7 @@ async function handleBulk(context: ApiContext, request: FastifyRequest, reply: F
   for (const entry of parsed.entries) if ('op' in entry) ops.push(entry.op);
   const results = ops.length === 0 ? [] : await context.store.bulk(ops, refresh);
   if (results.length !== ops.length) {
-    throw new EsError(500, 'exception', `the store answered ${results.length} items for ${ops.length} operations`);
+    throw storeContractBroken(`answered ${results.length} items for ${ops.length} operations`);
   }
   let next = 0;
   const items: BulkItemResponse[] = parsed.entries.map((entry) => ('op' in entry ? results[next++]! : entry.item));

@@ -8,7 +8,7 @@ import type { RouteTable } from '../http/route-table.ts';
 import { action } from '../auth/privileges.ts';
 import { jsonBody, isJsonObject } from '../http/request-body.ts';
 import { queryParams, refreshParam, listParam } from '../http/query-params.ts';
-import { EsError, illegalArgument, parseException, resourceNotFound, unsupported, validationFailed } from '../http/errors.ts';
+import { fromItemError, illegalArgument, parseException, resourceNotFound, storeContractBroken, unsupported, validationFailed } from '../http/errors.ts';
 import { applyFilterPath, parseFilterPath } from '../http/filter-path.ts';
 import type { BulkOp, JsonObject } from '../store/types.ts';
 import type { ApiContext } from './context.ts';
@@ -101,13 +101,10 @@ async function writeOne(context: ApiContext, request: FastifyRequest, reply: Fas
   const refresh = refreshParam(params);
   const [item] = await context.store.bulk([op], refresh);
   const inner = item === undefined ? undefined : Object.values(item)[0];
-  if (inner === undefined) throw new EsError(500, 'exception', 'the store answered no item for the operation');
+  if (inner === undefined) throw storeContractBroken('answered no item for the operation');
   const { status, error, ...response } = inner;
   const code = typeof status === 'number' ? status : 500;
-  if (isJsonObject(error)) {
-    const { type, reason, ...extra } = error;
-    throw new EsError(code, String(type ?? 'exception'), String(reason ?? 'the store rejected the document'), extra);
-  }
+  if (isJsonObject(error)) throw fromItemError(code, error);
   reply.code(code);
   return refresh === 'true' ? { ...response, forced_refresh: true } : response;
 }

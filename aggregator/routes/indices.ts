@@ -8,7 +8,7 @@ import type { RouteTable } from '../http/route-table.ts';
 import { action } from '../auth/privileges.ts';
 import { isJsonObject, jsonBody } from '../http/request-body.ts';
 import { listParam, queryParams } from '../http/query-params.ts';
-import { EsError, noHandler, validationFailed } from '../http/errors.ts';
+import { aliasMissing, noHandler, validationFailed } from '../http/errors.ts';
 import type { JsonObject } from '../store/types.ts';
 import type { ApiContext } from './context.ts';
 
@@ -74,7 +74,7 @@ export function registerIndexRoutes(routes: RouteTable, context: ApiContext): vo
     handler: async (request) => {
       const { name } = request.params as { name: string };
       // No alias exists in the embedded store, so a named one is always missing (Logstash checks with HEAD).
-      throw new EsError(404, 'aliases_not_found_exception', `aliases [${name}] missing`, { 'resource.type': 'aliases', 'resource.id': name });
+      throw aliasMissing(name);
     },
   });
 
