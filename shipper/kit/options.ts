@@ -170,6 +170,7 @@ function coerce(key: string, schema: TSchema, value: unknown, errors: string[]):
 function describeError(message: string, schema: TSchema): string {
   if (schema.format === 'uri') return 'must be an http:// or https:// URL';
   if (schema.format === 'listen') return 'must be host:port, for example 127.0.0.1:9200';
+  if (schema.format === 'regex') return 'must be a valid regular expression';
   if (schema.enum !== undefined || schema.anyOf !== undefined) {
     const choices = (schema.anyOf as TSchema[] | undefined)?.map((s) => s.const as string) ?? (schema.enum as string[]);
     return `must be one of ${choices.join(', ')}`;
@@ -195,6 +196,16 @@ function registerFormats(): void {
       try {
         const url = new URL(value);
         return url.protocol === 'http:' || url.protocol === 'https:';
+      } catch {
+        return false;
+      }
+    });
+  }
+  if (!FormatRegistry.Has('regex')) {
+    FormatRegistry.Set('regex', (value) => {
+      try {
+        new RegExp(value);
+        return true;
       } catch {
         return false;
       }

@@ -33,11 +33,15 @@ export function nginxParserFor(kind: NginxLogKind, options: NginxParserOptions =
   return { parse: createErrorParser(options.timeZone ? { timeZone: options.timeZone } : {}), dataset: NGINX_ERROR_DATASET };
 }
 
+/** File names of error logs: `error.log`, `error.log.1`, `*_error.log` — but not `terror.log`. */
+export const DEFAULT_ERROR_FILE_PATTERN = '(^|[._-])error([._-]|$)';
+
 /**
- * Which nginx log a file is, from its name: `error.log`, `error.log.1`, `*_error.log` are error
- * logs, everything else is access. For the sidecar's default `--path /var/log/nginx/*.log`.
+ * Which nginx log a file is, from its name (the sidecar's `--error-file-pattern`, a regular expression
+ * over the base name): matching files are error logs, everything else is access.
  */
-export function nginxLogKindOfPath(path: string): NginxLogKind {
+export function nginxLogKindOfPath(path: string, errorFilePattern: RegExp = DEFAULT_ERROR_PATTERN): NginxLogKind {
   const name = path.slice(path.lastIndexOf('/') + 1);
-  return /(^|[._-])error([._-]|$)/.test(name) ? 'error' : 'access';
+  return errorFilePattern.test(name) ? 'error' : 'access';
 }
+const DEFAULT_ERROR_PATTERN = new RegExp(DEFAULT_ERROR_FILE_PATTERN);

@@ -19,13 +19,14 @@ export type SidecarConfig = Static<typeof sidecarCommand.options>;
 
 export async function runSidecar(config: SidecarConfig, logger: Logger, lifecycle: Lifecycle): Promise<void> {
   const runtime = await startShipperRuntime('sidecar', config, logger, lifecycle);
-  const identity = readPodIdentity(process.env, { labels: config.labelsFile, annotations: config.annotationsFile });
+  const identity = readPodIdentity(process.env, { labels: config.labelsFile, annotations: config.annotationsFile }, config.annotations);
+  if (identity.warnings.length > 0) logger.warn({ warnings: identity.warnings }, 'Downward API files have lines that could not be read');
   const pod = podIdentityEnricher(identity);
   const fixedFields = fixedFieldsOf((record, line) => runtime.commonEnricher(pod(record, line), line));
   const recordOptions = {
     accessParser: compileAccessFormat(config.accessFormat),
-    errorParser: createErrorParser({ timeZone: config.timeZone ?? process.env.TZ }),
-    errorPathPattern: config.errorPathPattern,
+    errorParser: createErrorParser(config.timeZone === undefined ? {} : { timeZone: config.timeZone }),
+    errorFilePattern: new RegExp(config.errorFilePattern),
     namespace: config.namespace,
     fixedFields,
   };

@@ -3,45 +3,40 @@
  * file fields and the data stream, add the fixed fields, and wrap with the deterministic id. Pure apart from the clock
  * used for a line that carries no time of its own.
  */
-import { basename } from 'node:path';
 import type { Line, LogRecord, Outgoing, Parser } from '../record.ts';
 import { toOutgoing } from '../document-id.ts';
 import { parseFailureRecord } from '../parse/failure.ts';
 import { addFixedFields } from '../enrich/fixed-fields.ts';
-
-export type NginxLogKind = 'access' | 'error';
+import { nginxLogKindOfPath, type NginxLogKind } from '../parse/nginx-dispatch.ts';
 
 export interface NginxRecordOptions {
   readonly accessParser: Parser;
   readonly errorParser: Parser;
-  /** A file whose name contains this is an error log. */
-  readonly errorPathPattern: string;
+  /** A file whose base name matches this is an error log. */
+  readonly errorFilePattern: RegExp;
   readonly namespace: string;
   /** Pod identity, agent and --tag fields, computed once (see enrich/fixed-fields.ts). */
   readonly fixedFields: LogRecord;
 }
 
-export function nginxKindOf(path: string, errorPathPattern: string): NginxLogKind {
-  return basename(path).includes(errorPathPattern) ? 'error' : 'access';
-}
-
-/** nginxKindOf per line would redo the same string work for every line of a file: remember it. */
-function cachedKindOf(path: string, errorPathPattern: string): NginxLogKind {
-  const key = `${errorPathPattern}\n${path}`;
-  let kind = kindByPath.get(key);
+/** Matching the file name for every line would redo the same work: remember it per pattern and path. */
+function cachedKindOf(path: string, errorFilePattern: RegExp): NginxLogKind {
+  let byPath = kindByPattern.get(errorFilePattern);
+  if (byPath === undefined) kindByPattern.set(errorFilePattern, (byPath = new Map()));
+  let kind = byPath.get(path);
   if (kind === undefined) {
-    if (kindByPath.size > 1000) kindByPath.clear();
-    kind = nginxKindOf(path, errorPathPattern);
-    kindByPath.set(key, kind);
+    if (byPath.size > 1000) byPath.clear();
+    kind = nginxLogKindOfPath(path, errorFilePattern);
+    byPath.set(path, kind);
   }
   return kind;
 }
-const kindByPath = new Map<string, NginxLogKind>();
+const kindByPattern = new WeakMap<RegExp, Map<string, NginxLogKind>>();
 
 /** Returns the record for a line, or undefined for a blank line (which is settled without shipping). */
 export function nginxRecordOf(line: Line, options: NginxRecordOptions, now: () => string = () => new Date().toISOString()): Outgoing | undefined {
   if (line.text.length === 0 && !line.truncated) return undefined;
-  const kind = cachedKindOf(line.path, options.errorPathPattern);
+  const kind = cachedKindOf(line.path, options.errorFilePattern);
   const dataset = `nginx.${kind}`;
   const parsed = (kind === 'error' ? options.errorParser : options.accessParser)(line.text);
   const record: LogRecord = parsed.ok ? parsed.record : parseFailureRecord(line.text, parsed.error, dataset);
