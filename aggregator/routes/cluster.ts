@@ -125,8 +125,17 @@ export function registerClusterRoutes(routes: RouteTable, context: ApiContext): 
         number_of_in_flight_fetch: 0,
         task_max_waiting_in_queue_millis: 0,
         active_shards_percent_as_number: 100.0,
-        ...(params.level === 'indices' ? { indices: {} } : {}),
+        ...(params.level === 'indices' || params.level === 'shards' ? { indices: await perIndexHealth(context, index ?? '_all') } : {}),
       };
     },
   });
+}
+
+/** `level=indices`: one green, single-shard, replica-less entry per index, as the embedded store keeps them. */
+async function perIndexHealth(context: ApiContext, pattern: string): Promise<Record<string, unknown>> {
+  const rows = await context.store.catIndices(pattern).catch(() => []);
+  return Object.fromEntries(rows.map((row) => [String(row.index), {
+    status: 'green', number_of_shards: 1, number_of_replicas: 0, active_primary_shards: 1, active_shards: 1,
+    relocating_shards: 0, initializing_shards: 0, unassigned_shards: 0, unassigned_primary_shards: 0,
+  }]));
 }

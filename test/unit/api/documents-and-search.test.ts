@@ -217,6 +217,7 @@ describe('index management and control plane', () => {
     store.indices.set('logs', new Map());
     expect((await app.inject({ method: 'GET', url: '/_cluster/health' })).json()).toMatchObject({ status: 'green', number_of_nodes: 1, active_primary_shards: 1 });
     expect((await app.inject({ method: 'GET', url: '/_cluster/health/logs' })).json().status).toBe('green');
+    expect((await app.inject({ method: 'GET', url: '/_cluster/health?level=indices' })).json().indices.logs).toMatchObject({ status: 'green', number_of_shards: 1 });
     const missing = await app.inject({ method: 'GET', url: '/_cluster/health/nope' });
     expect(missing.statusCode).toBe(408);
     expect(missing.json().status).toBe('red');
