@@ -134,8 +134,9 @@ async function runModel(steps: Step[], globRotated: boolean): Promise<void> {
         case 'restart': {
           await running.stop();
           collect();
-          // Files already deleted, or rotated out of the globs, are not found again: what was unread in them is gone.
-          for (const text of unreadInGeneration((g) => g !== generation && !(globRotated && renamedGenerations.has(g)))) mayBeLost.add(text);
+          // Deleted files are not found again: what was unread in them is gone. Renamed ones are found
+          // (by the globs, or by inode beside their last path) and finished.
+          for (const text of unreadInGeneration((g) => g !== generation && !renamedGenerations.has(g))) mayBeLost.add(text);
           running = await runTailer(stateDir, options);
           break;
         }
