@@ -110,6 +110,11 @@ export async function openForwardingStore(options: ForwardingStoreOptions): Prom
   });
   if (queue.records > 0) logger.info({ records: queue.records, bytes: queue.bytes }, 'resuming the forward queue');
   forwarder.start();
+  // Says once, at start, which cluster answers (or that none does yet); writes are queued either way.
+  cluster.request('GET', '/').then(
+    (info) => logger.info({ cluster: options.url, clusterName: info.cluster_name, version: (info.version as JsonObject | undefined)?.number, distribution: (info.version as JsonObject | undefined)?.distribution }, 'forwarding to cluster'),
+    (error: unknown) => logger.warn({ cluster: options.url, err: error }, 'the cluster does not answer yet; writes are queued until it does'),
+  );
   let closed = false;
   let lastStats = { indices: 0, documents: 0, diskBytes: 0 };
 

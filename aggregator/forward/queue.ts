@@ -94,6 +94,8 @@ export class DurableQueue {
     mkdirSync(dataDir, { recursive: true });
     this.path = join(dataDir, 'forward-queue.sqlite');
     const db = new DatabaseSync(this.path);
+    // Chosen before the table exists: lets a drained queue give a backlog's pages back to the file system.
+    db.exec('PRAGMA auto_vacuum = INCREMENTAL');
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = FULL');
     db.exec('PRAGMA busy_timeout = 10000');
@@ -190,6 +192,13 @@ export class DurableQueue {
     }
     this.#records -= removed.length;
     this.#bytes -= bytes;
+    if (this.#records === 0) this.#shrink();
+  }
+
+  /** Once empty, returns free pages beyond a small reserve to the file system (after an outage's backlog). */
+  #shrink(): void {
+    const { freelist_count: free } = this.#db.prepare('PRAGMA freelist_count').get() as { freelist_count: number };
+    if (free > 2048) this.#db.exec('PRAGMA incremental_vacuum');
   }
 
   /** `enqueued_at` of the oldest entry, or undefined when the queue is empty. */

@@ -155,6 +155,20 @@ describe('forwarding to a real aggregator', () => {
     expect((missing as EsError).status).toBe(404);
   });
 
+  it('applies update and delete on the cluster at once, with the cluster answer', async () => {
+    await store.bulk([{ op: 'index', index: 'mutable', id: 'm-1', doc: { message: 'first' } }, { op: 'index', index: 'mutable', id: 'm-2', doc: { message: 'second' } }], 'wait_for');
+    const [updated, deleted, missing] = await store.bulk([
+      { op: 'update', index: 'mutable', id: 'm-1', doc: { message: 'changed' } },
+      { op: 'delete', index: 'mutable', id: 'm-2' },
+      { op: 'delete', index: 'mutable', id: 'never-written' },
+    ]);
+    expect([inner(updated).status, inner(updated).result]).toEqual([200, 'updated']);
+    expect([inner(deleted).status, inner(deleted).result]).toEqual([200, 'deleted']);
+    expect([inner(missing).status, inner(missing).result]).toEqual([404, 'not_found']);
+    expect(await store.getDocument('mutable', 'm-1')).toMatchObject({ found: true, _source: { message: 'changed' } });
+    expect(await store.getDocument('mutable', 'm-2')).toMatchObject({ found: false });
+  });
+
   it('sends a document the cluster rejects for its mapping to the dead-letter stream with the reason', async () => {
     const index = 'logs-typed-default';
     await store.bulk([{ op: 'create', index, id: 'typed-1', doc: { '@timestamp': '2026-11-24T06:00:00Z', message: 'number', code: 200 } }], 'wait_for');

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,5 +92,23 @@ describe('the dead-letter namespace of an index', () => {
     ['logs-only', 'default'],
   ])('%s goes to the dead-letter stream of namespace %s', (index, namespace) => {
     expect(namespaceOf(index)).toBe(namespace);
+  });
+});
+
+describe('the forward queue after an outage backlog', () => {
+  it('gives the backlog pages back to the file system once it has drained', () => {
+    const queue = new DurableQueue(dir);
+    const big = 'x'.repeat(5000);
+    for (let round = 0; round < 6; round++) {
+      queue.append(Array.from({ length: 500 }, (_, k) => entry(`r${round}-${k}`, `{"message":"${big}"}`)), () => true, 1);
+    }
+    queue.close();
+    const full = statSync(queue.path).size;
+    expect(full).toBeGreaterThan(14_000_000);
+    const reopened = new DurableQueue(dir);
+    reopened.settle(reopened.head(10_000, Number.POSITIVE_INFINITY), []);
+    expect(reopened.records).toBe(0);
+    reopened.close();
+    expect(statSync(queue.path).size).toBeLessThan(full / 2);
   });
 });
