@@ -2,7 +2,7 @@
  * Runs the real `logship aggregator` as a child process, for tests that need a real listening server,
  * real restarts and real crashes:
  *
- *   const aggregator = await startAggregator();            // free ports, fresh temp data dir, waits for /readyz
+ *   const aggregator = await startAggregator();            // free ports, fresh temp data dir, waits for /readyz and the search page's port
  *   const client = new Client({ node: aggregator.url });
  *   await aggregator.kill();                                // SIGKILL: a crash, nothing flushed on purpose
  *   await aggregator.restart();                             // same data dir and port, waits for /readyz again
@@ -103,6 +103,8 @@ export async function startAggregator(options: StartOptions = {}): Promise<Aggre
       if (hasExited) throw new StartFailed(`the aggregator exited before it was ready:\n${output}`);
       const response = await fetch(`http://127.0.0.1:${port}/readyz`);
       if (response.status !== 200) throw new Error(`/readyz answered ${response.status}`);
+      // The search page starts right after the API: wait until its port answers too (any status).
+      await fetch(`http://127.0.0.1:${uiPort}/`).then((r) => r.body?.cancel());
     }, { timeoutMs: options.readyTimeoutMs ?? 20_000, intervalMs: 50 }).catch((error: unknown) => {
       if (!hasExited) spawned.kill('SIGKILL');
       throw error instanceof StartFailed ? error : new Error(`the aggregator did not become ready: ${(error as Error).message}\n${output}`);
