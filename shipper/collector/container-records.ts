@@ -43,6 +43,21 @@ export interface ContainerFile {
 
 export function containerRecordOf(entry: ContainerEntry, file: ContainerFile, metadata: ContainerMetadata, options: ContainerRecordOptions): Outgoing {
   const { policy } = metadata;
+  if (options.commonFields !== undefined && policy.parser === undefined && isPlainEntry(entry, options.parseJson)) {
+    // The common case, a plain text line: its JSON is written directly, the container's shared fields appended.
+    const dataset = policy.dataset ?? CONTAINER_DATASET;
+    const shared = sharedPart(metadata, dataset, options.namespace, options.commonFields);
+    if (shared.json !== undefined) {
+      if (shared.path !== file.path) {
+        shared.path = file.path;
+        shared.pathJson = JSON.stringify(file.path);
+      }
+      const timestamp = entry.timestamp === '' ? (options.now ?? isoNow)() : entry.timestamp;
+      const body = `{"@timestamp":${JSON.stringify(timestamp)},"message":${JSON.stringify(entry.message)},"stream":"${entry.stream}",` +
+        `"log":{"offset":${entry.offset},"file":{"path":${shared.pathJson}}},"event":{"dataset":${shared.datasetJson}},${shared.json}}`;
+      return outgoing(`logs-${dataset}-${options.namespace}`, body, file.source, entry);
+    }
+  }
   let record: LogRecord;
   let dataset: string;
   if (policy.parser === 'nginx' && entry.error === undefined) {
@@ -63,8 +78,7 @@ export function containerRecordOf(entry: ContainerEntry, file: ContainerFile, me
   if (shared?.json !== undefined && !sharesAKey(record, shared.keys)) {
     // Fast path: the record's own fields, then the container's shared fields as one pre-serialized piece.
     const own = JSON.stringify(record);
-    const body = own === '{}' ? `{${shared.json}}` : `${own.slice(0, -1)},${shared.json}}`;
-    return { index, id: documentId(file.source, entry.offset), body, source: file.source, offset: entry.offset, endOffset: entry.endOffset, bytes: body.length + index.length + 56 };
+    return outgoing(index, own === '{}' ? `{${shared.json}}` : `${own.slice(0, -1)},${shared.json}}`, file.source, entry);
   }
   // The collector owns these keys (JSON messages never lift them), so the container's shared, frozen
   // objects are laid on as they are, without a copy per record.
@@ -76,6 +90,20 @@ export function containerRecordOf(entry: ContainerEntry, file: ContainerFile, me
   return toOutgoing(index, options.enrich(record, line), file.source, entry.offset, entry.endOffset);
 }
 
+/** Same shape and size rule as `toOutgoing`, for a body built here. */
+function outgoing(index: string, body: string, source: string, entry: ContainerEntry): Outgoing {
+  return { index, id: documentId(source, entry.offset), body, source, offset: entry.offset, endOffset: entry.endOffset, bytes: body.length + index.length + 56 };
+}
+
+/**
+ * A line the decoders' `containerRecord` would turn into exactly `@timestamp`, `message`, `stream` and
+ * `log.offset`: decoded, whole, one line, and not a JSON object (JSON messages always hold a `{`).
+ */
+function isPlainEntry(entry: ContainerEntry, parseJson: boolean): boolean {
+  return entry.error === undefined && entry.truncated !== true && (entry.joinedLines === undefined || entry.joinedLines <= 1) &&
+    (!parseJson || !entry.message.includes('{'));
+}
+
 interface SharedPart {
   /** Top-level keys of the piece: a record holding one of them takes the general path (no duplicate keys). */
   readonly keys: ReadonlySet<string>;
@@ -85,6 +113,10 @@ interface SharedPart {
    * takes the general path, which merges them.
    */
   readonly json: string | undefined;
+  readonly datasetJson: string;
+  /** The file path last serialized (a container's files share the part; a rename changes the path). */
+  path: string | undefined;
+  pathJson: string;
 }
 
 /** Per common fields, container (its metadata object) and dataset; dropped with the metadata when the pod changes. */
@@ -103,7 +135,13 @@ function sharedPart(metadata: ContainerMetadata, dataset: string, namespace: str
       if (key in fields) overlap = true;
       else fields[key] = value;
     }
-    part = { keys: new Set(Object.keys(fields)), json: overlap ? undefined : JSON.stringify(fields).slice(1, -1) };
+    part = {
+      keys: new Set(Object.keys(fields)),
+      json: overlap ? undefined : JSON.stringify(fields).slice(1, -1),
+      datasetJson: JSON.stringify(dataset),
+      path: undefined,
+      pathJson: '""',
+    };
     byDataset.set(dataset, part);
   }
   return part;
