@@ -8,7 +8,7 @@ import type { RouteTable } from '../http/route-table.ts';
 import { action } from '../auth/privileges.ts';
 import { isJsonObject, jsonBody } from '../http/request-body.ts';
 import { listParam, queryParams } from '../http/query-params.ts';
-import { aliasMissing, noHandler, validationFailed } from '../http/errors.ts';
+import { aliasMissing, illegalArgument, noHandler, validationFailed } from '../http/errors.ts';
 import type { JsonObject } from '../store/types.ts';
 import type { ApiContext } from './context.ts';
 
@@ -26,7 +26,14 @@ export function registerIndexRoutes(routes: RouteTable, context: ApiContext): vo
   });
   routes.add({
     method: 'DELETE', url: '/:index', action: action('indices:admin/delete', 'manage'),
-    handler: async (request) => context.store.deleteIndex(indexName(request)),
+    handler: async (request) => {
+      const pattern = indexName(request);
+      // ES 8's default `action.destructive_requires_name: true`: deleting must name each index.
+      if (pattern.split(',').some((part) => part === '_all' || part.includes('*'))) {
+        throw illegalArgument('Wildcard expressions or all indices are not allowed');
+      }
+      return context.store.deleteIndex(pattern);
+    },
   });
 
   routes.add({

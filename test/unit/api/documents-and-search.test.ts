@@ -196,6 +196,17 @@ describe('index management and control plane', () => {
     expect((await app.inject({ method: 'DELETE', url: '/fresh' })).json()).toEqual({ acknowledged: true });
   });
 
+  it('refuses to delete indices by wildcard or _all, as ES 8 does by default', async () => {
+    const { app, store } = buildTestApp();
+    store.indices.set('logs', new Map());
+    for (const url of ['/_all', '/*', '/logs,l*']) {
+      const response = await app.inject({ method: 'DELETE', url });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.reason).toBe('Wildcard expressions or all indices are not allowed');
+    }
+    expect(store.indices.has('logs')).toBe(true);
+  });
+
   it('_license and _xpack report an active basic license', async () => {
     const { app } = buildTestApp();
     expect((await app.inject({ method: 'GET', url: '/_license?human=false' })).json().license).toMatchObject({ status: 'active', type: 'basic' });
