@@ -13,15 +13,15 @@ const processes: AggregatorProcess[] = [];
 const clients: Client[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) await client.close();
-  for (const process of processes.splice(0).reverse()) await process.cleanup();
+  for (const aggregator of processes.splice(0).reverse()) await aggregator.cleanup();
 });
 
-async function start(args: readonly string[] = []): Promise<{ process: AggregatorProcess; client: Client }> {
-  const process = await startAggregator({ args });
-  processes.push(process);
-  const client = new Client({ node: process.url, maxRetries: 0 });
+async function start(args: readonly string[] = []): Promise<{ aggregator: AggregatorProcess; client: Client }> {
+  const aggregator = await startAggregator({ args });
+  processes.push(aggregator);
+  const client = new Client({ node: aggregator.url, maxRetries: 0 });
   clients.push(client);
-  return { process, client };
+  return { aggregator, client };
 }
 
 function operations(from: number, to: number): object[] {
@@ -45,8 +45,8 @@ async function idsIn(client: Client): Promise<string[]> {
 
 describe('aggregator --forward-to, as real processes', () => {
   it('delivers every acknowledged record exactly once through a cluster outage and a SIGKILL of the forwarder', async () => {
-    const { process: cluster, client: clusterClient } = await start();
-    const { process: forwarder, client } = await start(['--forward-to', cluster.url]);
+    const { aggregator: cluster, client: clusterClient } = await start();
+    const { aggregator: forwarder, client } = await start(['--forward-to', cluster.url]);
 
     const first = await client.bulk({ operations: operations(0, 100), refresh: 'wait_for' });
     expect(first.errors).toBe(false);
@@ -72,9 +72,9 @@ describe('aggregator --forward-to, as real processes', () => {
   });
 
   it('stops promptly on SIGTERM with writes still queued, and forwards them after the restart', async () => {
-    const { process: cluster, client: clusterClient } = await start();
+    const { aggregator: cluster, client: clusterClient } = await start();
     await cluster.kill();
-    const { process: forwarder, client } = await start(['--forward-to', cluster.url]);
+    const { aggregator: forwarder, client } = await start(['--forward-to', cluster.url]);
     const response = await client.bulk({ operations: operations(0, 50) });
     expect(response.errors).toBe(false);
 
@@ -89,7 +89,7 @@ describe('aggregator --forward-to, as real processes', () => {
   });
 
   it('answers a duplicate create of a still-queued id with 409 over HTTP', async () => {
-    const { process: cluster } = await start();
+    const { aggregator: cluster } = await start();
     await cluster.kill();
     const { client } = await start(['--forward-to', cluster.url]);
     await client.bulk({ operations: operations(0, 2) });
