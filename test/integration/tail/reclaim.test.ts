@@ -98,4 +98,24 @@ describe('reclaiming shipped ranges', () => {
     await reclaimer.reclaimNow();
     expect(readFileSync(path).includes(0)).toBe(false);
   });
+
+  it('turns itself off with one error when fallocate cannot be run, and never throws', async () => {
+    const path = join(dir, 'a.log');
+    writeFileSync(path, `${'a'.repeat(99)}\n`.repeat(2000));
+    running = await runTailer(join(dir, 'state'), { include: [path] });
+    await eventually(() => expect(running!.received).toHaveLength(2000));
+    const logger = createLogger('silent', 'test');
+    reclaimer = createReclaimer({ checkpoints: running.checkpoints, minBytes: 4096, intervalMs: 60_000, logger, registry: running.registry });
+    reclaimer.track(path, running.received[0]!.source);
+    const savedPath = process.env.PATH;
+    process.env.PATH = join(dir, 'no-such-bin');
+    try {
+      await reclaimer.reclaimNow();
+      await reclaimer.reclaimNow();
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    expect(await running.metric('logship_reclaim_errors_total', { reason: 'unsupported' })).toBe(1);
+    expect(readFileSync(path).includes(0)).toBe(false);
+  });
 });
