@@ -63,6 +63,13 @@ function keepAliveMs(text: string | undefined, fallback: number): number {
   return Number(m[1]) * UNIT_MS[m[2]!]!;
 }
 
+/** ES's `search.max_open_scroll_context`: contexts are memory, so they are bounded. */
+const MAX_OPEN_CONTEXTS = 500;
+
+function tooManyContexts(kind: string): EsError {
+  return new EsError(429, 'exception', `Trying to create too many ${kind} contexts. Must be less than or equal to: [${MAX_OPEN_CONTEXTS}]. This limit can be set by changing the [search.max_open_scroll_context] setting.`);
+}
+
 function contextMissing(id: string): EsError {
   return new EsError(404, 'search_context_missing_exception', `No search context found for id [${id}]`);
 }
@@ -170,6 +177,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
         pitId = pit.id;
       }
       const scroll = query.scroll;
+      if (scroll !== undefined && scrolls.size >= MAX_OPEN_CONTEXTS) throw tooManyContexts('scroll');
       if (scroll !== undefined && input.snapshot === undefined) input.snapshot = takeSnapshot(pattern, query);
       const { result, last } = await timed('search', () => pool.run('search', input));
       const response = result as JsonObject;
@@ -227,6 +235,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       ensureOpen();
       expire();
       const ms = keepAliveMs(keepAlive, 60_000);
+      if (pits.size >= MAX_OPEN_CONTEXTS) throw tooManyContexts('point-in-time');
       const id = randomBytes(24).toString('base64url');
       pits.set(id, { snapshot: takeSnapshot(pattern, {}), expiresAt: now() + ms });
       return { id };
