@@ -13,7 +13,7 @@
  *   instead of the browser's dialog.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -74,20 +74,25 @@ type StaticFile = { readonly body: Buffer; readonly type: string; readonly immut
 export async function registerUi(app: FastifyInstance, options: UiOptions): Promise<void> {
   const distDir = options.distDir ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'ui', 'dist');
   let files: Map<string, StaticFile> | null = null;
-  const load = async (): Promise<Map<string, StaticFile> | null> => {
-    if (files) return files;
+  let builtAt = 0;
+  /** The built files, read again when `index.html` changed (a new `npm run build` needs no restart). */
+  const load = async (checkForNewBuild = false): Promise<Map<string, StaticFile> | null> => {
+    if (files && !checkForNewBuild) return files;
     try {
+      const mtime = (await stat(join(distDir, 'index.html'))).mtimeMs;
+      if (files && mtime === builtAt) return files;
+      builtAt = mtime;
       const loaded = new Map<string, StaticFile>();
       for (const name of await readdir(distDir)) {
         const type = MIME[extname(name)];
         if (!type) continue;
         loaded.set(`/${name}`, { body: await readFile(join(distDir, name)), type, immutable: name !== 'index.html' && /-[A-Z0-9]{8}\./.test(name) });
       }
-      if (!loaded.has('/index.html')) return null;
+      if (!loaded.has('/index.html')) return files;
       files = loaded;
       return files;
     } catch {
-      return null;
+      return files; // mid-build or missing: keep serving what was there
     }
   };
   await load();
@@ -117,7 +122,7 @@ export async function registerUi(app: FastifyInstance, options: UiOptions): Prom
   });
 
   const sendFile = async (reply: FastifyReply, name: string): Promise<FastifyReply> => {
-    const loaded = await load();
+    const loaded = await load(name === '/index.html');
     if (!loaded) {
       return reply.code(503).type('text/plain; charset=utf-8').header('cache-control', 'no-store')
         .send('The search page is not built. Run `npm run build` (it runs on `npm install` too), then reload.\n');

@@ -6,7 +6,7 @@
  * flight. Live tail then polls every second for lines newer than the newest one on screen, and holds
  * them back while the user reads (scrolled down, pointer over the table, text selected, a row open).
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, clearAuth, es, getAuth, isAbort, lucenePosition, setAuth } from './api.ts';
 import { KqlSyntaxError } from './kql/parse.ts';
 import { chooseInterval, type Interval } from './search/interval.ts';
@@ -167,7 +167,8 @@ export function App() {
   // first search on opening the page does not wait for `_field_caps`.
   const needsFields = view.language === 'kuery' && view.query.trim() !== '';
   const fieldsGate = needsFields ? (fieldsReady ? 'ready' : 'waiting') : 'not-needed';
-  useEffect(() => {
+  // A layout effect: the request leaves as soon as the page is in the DOM, not after the first paint.
+  useLayoutEffect(() => {
     if (fieldsGate === 'waiting') return;
     searchAbort.current?.abort();
     moreAbort.current?.abort();
@@ -213,6 +214,7 @@ export function App() {
     );
     es('POST', path, documentsRequest(dsl, view.timeField, PAGE_SIZE), controller.signal).then(
       (response) => {
+        if (!firstResultsMarked.current) performance.mark('logship:first-response');
         const page = hitsOf(response);
         seen.current = new Set(page.map(hitKey));
         docsLoadedFor.current = id;

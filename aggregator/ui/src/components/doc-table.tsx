@@ -2,7 +2,7 @@
  * The newest matching lines, one row each, with selectable columns; a row expands into every field as a
  * table and as JSON. All log text is rendered as text nodes: never markup, whatever the line contains.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Filter, FilterValue, Hit } from '../search/requests.ts';
 import { hitKey } from '../search/requests.ts';
 import { flattenSource, formatValue } from '../search/flatten.ts';
@@ -29,6 +29,13 @@ const SUMMARY_SKIP = new Set(['message', 'event.original']);
 export function DocTable(props: Props) {
   const { hits, timeField, columns, expanded, hasMore, loadingMore, onLoadMore } = props;
   const sentinel = useRef<HTMLDivElement>(null);
+  // The rows only change with what they show: the page re-renders every second in live tail and on
+  // every answer, and the same row elements let Preact skip the whole table.
+  const { fresh, onToggle, onFilter, onToggleColumn } = props;
+  const rows = useMemo(() => hits.map((hit) => {
+    const key = hitKey(hit);
+    return <Row key={key} rowKey={key} hit={hit} timeField={timeField} columns={columns} open={expanded.has(key)} isFresh={fresh.has(key)} onToggle={onToggle} onFilter={onFilter} onToggleColumn={onToggleColumn} />;
+  }), [hits, timeField, columns, expanded, fresh, onToggle, onFilter, onToggleColumn]);
   useEffect(() => {
     const root = props.scrollRef.current;
     const target = sentinel.current;
@@ -64,12 +71,7 @@ export function DocTable(props: Props) {
               ))}
           </tr>
         </thead>
-        <tbody>
-          {hits.map((hit) => {
-            const key = hitKey(hit);
-            return <Row key={key} rowKey={key} hit={hit} {...props} open={expanded.has(key)} isFresh={props.fresh.has(key)} />;
-          })}
-        </tbody>
+        <tbody>{rows}</tbody>
       </table>
       <div ref={sentinel} class="doc-footer" data-testid="doc-footer">
         {hasMore
@@ -80,7 +82,7 @@ export function DocTable(props: Props) {
   );
 }
 
-type RowProps = Props & { readonly rowKey: string; readonly hit: Hit; readonly open: boolean; readonly isFresh: boolean };
+type RowProps = Pick<Props, 'timeField' | 'columns' | 'onToggle' | 'onFilter' | 'onToggleColumn'> & { readonly rowKey: string; readonly hit: Hit; readonly open: boolean; readonly isFresh: boolean };
 
 function Row({ rowKey, hit, timeField, columns, open, isFresh, onToggle, onFilter, onToggleColumn }: RowProps) {
   const flat = flattenSource(hit._source ?? {});
