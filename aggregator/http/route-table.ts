@@ -20,6 +20,11 @@ export interface EsRoute {
   readonly onRequest?: onRequestHookHandler;
   readonly onResponse?: onResponseHookHandler;
   readonly onRequestAbort?: onRequestAbortHookHandler;
+  /**
+   * Leave this URL out of the 405 answers: for catch-all legacy patterns (`/{index}/{type}`) whose other
+   * methods are really unknown endpoints (`GET /logs/_stats`), which must keep ES's "no handler" answer.
+   */
+  readonly noMethodNotAllowed?: boolean;
   /** JSON schema of the query string or body, for documentation and validation; path parameters get one from the URL. */
   readonly schema?: { readonly querystring?: object; readonly body?: object };
 }
@@ -37,6 +42,10 @@ export function createRouteTable(app: FastifyInstance): RouteTable {
       const methods = typeof route.method === 'string' ? [route.method] : [...route.method];
       const urls = typeof route.url === 'string' ? [route.url] : [...route.url];
       for (const url of urls) {
+        if (route.noMethodNotAllowed === true) {
+          app.route({ method: methods, url, config: { action: route.action }, handler: route.handler, schema: { params: paramsSchema(url), ...route.schema } });
+          continue;
+        }
         const known = methodsByUrl.get(url) ?? new Set<EsMethod>();
         for (const method of methods) known.add(method);
         if (methods.includes('GET')) known.add('HEAD');

@@ -8,7 +8,8 @@ import type { RouteTable } from '../http/route-table.ts';
 import { action } from '../auth/privileges.ts';
 import { jsonBody, isJsonObject } from '../http/request-body.ts';
 import { queryParams, refreshParam, listParam } from '../http/query-params.ts';
-import { fromItemError, illegalArgument, parseException, resourceNotFound, storeContractBroken, unsupported, validationFailed } from '../http/errors.ts';
+import { fromItemError, illegalArgument, methodNotAllowed, noHandler, parseException, resourceNotFound, storeContractBroken, unsupported, validationFailed } from '../http/errors.ts';
+import { addWarning } from '../http/responses.ts';
 import { applyFilterPath, parseFilterPath } from '../http/filter-path.ts';
 import type { BulkOp, JsonObject } from '../store/types.ts';
 import type { ApiContext } from './context.ts';
@@ -63,6 +64,21 @@ export function registerDocumentRoutes(routes: RouteTable, context: ApiContext):
     handler: async (request, reply) => {
       const { index, id } = request.params as DocParams;
       return writeOne(context, request, reply, { op: 'delete', index, id: id! });
+    },
+  });
+
+  // Typed writes from before ES 7 (`POST /logs/events`, `PUT /logs/events/1`, old rsyslog and Logstash):
+  // the type is ignored with ES's deprecation warning. `/{index}/_something` stays an unknown endpoint.
+  routes.add({
+    method: ['PUT', 'POST'], url: ['/:index/:type', '/:index/:type/:id'], action: write, noMethodNotAllowed: true,
+    handler: async (request, reply) => {
+      const { index, type, id } = request.params as DocParams & { type: string };
+      if (index.startsWith('_') || type.startsWith('_')) throw noHandler(request.method, request.url.split('?')[0] ?? request.url);
+      if (request.method === 'PUT' && id === undefined) throw methodNotAllowed('PUT', request.url.split('?')[0] ?? request.url, ['POST']);
+      addWarning(reply, context.esVersion, '[types removal] Specifying types in document index requests is deprecated, use the typed endpoints instead.');
+      const params = queryParams(request);
+      const op = params.op_type === 'create' ? 'create' : 'index';
+      return writeOne(context, request, reply, { op, index, ...(id === undefined ? {} : { id }), doc: jsonBody(request), ...pipeline(params) });
     },
   });
 

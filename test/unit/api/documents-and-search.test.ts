@@ -31,6 +31,17 @@ describe('document APIs', () => {
     expect((await app.inject({ method: 'PUT', url: '/logs/_doc/1?op_type=create', headers: json, payload: '{}' })).statusCode).toBe(409);
   });
 
+  it('accepts legacy typed writes, ignoring the type with a deprecation warning', async () => {
+    const { app, store } = buildTestApp();
+    const auto = await app.inject({ method: 'POST', url: '/logs/events', headers: json, payload: '{"a":1}' });
+    expect(auto.statusCode).toBe(201);
+    expect(String(auto.headers.warning)).toMatch(/^299 Elasticsearch-.*\[types removal\]/);
+    expect((await app.inject({ method: 'PUT', url: '/logs/events/7', headers: json, payload: '{"a":2}' })).statusCode).toBe(201);
+    expect(store.indices.get('logs')?.get('7')?.source).toEqual({ a: 2 });
+    expect((await app.inject({ method: 'POST', url: '/logs/_stats', headers: json, payload: '{}' })).json().error.reason).toContain('no handler found for uri [/logs/_stats] and method [POST]');
+    expect((await app.inject({ method: 'GET', url: '/logs/_stats' })).json().error.reason).toContain('no handler found');
+  });
+
   it('a body that is not JSON is a 400 parse_exception', async () => {
     const { app } = buildTestApp();
     const response = await app.inject({ method: 'PUT', url: '/logs/_doc/1', headers: json, payload: '{"a":' });
