@@ -105,7 +105,6 @@ function sortExpr(key: SortKey, ctx: PartitionContext): string {
   if (key.kind === 'score') return '1';
   const leaf = ctx.index.fields.get(key.field);
   if (leaf === undefined) return 'NULL';
-  if (leaf.kind === 'text' && !ctx.index.fields.has(`${key.field}`)) return 'NULL';
   if (leaf.kind === 'text') throw fielddataError(key.field);
   const col = columnExpr(leaf);
   let expr = col;
@@ -172,6 +171,8 @@ function afterCondition(exprs: string[], keys: SortKey[], values: unknown[], doc
 }
 
 function normalizeAfterValue(value: unknown, key: SortKey | undefined, leaf: Leaf | undefined): unknown {
+  // Hits show a missing number or date as ±MAX_SAFE_INTEGER (ES shows ±Long.MAX_VALUE); read it back as missing.
+  if (key?.kind === 'field' && (value === Number.MAX_SAFE_INTEGER || value === Number.MIN_SAFE_INTEGER)) return null;
   if (key !== undefined && key.kind === 'field' && leaf?.kind === 'date' && typeof value === 'string' && !/^-?\d+$/.test(value)) return parseDateValue(value) ?? value;
   if (leaf?.kind === 'boolean' && typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'string' && /^-?\d+$/.test(value) && (key?.kind === 'doc' || leaf?.kind === 'long' || leaf?.kind === 'date')) return Number(value);

@@ -74,3 +74,27 @@ describe('paging through everything', () => {
     await expect(t.store.search('', { pit: { id } })).rejects.toSatisfy((e: unknown) => e instanceof EsError && e.status === 404);
   });
 });
+
+describe('search_after over documents missing the sort field', () => {
+  it('pages through every document once when some lack the sort field', async () => {
+    const local = await openTestStore();
+    try {
+      const ops = Array.from({ length: 40 }, (_, i) => ({ op: 'index' as const, index: 'sparse', id: `s${i}`, doc: i % 3 === 0 ? { other: i } : { n: i % 5 } }));
+      await local.store.bulk(ops);
+      const { id } = await local.store.openPointInTime('sparse', '1m');
+      const seen: string[] = [];
+      let after: unknown[] | undefined;
+      for (let guard = 0; guard < 20; guard++) {
+        const page = await local.store.search('', { size: 7, sort: [{ n: 'asc' }], pit: { id }, ...(after !== undefined ? { search_after: after } : {}) });
+        const hits = (page.hits as JsonObject).hits as JsonObject[];
+        if (hits.length === 0) break;
+        seen.push(...hits.map((h) => String(h._id)));
+        after = hits[hits.length - 1]!.sort as unknown[];
+      }
+      expect(seen.length).toBe(40);
+      expect(new Set(seen).size).toBe(40);
+    } finally {
+      await local.close();
+    }
+  });
+});
