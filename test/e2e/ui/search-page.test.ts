@@ -217,6 +217,25 @@ describe.runIf(availability.run)('the search page in a browser', () => {
     await page.locator('.doc-table th').getByRole('button', { name: 'Remove column url.path' }).click();
   });
 
+  it('takes quick ranges, date math and absolute times for the time range', async () => {
+    await open('#/?from=now-1h&to=now');
+    await page.getByTestId('quick-range').selectOption({ label: 'Last 15 minutes' });
+    await expect.poll(() => decodeURIComponent(page.url())).toContain('from=now-15m&to=now');
+    await page.getByTestId('quick-range').selectOption({ label: 'Last 24 hours' });
+    await expect.poll(() => count()).toBe(docs.length);
+    // An absolute start between two lines (so the expected count does not depend on the clock), date math end.
+    const sorted = docs.map((d) => Date.parse(d['@timestamp'])).sort((a, b) => a - b);
+    const boundary = Math.floor((sorted[5000]! + sorted[5001]!) / 2);
+    await page.getByTestId('time-from').fill(new Date(boundary).toISOString());
+    await page.getByTestId('time-to').fill('now/d');
+    await page.getByRole('button', { name: 'Set range' }).click();
+    await expect.poll(() => count()).toBe(sorted.filter((t) => t >= boundary).length);
+    await page.getByTestId('time-from').fill('now-');
+    expect(await page.getByTestId('time-from').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByRole('button', { name: 'Set range' }).isDisabled()).toBe(true);
+    await shoot('10-absolute-range');
+  });
+
   it('zooms into the time range by dragging across the histogram', async () => {
     await open('#/?from=now-1h&to=now');
     const before = await count();
@@ -231,7 +250,7 @@ describe.runIf(availability.run)('the search page in a browser', () => {
     expect(after).toBeGreaterThan(0);
     expect(after).toBeLessThan(before);
     expect(await histogramSum()).toBe(after);
-    await shoot('10-zoomed');
+    await shoot('11-zoomed');
   });
 
   it('scrolls further back with search_after without losing its place', async () => {
@@ -254,7 +273,7 @@ describe.runIf(availability.run)('the search page in a browser', () => {
     const error = page.getByTestId('query-error');
     await error.waitFor();
     expect(await error.textContent()).toContain('Failed to parse query');
-    await shoot('11-lucene');
+    await shoot('12-lucene');
   });
 
   it('shows progress while a search runs, and a new search cancels the one still running', async () => {
@@ -296,7 +315,7 @@ describe.runIf(availability.run)('the search page in a browser', () => {
     const latency = Date.now() - written;
     console.log(`search page: live tail showed a new line ${latency} ms after it was written`);
     expect(latency).toBeLessThan(2000);
-    await shoot('12-live-tail');
+    await shoot('13-live-tail');
 
     // Reading: the pointer over the table pauses the tail; the next line waits until it leaves.
     await page.getByTestId('doc-row').nth(3).hover();
@@ -304,7 +323,7 @@ describe.runIf(availability.run)('the search page in a browser', () => {
     await bulkIndex(aggregator.api, INDEX, [{ '@timestamp': new Date().toISOString(), message: `GET /${held} HTTP/1.1`, kubernetes: kubernetesFields(1) }]);
     await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 5000 }).toContain('1 new line');
     expect(await page.getByText(held).count()).toBe(0);
-    await shoot('13-live-tail-paused');
+    await shoot('14-live-tail-paused');
     await page.mouse.move(5, 5);
     await page.getByTestId('doc-row').first().getByText(held).waitFor({ timeout: 3000 });
   });
