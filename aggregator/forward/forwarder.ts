@@ -65,6 +65,7 @@ export class Forwarder {
   #wakeup: (() => void) | undefined;
   #waiters: Waiter[] = [];
   #running: Promise<void> | undefined;
+  #healthy = true;
 
   constructor(options: ForwarderOptions) {
     this.#queue = options.queue;
@@ -90,13 +91,20 @@ export class Forwarder {
     wakeup?.();
   }
 
+  /** False while the last attempt to reach the cluster failed (it is down, refusing, or overloaded). */
+  get healthy(): boolean {
+    return this.#healthy;
+  }
+
   /**
    * Resolves true once every entry up to `seq` has been acknowledged by the cluster (with `refresh`
-   * passed on to the bulk request that carries it), or false after `timeoutMs` or at close.
+   * passed on to the bulk request that carries it), or false after `timeoutMs` or at close. While the
+   * cluster is failing it does not wait at all: bulks waiting for a refresh would otherwise hold the
+   * API's bulk slots for the whole outage.
    */
   waitForwarded(seq: number, refresh: Refresh, timeoutMs: number): Promise<boolean> {
     if (this.#queue.headSeq() > seq) return Promise.resolve(true);
-    if (this.#stop.signal.aborted) return Promise.resolve(false);
+    if (this.#stop.signal.aborted || !this.#healthy) return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish(false), timeoutMs);
       const waiter: Waiter = { seq, refresh, resolve: (ok) => finish(ok) };
@@ -137,6 +145,8 @@ export class Forwarder {
         this.#sample('queue-error', (suppressed) => this.#log.error({ err: error, suppressed }, 'forward queue failed; retrying'));
         result = { ok: false, retried: 0 };
       }
+      this.#healthy = result.ok;
+      if (!result.ok) for (const waiter of [...this.#waiters]) waiter.resolve(false);
       if (result.ok) {
         attempt = 0;
         continue;
