@@ -15,6 +15,7 @@ export const collectorCommand = defineCommand({
     kubeTokenFile: Type.Optional(Type.String({ description: 'Bearer token file for the API server; default: the service account token.' })),
     kubeCaFile: Type.Optional(Type.String({ description: 'CA bundle of the API server; default: the service account CA.' })),
     kubeSyncWait: Type.Integer({ minimum: 0, maximum: 120_000, default: 5_000, 'x-unit': 'ms', description: 'At start, how long to wait for the first pod list before shipping with path metadata only.' }),
+    podWait: Type.Integer({ minimum: 0, maximum: 60_000, default: 2_000, 'x-unit': 'ms', description: 'Lines of a new pod the API has not described yet wait up to this long for its metadata (so its annotations apply from the first line).' }),
     deletedPodGrace: Type.Integer({ minimum: 60_000, default: 300_000, 'x-unit': 'ms', description: 'How long a deleted pod\'s metadata is kept to tag the last lines of its containers.' }),
     annotations: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Pod annotations copied to kubernetes.annotations.* (repeatable; a trailing * matches a prefix).' }),
     excludeNamespaces: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Namespaces whose containers are not shipped (repeatable).' }),

@@ -33,6 +33,14 @@ export interface ContainerStreamsOptions {
   readonly excludeNamespaces: readonly string[];
   /** `namespace/name` of the collector's own pod (skipped), or undefined. */
   readonly selfPod: string | undefined;
+  /**
+   * While this says the API watch is working, the lines of a file whose pod the cache does not know yet
+   * are held up to `podWaitMs` (and `podWaitBytes` per file), so the pod's annotations — `exclude` above
+   * all — apply from its first line. Undefined: never hold.
+   */
+  readonly apiHealthy?: () => boolean;
+  readonly podWaitMs?: number;
+  readonly podWaitBytes?: number;
   /** Settles a byte range consumed without a record. */
   settle(source: SourceId, offset: number, endOffset: number): void;
   /** Counts what was skipped, by bounded reason. */
@@ -63,6 +71,10 @@ interface FileState {
   metadataVersion: number;
   metadataAt: number;
   lastLineAt: number;
+  readonly firstSeenAt: number;
+  /** Lines held until the pod is known (see `apiHealthy`), in file order. */
+  held: Line[];
+  heldBytes: number;
 }
 
 const REFRESH_UNRESOLVED_MS = 2_000;
@@ -95,6 +107,9 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
         metadataVersion: -1,
         metadataAt: 0,
         lastLineAt: now(),
+        firstSeenAt: now(),
+        held: [],
+        heldBytes: 0,
       };
       files.set(line.source, state);
     }
@@ -135,6 +150,28 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
     }
   };
 
+  const podWaitMs = options.podWaitMs ?? 2_000;
+  const podWaitBytes = options.podWaitBytes ?? 1024 * 1024;
+
+  /** True while the file's lines should wait for its pod's metadata. */
+  const waitsForPod = (state: FileState, at: number): boolean => {
+    if (options.apiHealthy === undefined || options.pods === undefined || state.resolution.kind !== 'container') return false;
+    const uid = state.resolution.ref.pod?.uid;
+    if (uid === undefined || options.pods.get(uid) !== undefined) return false;
+    return at - state.firstSeenAt < podWaitMs && state.heldBytes < podWaitBytes && options.apiHealthy();
+  };
+
+  const decodeLine = (state: FileState, line: Line, out: Outgoing[]): void => {
+    toRecords(state, joined(state, state.decoder.push(line)), out);
+  };
+
+  const release = (state: FileState, out: Outgoing[]): void => {
+    const held = state.held;
+    state.held = [];
+    state.heldBytes = 0;
+    for (const line of held) decodeLine(state, line, out);
+  };
+
   const joined = (state: FileState, entries: ContainerEntry[]): ContainerEntry[] => {
     if (state.joiner === undefined || entries.length === 0) return entries;
     const out: ContainerEntry[] = [];
@@ -163,13 +200,20 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
           options.settle(line.source, line.offset, line.endOffset);
           continue;
         }
-        toRecords(state, joined(state, state.decoder.push(line)), out);
+        if (state.held.length > 0 || waitsForPod(state, at)) {
+          state.held.push(line);
+          state.heldBytes += line.endOffset - line.offset;
+          if (!waitsForPod(state, at)) release(state, out);
+          continue;
+        }
+        decodeLine(state, line, out);
       }
       return out;
     },
     flushStale() {
       const out: Outgoing[] = [];
       const at = now();
+      for (const state of files.values()) if (state.held.length > 0 && !waitsForPod(state, at)) release(state, out);
       for (const state of files.values()) {
         if (state.decoder.pendingFrom() === undefined && state.joiner?.pendingFrom() === undefined) continue;
         const entries = joined(state, state.decoder.flushStale(at, options.partialTimeoutMs));
@@ -181,7 +225,7 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
     sweep(idleMs) {
       const cutoff = now() - idleMs;
       for (const [source, state] of files) {
-        if (state.lastLineAt > cutoff) continue;
+        if (state.lastLineAt > cutoff || state.held.length > 0) continue;
         if (state.decoder.pendingFrom() !== undefined || state.joiner?.pendingFrom() !== undefined) continue;
         files.delete(source);
       }

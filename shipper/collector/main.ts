@@ -21,7 +21,7 @@ import { annotationFilter } from '../enrich/kubernetes-pod.ts';
 import { createPodCache, type PodCache } from '../enrich/kubernetes-pod-cache.ts';
 import { createKubeClient } from '../kube/client.ts';
 import { kubeConnection } from '../kube/in-cluster.ts';
-import { createPodWatcher } from '../kube/pod-watcher.ts';
+import { createPodWatcher, type PodWatcher } from '../kube/pod-watcher.ts';
 import { createContainerResolver } from './container-resolver.ts';
 import { createContainerStreams } from './container-streams.ts';
 import type { StackTraceLanguage } from '../decode/stack-trace-rules.ts';
@@ -42,7 +42,8 @@ export async function runCollector(config: CollectorConfig, logger: Logger, life
   const skipped = new Counter({ name: 'logship_collector_skipped_total', help: 'Files and bytes not shipped on purpose, by reason.', labelNames: ['reason', 'unit'], registers: [runtime.registry] });
   const filesGauge = new Gauge({ name: 'logship_collector_files', help: 'Container log files with decoder state.', registers: [runtime.registry] });
 
-  const pods = await startPodMetadata(config, nodeName, keepAnnotation, logger, lifecycle, runtime.registry);
+  const api = await startPodMetadata(config, nodeName, keepAnnotation, logger, lifecycle, runtime.registry);
+  const pods = api?.cache;
 
   const resolver = createContainerResolver({ dockerRoot: config.dockerRoot, podsRoot: config.podsRoot, nonKubernetes: config.nonKubernetes });
   const streams = createContainerStreams({
@@ -67,6 +68,7 @@ export async function runCollector(config: CollectorConfig, logger: Logger, life
     },
     excludeNamespaces: config.excludeNamespaces,
     selfPod,
+    ...(api === undefined ? {} : { apiHealthy: () => api.watcher.healthy, podWaitMs: config.podWait }),
     settle: (source, offset, endOffset) => runtime.checkpoints.settle(source, offset, endOffset),
     onSkip: (reason, bytes) => (bytes === 0 ? skipped.inc({ reason, unit: 'files' }) : skipped.inc({ reason, unit: 'bytes' }, bytes)),
   });
@@ -146,7 +148,7 @@ async function startPodMetadata(
   logger: Logger,
   lifecycle: Lifecycle,
   registry: import('../kit/metrics.ts').Registry,
-): Promise<PodCache | undefined> {
+): Promise<{ cache: PodCache; watcher: PodWatcher } | undefined> {
   if (config.kubeApi === 'off') return undefined;
   const connection = kubeConnection({
     url: config.kubeApiUrl,
@@ -163,5 +165,5 @@ async function startPodMetadata(
   await lifecycle.add({ name: 'kube-pod-watcher', start: async () => watcher.start(), close: () => watcher.close() });
   const synced = await watcher.synced(config.kubeSyncWait);
   if (!synced) log.warn({ server: connection.where, waitedMs: config.kubeSyncWait }, 'pod metadata not synced yet; shipping with path metadata meanwhile');
-  return cache;
+  return { cache, watcher };
 }

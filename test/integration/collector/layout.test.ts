@@ -198,6 +198,28 @@ describe('logship collector on the layout tree', () => {
     expect(es.count()).toBe(TOTAL + 1);
   });
 
+  it('applies logship.io/exclude from the first line of a pod whose metadata arrives after its log file', async () => {
+    api = await startFakeKubeApi();
+    for (const p of corpusPods()) api.addPod(p);
+    collector = await startCollector({ dockerRoot: layout.dockerRoot, podsRoot: layout.podsRoot, stateDir: join(layout.root, 'state'), to: es.url, kubeApiUrl: api.url });
+    await eventually(() => expect(es.count()).toBe(TOTAL - 28), { timeoutMs: 30_000 });
+    const uid = '7f3e2d1c-2222-4f00-9a9a-0123456789ab';
+    const dir = join(layout.podsRoot, `secrets_vault-0_${uid}`, 'vault');
+    await mkdir(dir, { recursive: true });
+    const text = Array.from({ length: 20 }, (_, i) => `2026-11-24T05:00:00.000000001Z stdout F token=${i}\n`).join('');
+    const linesBefore = await metricValue(collector.metricsUrl, 'logship_tail_lines_total');
+    await writeFile(join(dir, '0.log'), text);
+    // The collector has read the lines before the API server describes the pod.
+    await eventually(async () => expect(await metricValue(collector!.metricsUrl, 'logship_tail_lines_total')).toBe(linesBefore + 20), { intervalMs: 5 });
+    api.addPod(pod('secrets', 'vault-0', uid, { annotations: { 'logship.io/exclude': 'true' }, owner: ['StatefulSet', 'vault'], containers: [['vault', 'vault:1', 'containerd://' + 'cd'.repeat(32)]] }));
+    await eventually(async () => {
+      const state = JSON.parse(await readFile(stateFile(join(layout.root, 'state')), 'utf8')) as { sources: Record<string, { offset: number; path: string }> };
+      expect(Object.values(state.sources).find((s) => s.path.includes(uid))?.offset).toBe(Buffer.byteLength(text));
+    });
+    expect(docs().filter((d) => d.kubernetes?.namespace === 'secrets')).toEqual([]);
+    expect(es.count()).toBe(TOTAL - 28);
+  });
+
   it('picks up a new nginx pod, parses it by annotation, and tags its last lines after the pod is deleted', async () => {
     api = await startFakeKubeApi();
     for (const pod of corpusPods()) api.addPod(pod);

@@ -129,6 +129,33 @@ describe('container streams: lines to records', () => {
     expect(body(failed!).tags).toContain('logship_parse_failure');
   });
 
+  it('holds a new pod\'s lines while the API is healthy but has not described the pod yet, so exclusion applies from the first line', () => {
+    let healthy = true;
+    const { streams, settled, pods } = setup({ apiHealthy: () => healthy, podWaitMs: 2000 });
+    const lines = linesOf(LEDGER);
+    expect(streams.push(lines.slice(0, 5))).toEqual([]);
+    expect(settled).toEqual([]);
+    pods.upsert(pod(LEDGER_UID, 'ledger-api-5f6b8c9d7-q4wz2', { 'logship.io/exclude': 'true' }));
+    expect(streams.push(lines.slice(5, 6))).toEqual([]);
+    expect(settled.reduce((sum, [, offset, end]) => sum + (end - offset), 0)).toBe(lines[5]!.endOffset);
+
+    // Another file of an unknown pod: released after the wait, with path metadata, in file order.
+    const other = linesOf(LEDGER, 'other-source');
+    pods.delete(LEDGER_UID);
+    const fresh = setup({ apiHealthy: () => healthy, podWaitMs: 2000 });
+    expect(fresh.streams.push(other.slice(0, 3))).toEqual([]);
+    expect(fresh.streams.flushStale()).toEqual([]);
+    fresh.advance(2500);
+    const released = fresh.streams.flushStale();
+    expect(released.map((r) => r.offset)).toEqual(other.slice(0, 3).map((l) => l.offset));
+    expect(body(released[0]!).kubernetes?.pod?.name).toBe('ledger-api-5f6b8c9d7-q4wz2');
+
+    // An unhealthy API never holds.
+    healthy = false;
+    const down = setup({ apiHealthy: () => healthy });
+    expect(down.streams.push(other.slice(0, 3))).toHaveLength(3);
+  });
+
   it('skips the collector\'s own pod, excluded namespaces, sandboxes, gzip rotations and dockershim links', () => {
     const self = setup({ selfPod: 'payments/ledger-api-5f6b8c9d7-q4wz2', excludeNamespaces: ['monitoring'] });
     expect(self.streams.wanted(LEDGER)).toBe(false);
