@@ -36,7 +36,7 @@ export const AGENT_VERSION: string = (createRequire(import.meta.url)('../package
 
 export async function startShipperRuntime(program: 'sidecar' | 'collector', config: ShipperConfig, logger: Logger, lifecycle: Lifecycle): Promise<ShipperRuntime> {
   const registry = createRegistry(program);
-  const checkpoints = createCheckpointStore({ dir: config.stateDir, logger: logger.child({ component: 'checkpoint' }) });
+  const checkpoints = createCheckpointStore({ dir: config.stateDir, logger: logger.child({ component: 'checkpoint' }), registry });
   await lifecycle.add({ name: 'checkpoints', start: () => checkpoints.load(), close: () => checkpoints.close() });
 
   const sink = createElasticsearchSink({

@@ -16,6 +16,7 @@ export const sidecarCommand = defineCommand({
     annotationsFile: Type.String({ default: '/etc/podinfo/annotations', description: 'Downward API file of pod annotations; absent is fine.' }),
     pollInterval: Type.Integer({ minimum: 10, maximum: 60_000, default: 250, 'x-unit': 'ms', description: 'Polling fallback for volumes that deliver no filesystem events.' }),
     reclaimShipped: Type.Boolean({ default: false, description: 'Punch holes in fully shipped parts of the files so an un-rotated emptyDir stays small (offsets do not change).' }),
+    reclaimInterval: Type.Integer({ minimum: 10, default: 10_000, 'x-unit': 'ms', description: 'How often shipped ranges are looked at for reclaiming.' }),
     reclaimMinBytes: Type.Integer({ minimum: 4096, default: 16 * 1024 * 1024, 'x-unit': 'bytes', description: 'Reclaim once this many shipped bytes are still on disk.' }),
   }),
 });

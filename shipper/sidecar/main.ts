@@ -10,6 +10,7 @@ import { fixedFieldsOf } from '../enrich/fixed-fields.ts';
 import type { sidecarCommand } from './config.ts';
 import { startShipperRuntime } from '../runtime.ts';
 import { createTailer } from '../tail/tailer.ts';
+import { createReclaimer } from '../tail/reclaim.ts';
 import { compileAccessFormat } from '../parse/nginx-access.ts';
 import { createErrorParser } from '../parse/nginx-error.ts';
 import { podIdentityEnricher, readPodIdentity } from '../enrich/downward-api.ts';
@@ -31,6 +32,10 @@ export async function runSidecar(config: SidecarConfig, logger: Logger, lifecycl
     fixedFields,
   };
 
+  // Nobody rotates nginx's files in a sidecar: optionally give back the disk of what is already shipped.
+  const reclaimer = config.reclaimShipped
+    ? createReclaimer({ checkpoints: runtime.checkpoints, minBytes: config.reclaimMinBytes, intervalMs: config.reclaimInterval, logger: logger.child({ component: 'reclaim' }), registry: runtime.registry })
+    : undefined;
   const tailer = createTailer({
     include: config.path,
     readFrom: config.readFrom,
@@ -39,6 +44,7 @@ export async function runSidecar(config: SidecarConfig, logger: Logger, lifecycl
     checkpoints: runtime.checkpoints,
     logger: logger.child({ component: 'tail' }),
     registry: runtime.registry,
+    ...(reclaimer === undefined ? {} : { reclaimer }),
   });
   const reading = new AbortController();
   let loop: Promise<void> = Promise.resolve();
@@ -52,6 +58,7 @@ export async function runSidecar(config: SidecarConfig, logger: Logger, lifecycl
       reading.abort();
       await tailer.close();
       await loop;
+      await reclaimer?.close();
     },
   });
   runtime.setReady(undefined);
