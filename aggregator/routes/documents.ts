@@ -1,14 +1,14 @@
 /**
  * Single-document APIs, written through the store's bulk path so that one document behaves exactly like
  * one bulk item: `PUT|POST /{index}/_doc[/{id}]`, `/_create/{id}`, `POST /_update/{id}`, `DELETE`, and
- * `GET|HEAD /{index}/_doc/{id}`, `GET /{index}/_source/{id}`.
+ * `GET|HEAD /{index}/_doc/{id}`, `GET /{index}/_source/{id}`, `_mget`.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteTable } from '../http/route-table.ts';
 import { action } from '../auth/privileges.ts';
 import { jsonBody, isJsonObject } from '../http/request-body.ts';
 import { queryParams, refreshParam, listParam } from '../http/query-params.ts';
-import { fromItemError, illegalArgument, methodNotAllowed, noHandler, parseException, resourceNotFound, storeContractBroken, unsupported, validationFailed } from '../http/errors.ts';
+import { fromItemError, illegalArgument, methodNotAllowed, noHandler, parseException, renderError, resourceNotFound, storeContractBroken, unsupported, validationFailed } from '../http/errors.ts';
 import { addWarning } from '../http/responses.ts';
 import { applyFilterPath, parseFilterPath } from '../http/filter-path.ts';
 import type { BulkOp, JsonObject } from '../store/types.ts';
@@ -94,6 +94,31 @@ export function registerDocumentRoutes(routes: RouteTable, context: ApiContext):
       return filterSource(document, queryParams(request));
     },
   });
+  routes.add({
+    method: ['GET', 'POST'], url: ['/_mget', '/:index/_mget'], action: action('indices:data/read/mget', 'read'),
+    handler: async (request) => {
+      const { index: pathIndex } = request.params as { index?: string };
+      const body = jsonBody(request);
+      const wanted: Array<{ index: string | undefined; id: string }> = Array.isArray(body.docs)
+        ? body.docs.filter(isJsonObject).map((doc) => ({ index: typeof doc._index === 'string' ? doc._index : pathIndex, id: String(doc._id ?? '') }))
+        : Array.isArray(body.ids) ? body.ids.map((id) => ({ index: pathIndex, id: String(id) })) : [];
+      if (wanted.length === 0) throw validationFailed(['no documents to get']);
+      const problems = wanted.flatMap((doc, i) => [...(doc.index === undefined ? [`index is missing for doc ${i}`] : []), ...(doc.id === '' ? [`id is missing for doc ${i}`] : [])]);
+      if (problems.length > 0) throw validationFailed(problems);
+      const params = queryParams(request);
+      const docs = [];
+      for (const { index, id } of wanted) {
+        try {
+          docs.push(filterSource(await context.store.getDocument(index!, id), params));
+        } catch (error) {
+          // As in ES, a missing index fails only that entry.
+          docs.push({ _index: index, _id: id, error: renderError(error).body.error });
+        }
+      }
+      return { docs };
+    },
+  });
+
   routes.add({
     method: 'GET', url: '/:index/_source/:id', action: action('indices:data/read/get', 'read'),
     handler: async (request) => {

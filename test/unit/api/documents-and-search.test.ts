@@ -64,6 +64,17 @@ describe('document APIs', () => {
     expect((await app.inject({ method: 'GET', url: '/logs/_source/2' })).statusCode).toBe(404);
   });
 
+  it('_mget answers each document, found or not, and a missing index only in its own entry', async () => {
+    const { app } = buildTestApp();
+    await app.inject({ method: 'PUT', url: '/logs/_doc/1', headers: json, payload: '{"a":1}' });
+    const byIds = (await app.inject({ method: 'POST', url: '/logs/_mget', headers: json, payload: '{"ids":["1","2"]}' })).json();
+    expect(byIds.docs.map((d: { found: boolean }) => d.found)).toEqual([true, false]);
+    const byDocs = (await app.inject({ method: 'POST', url: '/_mget', headers: json, payload: '{"docs":[{"_index":"logs","_id":"1"},{"_index":"nope","_id":"1"}]}' })).json();
+    expect(byDocs.docs[0]._source).toEqual({ a: 1 });
+    expect(byDocs.docs[1].error.type).toBe('index_not_found_exception');
+    expect((await app.inject({ method: 'POST', url: '/_mget', headers: json, payload: '{"ids":["1"]}' })).json().error.reason).toContain('index is missing for doc 0');
+  });
+
   it('DELETE answers deleted, then 404 not_found', async () => {
     const { app } = buildTestApp();
     await app.inject({ method: 'PUT', url: '/logs/_doc/1', headers: json, payload: '{}' });
