@@ -241,6 +241,8 @@ describe.runIf(availability.run)('the search page in a browser', () => {
     const before = await count();
     const plot = page.locator('.histogram .u-over');
     const box = (await plot.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+    await expect.poll(() => page.getByTestId('histogram-readout').textContent()).toMatch(/\d{4}-\d\d-\d\d .*: [\d,]+ lines?$/);
     await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });

@@ -21,6 +21,9 @@ export function Histogram({ buckets, interval, bounds, onZoom }: Props) {
   const plot = useRef<uPlot | null>(null);
   const zoom = useRef(onZoom);
   zoom.current = onZoom;
+  const readout = useRef<HTMLDivElement>(null);
+  const step = useRef(interval);
+  step.current = interval;
 
   useEffect(() => {
     const element = host.current!;
@@ -39,6 +42,19 @@ export function Histogram({ buckets, interval, bounds, onZoom }: Props) {
         { label: 'count', fill: '#54b399', stroke: '#54b399', paths: uPlot.paths.bars!({ size: [0.9, 64], align: 1 }), points: { show: false } },
       ],
       hooks: {
+        // The bucket under the pointer, written as text (never markup) into a readout above the chart.
+        setCursor: [
+          (u) => {
+            const element = readout.current;
+            if (!element) return;
+            const i = u.cursor.idx;
+            const x = i === null || i === undefined ? undefined : u.data[0][i];
+            const y = i === null || i === undefined ? undefined : u.data[1]?.[i];
+            if (x === undefined || y === undefined || y === null) { element.textContent = ''; return; }
+            const end = step.current ? ` – ${formatTime(x * 1000 + step.current.ms)}` : '';
+            element.textContent = `${formatTime(x * 1000)}${end}: ${y.toLocaleString('en-US')} ${y === 1 ? 'line' : 'lines'}`;
+          },
+        ],
         setSelect: [
           (u) => {
             if (u.select.width < 3) return;
@@ -78,6 +94,7 @@ export function Histogram({ buckets, interval, bounds, onZoom }: Props) {
   const max = buckets.reduce((m, b) => Math.max(m, b.count), 0);
   return (
     <figure class="histogram" data-testid="histogram" data-buckets={buckets.filter((b) => b.count > 0).length} data-sum={total}>
+      <div ref={readout} class="histogram-readout" aria-hidden="true" data-testid="histogram-readout" />
       <div ref={host} class="histogram-plot" aria-hidden="true" />
       <figcaption class="histogram-caption">
         {bounds ? `${formatTime(bounds.min)} – ${formatTime(bounds.max)}` : ''}

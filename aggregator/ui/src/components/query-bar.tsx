@@ -1,4 +1,5 @@
 /** The query input, KQL or Lucene, with its syntax error shown under the character where it is. */
+import { useEffect, useRef } from 'preact/hooks';
 import type { Language } from '../search/requests.ts';
 
 export type QueryError = { readonly message: string; readonly position: number | null; readonly query: string };
@@ -15,6 +16,19 @@ type Props = {
 };
 
 export function QueryBar({ draft, language, error, busy, onDraft, onLanguage, onSubmit, onCancel }: Props) {
+  const input = useRef<HTMLInputElement>(null);
+  // "/" focuses the query, as in Kibana, unless the user is already typing somewhere.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
+      event.preventDefault();
+      input.current?.focus();
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
   return (
     <div class="query-bar">
       <form
@@ -32,6 +46,7 @@ export function QueryBar({ draft, language, error, busy, onDraft, onLanguage, on
           <option value="lucene">Lucene</option>
         </select>
         <input
+          ref={input}
           class={`query-input ${error ? 'invalid' : ''}`}
           data-testid="query-input"
           aria-label="Search query"
