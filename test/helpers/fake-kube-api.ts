@@ -15,7 +15,8 @@
  * history (the next resume gets 410), `expireWatches()` sends 410 to open watches, `endWatches()` ends
  * them as a server timeout does, `fail(status)` / `recover()` simulate an outage.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 export type KubePod = {
@@ -70,6 +71,8 @@ export interface FakeKubeApiOptions {
   readonly splitEvents?: boolean;
   /** First resourceVersion (default 1000). */
   readonly initialResourceVersion?: number;
+  /** Serve HTTPS with this PEM certificate and key (as the real API server always does). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
 }
 
 interface OpenWatch {
@@ -175,7 +178,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     return 200;
   };
 
-  const server: Server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const query = Object.fromEntries(url.searchParams.entries());
     const isWatch = query.watch === 'true' || query.watch === '1';
@@ -199,7 +202,8 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       return;
     }
     log(isWatch ? handleWatch(req, res, query) : handleList(res, query));
-  });
+  };
+  const server: Server = options.tls === undefined ? createServer(listener) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -208,7 +212,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const address = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${address.port}`,
     requests,
     get openWatches() {
       return watches.size;

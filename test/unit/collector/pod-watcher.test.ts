@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -181,6 +181,60 @@ describe('Kubernetes pod list/watch against a local API server', () => {
     for (let i = 1000; i < 1200; i++) api.addPod(podLike(`p-${i}`, `u-${i}`));
     await eventually(() => expect(cache.liveSize).toBe(200));
     expect(cache.size).toBe(1100);
+  });
+});
+
+function selfSignedCertificate(dir: string, name: string): { cert: string; key: string } {
+  const cert = join(dir, `${name}.crt`);
+  const key = join(dir, `${name}.key`);
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
+    '-keyout', key, '-out', cert, '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1',
+  ], { stdio: 'pipe' });
+  return { cert, key };
+}
+
+describe('in-cluster connection over HTTPS', () => {
+  it('lists and watches with the mounted service account token and CA, and refuses a server its CA did not sign', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kube-tls-'));
+    const server = selfSignedCertificate(dir, 'apiserver');
+    const stranger = selfSignedCertificate(dir, 'stranger');
+    const api = await startFakeKubeApi({ token: 'sa-token', tls: { cert: readFileSync(server.cert), key: readFileSync(server.key) } });
+    const logger = pino({ level: 'silent' });
+    const watchers: PodWatcher[] = [];
+    try {
+      api.addPod(podLike('a', 'uid-a'));
+      const port = new URL(api.url).port;
+      const account = (ca: string): string => {
+        const accountDir = mkdtempSync(join(dir, 'sa-'));
+        writeFileSync(join(accountDir, 'token'), 'sa-token\n');
+        copyFileSync(ca, join(accountDir, 'ca.crt'));
+        return accountDir;
+      };
+      const connect = (accountDir: string): { watcher: PodWatcher; cache: PodCache } => {
+        const connection = kubeConnection({}, { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port }, accountDir);
+        if (connection.ok !== true) throw new Error(connection.reason);
+        const cache = createPodCache();
+        const watcher = createPodWatcher({ client: createKubeClient(connection.options), cache, nodeName: NODE, keepAnnotation: () => false, logger, minBackoffMs: 20, maxBackoffMs: 100 });
+        watcher.start();
+        watchers.push(watcher);
+        return { watcher, cache };
+      };
+
+      const trusted = connect(account(server.cert));
+      expect(await trusted.watcher.synced(5000)).toBe(true);
+      expect(trusted.cache.get('uid-a')?.name).toBe('a');
+      await eventually(() => expect(api.openWatches).toBe(1));
+      api.addPod(podLike('b', 'uid-b'));
+      await eventually(() => expect(trusted.cache.get('uid-b')).toBeDefined());
+
+      const untrusted = connect(account(stranger.cert));
+      expect(await untrusted.watcher.synced(300)).toBe(false);
+      expect(untrusted.cache.size).toBe(0);
+    } finally {
+      for (const watcher of watchers) await watcher.close();
+      await api.close();
+    }
   });
 });
 
