@@ -1,7 +1,7 @@
 /**
  * Defaults bind to loopback; listening anywhere else without authentication is refused unless the
- * operator says `--insecure` explicitly (CONVENTIONS.md). The search page has no login of its own, so the
- * same rule covers `--ui-listen`.
+ * operator says `--insecure` explicitly (CONVENTIONS.md). The search page reads through the API with the
+ * visitor's own credentials, so the same rule covers `--ui-listen`: open only on loopback, unless auth is on.
  */
 import { isLoopback } from '../../shipper/kit/ops-server.ts';
 
@@ -18,8 +18,8 @@ export function listenProblems(settings: ListenSettings, authConfigured: boolean
   if (!authConfigured && !isLoopback(settings.listen)) {
     problems.push(`--listen: refusing to serve the Elasticsearch API on ${settings.listen} (not loopback) without authentication; give --auth-file, or --insecure to accept the risk`);
   }
-  if (!isLoopback(settings.uiListen)) {
-    problems.push(`--ui-listen: refusing to serve the search page on ${settings.uiListen} (not loopback): it has no login; put it behind an authenticating proxy on loopback, or give --insecure`);
+  if (!authConfigured && !isLoopback(settings.uiListen)) {
+    problems.push(`--ui-listen: refusing to serve the search page on ${settings.uiListen} (not loopback) without authentication; give --auth-file, or --insecure to accept the risk`);
   }
   return problems;
 }

@@ -141,7 +141,10 @@ describe('listen policy', () => {
     expect(listenProblems({ listen: '127.0.0.1:9200', uiListen: '[::1]:5601', insecure: false }, false)).toEqual([]);
   });
 
-  it('refuses a non-loopback search page without --insecure, since it has no login', () => {
-    expect(listenProblems({ listen: '127.0.0.1:9200', uiListen: '0.0.0.0:5601', insecure: false }, true)[0]).toMatch(/^--ui-listen: refusing/);
+  it('refuses a non-loopback search page without auth unless --insecure, and allows it with auth', () => {
+    expect(listenProblems({ listen: '127.0.0.1:9200', uiListen: '0.0.0.0:5601', insecure: false }, false)).toEqual([
+      '--ui-listen: refusing to serve the search page on 0.0.0.0:5601 (not loopback) without authentication; give --auth-file, or --insecure to accept the risk',
+    ]);
+    expect(listenProblems({ listen: '0.0.0.0:9200', uiListen: '0.0.0.0:5601', insecure: false }, true)).toEqual([]);
   });
 });
