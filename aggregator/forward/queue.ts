@@ -174,25 +174,36 @@ export class DurableQueue {
     return out;
   }
 
-  /** Removes acknowledged entries and rewrites rejected ones for the dead-letter stream, in one transaction. */
+  /**
+   * Removes acknowledged entries and rewrites rejected ones for the dead-letter stream, in one transaction.
+   * Without an fsync of its own (`synchronous=NORMAL` for this commit; the next append's fsync covers it):
+   * if a power loss undoes a removal, the entry is sent again and the cluster answers 409 — delivered.
+   */
   settle(removed: readonly QueueEntry[], rewritten: ReadonlyArray<{ entry: QueueEntry; index: string; body: string }>): void {
     if (removed.length === 0 && rewritten.length === 0) return;
     let bytes = 0;
+    this.#db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      this.#settle(removed, rewritten);
+    } finally {
+      this.#db.exec('PRAGMA synchronous = FULL');
+    }
+    for (const entry of removed) bytes += entry.bytes;
+    this.#records -= removed.length;
+    this.#bytes -= bytes;
+    if (this.#records === 0) this.#shrink();
+  }
+
+  #settle(removed: readonly QueueEntry[], rewritten: ReadonlyArray<{ entry: QueueEntry; index: string; body: string }>): void {
     this.#db.exec('BEGIN IMMEDIATE');
     try {
-      for (const entry of removed) {
-        this.#remove.run(entry.seq);
-        bytes += entry.bytes;
-      }
+      for (const entry of removed) this.#remove.run(entry.seq);
       for (const { entry, index, body } of rewritten) this.#rewrite.run(index, body, entry.seq);
       this.#db.exec('COMMIT');
     } catch (error) {
       this.#db.exec('ROLLBACK');
       throw error;
     }
-    this.#records -= removed.length;
-    this.#bytes -= bytes;
-    if (this.#records === 0) this.#shrink();
   }
 
   /** Once empty, returns free pages beyond a small reserve to the file system (after an outage's backlog). */
