@@ -22,7 +22,8 @@ export function registerBodyHandling(app: FastifyInstance): void {
 
   app.addHook('preParsing', async (request, _reply, payload) => {
     const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    if (encoding === 'identity' || encoding === '') return payload;
+    // An empty body stays empty, whatever encoding it claims (gunzip would call it truncated).
+    if (encoding === 'identity' || encoding === '' || request.headers['content-length'] === '0') return payload;
     let decoder: Transform;
     if (encoding === 'gzip' || encoding === 'x-gzip') decoder = createGunzip();
     else if (encoding === 'deflate') decoder = createInflate();

@@ -101,6 +101,13 @@ describe('ES conventions on every response', () => {
     expect(store.indices.get('logs')?.get('z')?.source).toEqual({ message: 'zipped' });
   });
 
+  it('an empty body that claims gzip is simply empty', async () => {
+    const { app, store } = buildTestApp();
+    store.indices.set('logs', new Map());
+    const response = await app.inject({ method: 'POST', url: '/logs/_search', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': '0' }, payload: '' });
+    expect(response.statusCode).toBe(200);
+  });
+
   it('a body that claims gzip but is not is a 400 parse_exception', async () => {
     const { app } = buildTestApp();
     const response = await app.inject({
