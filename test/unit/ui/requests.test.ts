@@ -99,6 +99,16 @@ describe('URL state', () => {
     expect(decodeState(encodeState(state))).toEqual(state);
   });
 
+  it('round-trips any view, whatever characters its query, pills and columns hold', () => {
+    const text = fc.string({ minLength: 1, maxLength: 30 }).filter((t) => t.trim() !== '');
+    const filter = fc.record({ field: text, value: fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean()), negate: fc.boolean() });
+    const state = fc.record({
+      index: text, timeField: text, from: text, to: text, query: fc.string({ maxLength: 60 }),
+      language: fc.constantFrom('kuery' as const, 'lucene' as const), filters: fc.array(filter, { maxLength: 4 }), columns: fc.array(fc.string({ maxLength: 20 }), { maxLength: 4 }), live: fc.boolean(),
+    });
+    fc.assert(fc.property(state, (s) => { expect(decodeState(encodeState(s))).toEqual(s); }), { numRuns: 500 });
+  });
+
   it('falls back to the defaults for whatever is missing or malformed', () => {
     expect(decodeState('')).toEqual(DEFAULT_STATE);
     expect(decodeState('#/?filters=%5Bnot-json&columns=7&lang=sql')).toEqual(DEFAULT_STATE);
