@@ -13,6 +13,8 @@ import { compileAccessFormat } from '../../../shipper/parse/nginx-access.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The shared nginx corpus: `shared/` beside the checkout (as CI lays it out), else the workplace's. */
+export const NGINX_CORPUS = [join(ROOT, '..', 'shared', 'corpus', 'nginx', 'access.log'), '/work/shared/corpus/nginx/access.log'].find((p) => existsSync(p)) ?? '/work/shared/corpus/nginx/access.log';
 export const SCREENSHOTS = join(ROOT, 'test-results', 'ui');
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 
@@ -97,7 +99,7 @@ export function kubernetesFields(i: number): Record<string, unknown> {
  */
 export function corpusDocs(start: number, end: number): Doc[] {
   const parse = compileAccessFormat('combined');
-  const lines = readFileSync('/work/shared/corpus/nginx/access.log', 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = readFileSync(NGINX_CORPUS, 'utf8').split('\n').filter((l) => l.length > 0);
   const step = (end - start) / Math.max(1, lines.length - 1);
   return lines.map((line, i) => {
     const parsed = parse(line);
