@@ -146,7 +146,7 @@ function readUpdate(line: NdjsonLine, index: string, id: string): BulkOp {
 }
 
 /** An item this layer decides itself, shaped exactly like the store's. */
-export function itemError(op: string, index: string, id: string | null, status: number, type: string, reason: string): BulkItemResponse {
+function itemError(op: string, index: string, id: string | null, status: number, type: string, reason: string): BulkItemResponse {
   return { [op]: { _index: index, _id: id, status, error: { type, reason, index } } };
 }
 

@@ -46,11 +46,6 @@ export function rejectedExecution(reason: string): EsError {
   return new EsError(429, 'es_rejected_execution_exception', reason);
 }
 
-/** 413: the body (after gunzip) exceeds `--max-body-bytes`; Filebeat splits its batch on this. */
-export function contentTooLong(limitBytes: number): EsError {
-  return new EsError(413, 'content_too_long_exception', `request body is larger than the limit of [${limitBytes}] bytes`);
-}
-
 /** The store broke its contract (e.g. answered a different number of bulk items): a bug, so a 500. */
 export function storeContractBroken(what: string): EsError {
   return new EsError(500, 'exception', `the store ${what}`);
@@ -118,17 +113,13 @@ export function renderError(thrown: unknown): RenderedError {
   return { status: error.status, body: { error: { root_cause: rootCause, ...cause }, status: error.status }, headers };
 }
 
-/** Whether an error is the server's fault (logged) rather than the client's (not logged). */
-export function isServerError(thrown: unknown): boolean {
-  return toEsError(thrown).status >= 500;
-}
-
 function toEsError(thrown: unknown): EsError {
   if (thrown instanceof EsError) return thrown;
   const error = thrown as { code?: string; statusCode?: number; message?: string; validation?: unknown } | undefined;
   const message = error?.message ?? String(thrown);
   switch (error?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      // 413: Filebeat splits its batch on it. The limit is on the decompressed bytes too.
       return new EsError(413, 'content_too_long_exception', 'request body is larger than the configured limit (--max-body-bytes)');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return parseException('request body length does not match its Content-Length header');
