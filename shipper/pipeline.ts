@@ -144,14 +144,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         }
         metrics.requestSeconds.observe((performance.now() - started) / 1000);
         const next: Outgoing[] = [];
-        for (const i of result.delivered) settle(items[i]!);
+        settleAll(result.delivered.map((i) => items[i]!));
         for (const [i, reason] of result.rejected) {
           const item = items[i]!;
           if (item.index === options.deadLetterIndex) {
             // The dead-letter stream itself refused the record: nothing safer is left to try.
             metrics.dropped.inc();
             sample('dead-letter-rejected', (suppressed) => log.error({ reason, suppressed }, 'dead-letter stream rejected a record; it is dropped'));
-            settle(item);
+            settleAll([item]);
             continue;
           }
           metrics.rejected.inc({ dataset: datasetOf(item.index) });
@@ -180,11 +180,28 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
   }
 
-  function settle(item: Outgoing): void {
-    checkpoints.settle(item.source, item.offset, item.endOffset);
-    buffered -= item.bytes;
-    if (item.index === options.deadLetterIndex) metrics.deadLettered.inc();
-    else metrics.shipped.inc({ dataset: datasetOf(item.index) });
+  /**
+   * Hands acknowledged byte ranges to the checkpoint store and counts them. Done per answer, not per
+   * record: adjacent ranges of a source are merged into one settle, and each counter moves once.
+   */
+  function settleAll(settled: readonly Outgoing[]): void {
+    const shippedByIndex = new Map<string, number>();
+    let run: { source: string; offset: number; endOffset: number } | undefined;
+    for (const item of settled) {
+      buffered -= item.bytes;
+      shippedByIndex.set(item.index, (shippedByIndex.get(item.index) ?? 0) + 1);
+      if (run !== undefined && run.source === item.source && run.endOffset === item.offset) {
+        run.endOffset = item.endOffset;
+        continue;
+      }
+      if (run !== undefined) checkpoints.settle(run.source, run.offset, run.endOffset);
+      run = { source: item.source, offset: item.offset, endOffset: item.endOffset };
+    }
+    if (run !== undefined) checkpoints.settle(run.source, run.offset, run.endOffset);
+    for (const [index, count] of shippedByIndex) {
+      if (index === options.deadLetterIndex) metrics.deadLettered.inc(count);
+      else metrics.shipped.inc({ dataset: datasetOf(index) }, count);
+    }
     metrics.buffer.set(buffered);
     while (buffered < options.maxBufferBytes && roomWaiters.length > 0) roomWaiters.shift()!();
   }
