@@ -187,9 +187,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   function settleAll(settled: readonly Outgoing[]): void {
     const shippedByIndex = new Map<string, number>();
     let run: { source: string; offset: number; endOffset: number } | undefined;
+    let index = '';
+    let sameIndex = 0;
     for (const item of settled) {
       buffered -= item.bytes;
-      shippedByIndex.set(item.index, (shippedByIndex.get(item.index) ?? 0) + 1);
+      if (item.index !== index) {
+        if (sameIndex > 0) shippedByIndex.set(index, (shippedByIndex.get(index) ?? 0) + sameIndex);
+        index = item.index;
+        sameIndex = 0;
+      }
+      sameIndex++;
       if (run !== undefined && run.source === item.source && run.endOffset === item.offset) {
         run.endOffset = item.endOffset;
         continue;
@@ -198,9 +205,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       run = { source: item.source, offset: item.offset, endOffset: item.endOffset };
     }
     if (run !== undefined) checkpoints.settle(run.source, run.offset, run.endOffset);
-    for (const [index, count] of shippedByIndex) {
-      if (index === options.deadLetterIndex) metrics.deadLettered.inc(count);
-      else metrics.shipped.inc({ dataset: datasetOf(index) }, count);
+    if (sameIndex > 0) shippedByIndex.set(index, (shippedByIndex.get(index) ?? 0) + sameIndex);
+    for (const [name, count] of shippedByIndex) {
+      if (name === options.deadLetterIndex) metrics.deadLettered.inc(count);
+      else metrics.shipped.inc({ dataset: datasetOf(name) }, count);
     }
     metrics.buffer.set(buffered);
     while (buffered < options.maxBufferBytes && roomWaiters.length > 0) roomWaiters.shift()!();

@@ -50,7 +50,7 @@ export function createElasticsearchSink(options: ElasticsearchSinkOptions): Sink
       const operations: string[] = new Array<string>(batch.length * 2);
       for (let i = 0; i < batch.length; i++) {
         const item = batch[i]!;
-        operations[2 * i] = `{"create":{"_index":${JSON.stringify(item.index)},"_id":"${item.id}"}}`;
+        operations[2 * i] = `${actionPrefix(item.index)}${item.id}"}}`;
         operations[2 * i + 1] = item.body;
       }
       try {
@@ -65,6 +65,18 @@ export function createElasticsearchSink(options: ElasticsearchSinkOptions): Sink
     },
   };
 }
+
+/** `{"create":{"_index":"<index>","_id":"` — the same for every record of an index, so built once. */
+function actionPrefix(index: string): string {
+  let prefix = actionPrefixes.get(index);
+  if (prefix === undefined) {
+    if (actionPrefixes.size > 1000) actionPrefixes.clear();
+    prefix = `{"create":{"_index":${JSON.stringify(index)},"_id":"`;
+    actionPrefixes.set(index, prefix);
+  }
+  return prefix;
+}
+const actionPrefixes = new Map<string, string>();
 
 interface BulkItem {
   status: number;
