@@ -125,6 +125,30 @@ export async function openForwardingStore(options: ForwardingStoreOptions): Prom
   const withBody = (method: 'POST' | 'PUT' | 'DELETE', path: string, body: JsonObject | undefined, querystring?: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<JsonObject> =>
     cluster.request(method, path, { body: body !== undefined && Object.keys(body).length > 0 ? body : undefined, querystring, signal });
 
+  /**
+   * Queues a bulk's `create`/`index` entries in one durable transaction; by position in the bulk: the
+   * queue's `seq`, or `conflict` for a `create` of an `_id` already queued (earlier, or earlier in this
+   * bulk: the transaction sees its own rows), as the cluster would answer it.
+   */
+  const queueWrites = (entries: ReadonlyArray<NewEntry | undefined>): Map<number, number | 'conflict'> => {
+    const positions = entries.flatMap((entry, i) => (entry === undefined ? [] : [i]));
+    const outcome = new Map<number, number | 'conflict'>();
+    if (positions.length === 0) return outcome;
+    let k = 0;
+    const seqs = appendOrUnavailable(queue, positions.map((i) => entries[i]!), (entry) => {
+      const position = positions[k++]!;
+      if (entry.op === 'create' && queue.holds(entry.index, entry.id)) {
+        outcome.set(position, 'conflict');
+        return false;
+      }
+      return true;
+    }, now());
+    seqs.forEach((seq, j) => {
+      if (seq !== undefined) outcome.set(positions[j]!, seq);
+    });
+    return outcome;
+  };
+
   /** `update`/`delete` straight to the cluster: their answer depends on the stored document. */
   const direct = async (op: Extract<BulkOp, { op: 'update' | 'delete' }>, refresh: Refresh): Promise<BulkItemResponse> => {
     if (queue.holds(op.index, op.id)) {
@@ -157,46 +181,22 @@ export async function openForwardingStore(options: ForwardingStoreOptions): Prom
         metrics.rejectedFull.inc();
         throw new EsError(429, 'es_rejected_execution_exception', `rejected execution: the forward queue holds ${queue.bytes} bytes (limit ${maxQueueBytes}) while the cluster catches up; retry later`);
       }
-      // A create of an _id already queued (earlier, or earlier in this bulk) is a conflict, as on the cluster.
-      const conflicts = new Set<number>();
-      const seenInBulk = new Set<string>();
-      const toQueue: NewEntry[] = [];
-      const positions: number[] = [];
-      entries.forEach((entry, i) => {
-        if (entry === undefined) return;
-        toQueue.push(entry);
-        positions.push(i);
-      });
-      let n = 0;
-      const seqs = appendOrUnavailable(queue, toQueue, (entry) => {
-        const key = `${entry.index}\u0000${entry.id}`;
-        const position = positions[n++]!;
-        if (entry.op === 'create' && (seenInBulk.has(key) || queue.holds(entry.index, entry.id))) {
-          conflicts.add(position);
-          return false;
-        }
-        seenInBulk.add(key);
-        return true;
-      }, now());
-      if (seqs.some((seq) => seq !== undefined)) forwarder.wake();
+      const queued = queueWrites(entries);
+      if (queued.size > 0) forwarder.wake();
 
       const items: BulkItemResponse[] = new Array<BulkItemResponse>(ops.length);
-      const seqByPosition = new Map<number, number>();
-      seqs.forEach((seq, k) => {
-        if (seq !== undefined) seqByPosition.set(positions[k]!, seq);
-      });
       let highest = 0;
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i]!;
-        const entry = entries[i];
+        const outcome = queued.get(i);
+        const id = entries[i]?.id ?? '';
         if (op.op === 'update' || op.op === 'delete') {
           items[i] = await direct(op, refresh);
-        } else if (conflicts.has(i)) {
-          items[i] = itemError(op.op, op.index, entry!.id, 409, 'version_conflict_engine_exception', `[${entry!.id}]: version conflict, document already exists (current version [1])`);
+        } else if (outcome === 'conflict' || outcome === undefined) {
+          items[i] = itemError(op.op, op.index, id, 409, 'version_conflict_engine_exception', `[${id}]: version conflict, document already exists (current version [1])`);
         } else {
-          const seq = seqByPosition.get(i)!;
-          highest = Math.max(highest, seq);
-          items[i] = queuedItem(op.op, op.index, entry!.id, seq);
+          highest = Math.max(highest, outcome);
+          items[i] = queuedItem(op.op, op.index, id, outcome);
         }
       }
       if (refresh !== 'false' && highest > 0) {
