@@ -99,6 +99,16 @@ describe('the forwarding store', () => {
     expect(cluster.requests.filter((request) => request.status !== 200 || fault.kind === 'reset-after-apply').length).toBeGreaterThanOrEqual(4);
   });
 
+  it('waits at least the Retry-After the cluster asked for before sending again', async () => {
+    const store = await open({ backoffCapMs: 20 });
+    cluster.fail({ kind: 'status', status: 429, retryAfterSeconds: 1 }, 1);
+    const started = Date.now();
+    await store.bulk(creates(0, 1));
+    await eventually(() => expect(cluster.count(INDEX)).toBe(1));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(cluster.requests.map((request) => request.status)).toEqual([429, 200]);
+  });
+
   it('retries only the items the cluster answered with a per-item 429, in order', async () => {
     const store = await open();
     let refusals = 3;
