@@ -109,6 +109,16 @@ describe('the forwarding store', () => {
     expect(cluster.requests.map((request) => request.status)).toEqual([429, 200]);
   });
 
+  it('halves its batches after a 413 and still delivers everything', async () => {
+    cluster.fail({ kind: 'status', status: 503 });
+    const store = await open({ maxBatchRecords: 10 });
+    await store.bulk(creates(0, 10));
+    cluster.fail({ kind: 'status', status: 413 }, 1);
+    await eventually(() => expect(cluster.count(INDEX)).toBe(10));
+    const sizes = cluster.requests.filter((request) => request.status === 200).map((request) => request.items);
+    expect(sizes).toEqual([5, 5]);
+  });
+
   it('retries only the items the cluster answered with a per-item 429, in order', async () => {
     const store = await open();
     let refusals = 3;
