@@ -10,7 +10,7 @@ import type { Catalog, IndexInfo, Leaf, Mappings, PartitionInfo } from './catalo
 import { DAY_MS } from './dates.ts';
 import { column, deriveLeaves, fieldsTable, ftsTable, idsTable, loadCatalog, sourceTable } from './catalog.ts';
 import { addFieldMapping, analyzeDocument, mappedLeafPaths, type AnalyzedDoc, type DocError } from './mapping.ts';
-import { addColumn, createFtsTable, createIdsTable, createPartitionTables, dropPartitionTables, textColumns } from './partitions.ts';
+import { addColumn, createFtsTable, createIdsTable, createPartitionTables, createValueIndex, dropPartitionTables, indexedColumns, textColumns } from './partitions.ts';
 import { Templates } from './templates.ts';
 import { validateIndexName } from './names.ts';
 import { EsError, type BulkItemResponse, type BulkOp, type JsonObject } from './types.ts';
@@ -139,9 +139,11 @@ export class Writer {
     }
     if (added.length === 0) return;
     index.fields = deriveLeaves(index.mappings, index.cols, index.multi);
+    const indexed = indexedColumns(index).filter((c) => added.includes(c));
     for (const part of this.catalog.partitions.get(index.id) ?? []) {
       for (const col of added) addColumn(this.db, part.id, col);
       for (const col of addedText) createFtsTable(this.db, part.id, col);
+      for (const col of indexed) createValueIndex(this.db, part.id, col);
     }
     this.#statements.clear();
   }

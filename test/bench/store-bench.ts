@@ -5,6 +5,7 @@
  *
  *   node test/bench/store-bench.ts                  # 300 000 documents
  *   STORE_BENCH_DOCS=10000000 node test/bench/store-bench.ts
+ *   (STORE_BENCH_RUNS searches per kind, STORE_BENCH_KEEP=1 keeps the database, STORE_BENCH_DIR picks its parent)
  *
  * Baseline measured in the same run: JSON.stringify of the same documents (the least work any store that
  * keeps `_source` must do), reported as a ratio.
@@ -107,6 +108,9 @@ async function main(): Promise<void> {
   }));
   await measure('top-10 terms over 24 h (url.path)', () => ({
     size: 0, query: { range: { '@timestamp': { gte: 'now-24h' } } }, aggs: { t: { terms: { field: 'url.path', size: 10 } } },
+  }));
+  await measure('top-10 terms 24 h (indexed: k8s namespace)', () => ({
+    size: 0, query: { range: { '@timestamp': { gte: 'now-24h' } } }, aggs: { t: { terms: { field: 'kubernetes.namespace', size: 10 } } },
   }));
   await measure('Discover page: 24 h, newest 500', () => ({
     size: 500, track_total_hits: false, sort: [{ '@timestamp': { order: 'desc' } }],

@@ -138,3 +138,25 @@ describe('mappings, templates and data streams', () => {
     await expect(t.store.createDataStream('logs-made-default')).rejects.toSatisfy((e: unknown) => e instanceof EsError && e.type === 'resource_already_exists_exception');
   });
 });
+
+describe('indexed fields', () => {
+  it('indexes the value of fields named in index.logship.indexed_fields, also when they appear later', async () => {
+    const t = await openTestStore();
+    try {
+      await t.store.createIndex('ix', { settings: { index: { logship: { indexed_fields: ['k', 'later'] } } }, mappings: { properties: { k: { type: 'keyword' } } } });
+      await t.store.bulk([{ op: 'index', index: 'ix', id: '1', doc: { k: 'a', other: 'x' } }, { op: 'index', index: 'ix', id: '2', doc: { k: 'b', later: 5 } }]);
+      const { DatabaseSync } = await import('node:sqlite');
+      const db = new DatabaseSync(t.store.databasePath, { readOnly: true });
+      const names = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'p%_f_c%'`).all() as Array<{ name: string }>).map((r) => r.name);
+      db.close();
+      expect(names).toHaveLength(2);
+      const res = await t.store.search('ix', { size: 0, aggs: { k: { terms: { field: 'k' } }, l: { terms: { field: 'later' } } } });
+      expect(res.aggregations).toEqual({
+        k: { doc_count_error_upper_bound: 0, sum_other_doc_count: 0, buckets: [{ key: 'a', doc_count: 1 }, { key: 'b', doc_count: 1 }] },
+        l: { doc_count_error_upper_bound: 0, sum_other_doc_count: 0, buckets: [{ key: 5, doc_count: 1 }] },
+      });
+    } finally {
+      await t.close();
+    }
+  });
+});
