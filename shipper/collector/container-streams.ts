@@ -156,9 +156,9 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
   /** True while the file's lines should wait for its pod's metadata. */
   const waitsForPod = (state: FileState, at: number): boolean => {
     if (options.apiHealthy === undefined || options.pods === undefined || state.resolution.kind !== 'container') return false;
+    if (at - state.firstSeenAt >= podWaitMs || state.heldBytes >= podWaitBytes) return false;
     const uid = state.resolution.ref.pod?.uid;
-    if (uid === undefined || options.pods.get(uid) !== undefined) return false;
-    return at - state.firstSeenAt < podWaitMs && state.heldBytes < podWaitBytes && options.apiHealthy();
+    return uid !== undefined && options.pods.get(uid) === undefined && options.apiHealthy();
   };
 
   const decodeLine = (state: FileState, line: Line, out: Outgoing[]): void => {
