@@ -9,7 +9,7 @@ import type { Leaf } from '../catalog.ts';
 import { formatDateAs, normalizeZone, parseDateValue } from '../dates.ts';
 import { evaluateDateMath } from '../datemath.ts';
 import { parseQuery } from '../query/ast.ts';
-import { compileQuery, onValues, type Fragment } from '../query/compile.ts';
+import { compileQuery, negate, onValues, type Fragment } from '../query/compile.ts';
 import { EsError, type JsonObject } from '../types.ts';
 import { bucketSql, nextStart, parseCalendarInterval, parseFixedInterval, parseOffset, startOf, type BucketSpec } from './date-buckets.ts';
 import { fielddataError, valueSource, type Scope } from './scope.ts';
@@ -460,7 +460,10 @@ function filters(node: AggNode, scope: Scope): JsonObject {
   for (const [key, q] of Object.entries(defs)) buckets[key] = run(q);
   if (node.spec.other_bucket === true || typeof node.spec.other_bucket_key === 'string') {
     const parsed = Object.values(defs).map((q) => parseQuery(q));
-    const narrowed = scope.narrow((ctx) => ({ sql: parsed.map((q) => `NOT ${compileQuery(q, ctx).sql}`).join(' AND ') || '1', params: parsed.flatMap((q) => compileQuery(q, ctx).params) }));
+    const narrowed = scope.narrow((ctx) => {
+      const negated = parsed.map((q) => negate(compileQuery(q, ctx)));
+      return { sql: negated.map((n) => n.sql).join(' AND ') || '1', params: negated.flatMap((n) => n.params) };
+    });
     buckets[typeof node.spec.other_bucket_key === 'string' ? node.spec.other_bucket_key : '_other_'] = { doc_count: narrowed.count(), ...runAggs(node.subs, narrowed) };
   }
   return { buckets };

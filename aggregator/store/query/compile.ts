@@ -2,8 +2,9 @@
  * Query tree → SQL boolean expression over one partition's fields table (aliased `f`), with every user
  * value bound as a parameter. Identifiers come from the catalog (column and table numbers) only.
  *
- * Every leaf is wrapped in `coalesce(…, 0)` so that a missing field is false, never NULL: otherwise
- * `NOT (NULL)` would drop documents that lack the field from a `must_not`.
+ * A leaf on a missing field is NULL, which WHERE, AND and OR treat as false; only NOT and the
+ * `minimum_should_match` sum need it as 0, so those coalesce (leaving plain leaves bare lets SQLite drive a
+ * full-text match by rowid instead of scanning).
  * Text fields are searched through the partition's FTS5 table for that field; keyword, numeric, date,
  * boolean and ip fields through their column. Multi-valued fields hold a JSON array (as a BLOB) and are
  * searched with `json_each`.
@@ -51,8 +52,9 @@ function join(parts: Fragment[], op: 'AND' | 'OR'): Fragment {
   return { sql: `(${parts.map((p) => p.sql).join(` ${op} `)})`, params: parts.flatMap((p) => p.params) };
 }
 
-function not(part: Fragment): Fragment {
-  return { sql: `NOT ${part.sql}`, params: part.params };
+/** NOT of a condition that may be NULL (a missing field): a missing field is "not matching", so NOT is true. */
+export function negate(part: Fragment): Fragment {
+  return { sql: `NOT coalesce(${part.sql}, 0)`, params: part.params };
 }
 
 function safe(part: Fragment): Fragment {
@@ -63,9 +65,9 @@ function safe(part: Fragment): Fragment {
 export function onValues(leaf: Leaf, build: (x: string) => Fragment): Fragment {
   const col = columnExpr(leaf);
   const direct = build(col);
-  if (!leaf.multi) return safe(direct);
+  if (!leaf.multi) return direct;
   const inner = build('j.value');
-  return safe({
+  return ({
     sql: `((typeof(${col}) != 'blob' AND ${direct.sql}) OR (typeof(${col}) = 'blob' AND EXISTS (SELECT 1 FROM json_each(CAST(${col} AS TEXT)) j WHERE ${inner.sql})))`,
     params: [...direct.params, ...inner.params],
   });
@@ -199,12 +201,13 @@ export function compileQuery(q: Query, ctx: PartitionContext): Fragment {
     case 'none': return FALSE;
     case 'bool': {
       const required = [...q.must, ...q.filter].map((c) => compileQuery(c, ctx));
-      const excluded = q.mustNot.map((c) => not(compileQuery(c, ctx)));
+      const excluded = q.mustNot.map((c) => negate(compileQuery(c, ctx)));
       const parts = [...required, ...excluded];
       const msm = minimumShouldMatch(q.msm, q.should.length, q.must.length + q.filter.length > 0);
       if (q.should.length > 0 && msm > 0) {
         const should = q.should.map((c) => compileQuery(c, ctx));
-        parts.push(msm === 1 ? join(should, 'OR') : { sql: `((${should.map((s) => s.sql).join(') + (')}) >= ${Math.trunc(msm)})`, params: should.flatMap((s) => s.params) });
+        // A sum needs 0/1, never NULL: each clause is coalesced.
+        parts.push(msm === 1 ? join(should, 'OR') : { sql: `(${should.map((s) => safe(s).sql).join(' + ')} >= ${Math.trunc(msm)})`, params: should.flatMap((s) => s.params) });
       }
       return join(parts, 'AND');
     }
@@ -238,7 +241,7 @@ export function compileQuery(q: Query, ctx: PartitionContext): Fragment {
       if (q.field === '_id' || q.field === '_index' || q.field === '_source') return TRUE;
       let leaves = fieldsFor(ctx, q.field);
       if (leaves.length === 0) leaves = [...ctx.index.fields.values()].filter((l) => l.path.startsWith(`${q.field}.`));
-      return join(leaves.map((leaf) => safe({ sql: `${columnExpr(leaf)} IS NOT NULL`, params: [] })), 'OR');
+      return join(leaves.map((leaf) => ({ sql: `${columnExpr(leaf)} IS NOT NULL`, params: [] })), 'OR');
     }
     case 'prefix':
     case 'wildcard':
