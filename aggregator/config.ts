@@ -8,7 +8,7 @@ export const aggregatorCommand = defineCommand({
     ...commonOptions,
     listen: Type.String({ format: 'listen', default: '127.0.0.1:9200', description: 'Address of the Elasticsearch-compatible API.' }),
     uiListen: Type.String({ format: 'listen', default: '127.0.0.1:5601', description: 'Address of the search page.' }),
-    dataDir: Type.String({ default: './data', description: 'Directory of the embedded store.' }),
+    dataDir: Type.String({ default: './data', description: 'Directory of the embedded store (with --forward-to: of the durable forward queue).' }),
     forwardTo: Type.Optional(Type.String({ format: 'uri', description: 'Elasticsearch/OpenSearch URL; when set, the cluster is the store.' })),
     forwardUsername: Type.Optional(Type.String({ description: 'Basic-auth user name for --forward-to.' })),
     forwardPassword: Type.Optional(Type.String({ description: 'Basic-auth password for --forward-to (prefer the environment variable).' })),

@@ -5,7 +5,7 @@
  * Targets: ≥ 365,000 lines/s on one core, ≤ 15 CPU s/GiB, ≤ 100 MiB peak RSS.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,8 +43,50 @@ async function runSidecar(gzip: boolean) {
   return { seconds, cpu, peak };
 }
 
+/**
+ * A peer shipper on the same input into the same counting endpoint, when its path is given:
+ * LOGSHIP_BENCH_PEER_RSYSLOGD=/usr/sbin/rsyslogd (imfile → omelasticsearch, bulk mode; it ships the
+ * raw line with a timestamp, no nginx parsing — so it does less work than logship does).
+ */
+async function runRsyslog(rsyslogd: string) {
+  const endpoint = await startCountingEndpoint();
+  const work = await mkdtemp(join(dir, 'rsyslog-'));
+  const port = new URL(endpoint.url).port;
+  await writeFile(join(work, 'rsyslog.conf'), `
+global(workDirectory="${work}")
+module(load="imfile")
+module(load="omelasticsearch")
+template(name="doc" type="list" option.jsonf="on") {
+  property(outname="@timestamp" name="timereported" dateFormat="rfc3339" format="jsonf")
+  property(outname="message" name="msg" format="jsonf")
+}
+input(type="imfile" file="${file}" tag="nginx" ruleset="ship" readMode="0")
+ruleset(name="ship" queue.type="LinkedList" queue.size="100000" queue.dequeueBatchSize="5000") {
+  action(type="omelasticsearch" server="127.0.0.1" serverport="${port}" template="doc" searchIndex="rsyslog-nginx"
+         bulkmode="on" maxbytes="8m" action.resumeRetryCount="-1")
+}
+`);
+  const t0 = performance.now();
+  const child = spawn(rsyslogd, ['-n', '-f', join(work, 'rsyslog.conf'), '-i', join(work, 'rsyslog.pid')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  let peak = 0;
+  let cpu = 0;
+  while (endpoint.count() < lines) {
+    if (child.exitCode !== null) throw new Error(`rsyslogd exited with ${child.exitCode}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    peak = Math.max(peak, await processPeakRss(child.pid!));
+    cpu = await processCpuSeconds(child.pid!);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  await endpoint.close();
+  return { seconds, cpu, peak };
+}
+
 const plain = await runSidecar(false);
 const gzipped = await runSidecar(true);
+const rsyslogd = process.env.LOGSHIP_BENCH_PEER_RSYSLOGD;
+const peer = rsyslogd === undefined || rsyslogd === '' ? undefined : await runRsyslog(rsyslogd);
 await rm(dir, { recursive: true, force: true });
 
 const row = (name: string, seconds: number, cpu: number, peak: number | string) => ({
@@ -59,6 +101,9 @@ printTable(`sidecar: ${fmt(size / MiB)} MiB, ${fmt(lines)} nginx combined lines 
   row('raw read-and-split (baseline)', baseline.seconds, baseline.cpuSeconds, 'n/a'),
   row('logship sidecar, no gzip', plain.seconds, plain.cpu, plain.peak),
   row('logship sidecar, gzip', gzipped.seconds, gzipped.cpu, gzipped.peak),
+  ...(peer === undefined ? [] : [row('peer: rsyslog imfile → omelasticsearch (no parsing)', peer.seconds, peer.cpu, peer.peak)]),
 ]);
+if (peer === undefined) process.stdout.write('no peer run: set LOGSHIP_BENCH_PEER_RSYSLOGD=/usr/sbin/rsyslogd to race rsyslog on the same input\n');
+else process.stdout.write(`logship / rsyslog: ${fmt(peer.seconds / plain.seconds, 2)}× the throughput, ${fmt(plain.cpu / peer.cpu, 2)}× the CPU\n`);
 process.stdout.write(`targets: ≥ 365,000 lines/s, ≤ 15 CPU s/GiB, ≤ 100 MiB peak RSS\n`);
-process.stdout.write(`BENCH_RESULT ${JSON.stringify({ bench: 'sidecar', bytes: size, lines, baselineLinesPerSec: Math.round(baseline.lines / baseline.seconds), linesPerSec: Math.round(lines / plain.seconds), linesPerSecGzip: Math.round(lines / gzipped.seconds), cpuSecPerGiB: +(plain.cpu / GiB).toFixed(1), peakRssMiB: Math.round(plain.peak / MiB) })}\n`);
+process.stdout.write(`BENCH_RESULT ${JSON.stringify({ bench: 'sidecar', bytes: size, lines, baselineLinesPerSec: Math.round(baseline.lines / baseline.seconds), linesPerSec: Math.round(lines / plain.seconds), linesPerSecGzip: Math.round(lines / gzipped.seconds), linesPerCpuSec: Math.round(lines / plain.cpu), peerRsyslogLinesPerSec: peer === undefined ? null : Math.round(lines / peer.seconds), cpuSecPerGiB: +(plain.cpu / GiB).toFixed(1), peakRssMiB: Math.round(plain.peak / MiB) })}\n`);
