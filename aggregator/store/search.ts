@@ -368,10 +368,21 @@ export function executeSearch(db: DatabaseSync, catalog: Catalog, input: SearchI
     return hit;
   });
 
+  // Aggregations first: a date_histogram on @timestamp can give the total for free (see below).
+  let aggregations: JsonObject | undefined;
+  if (aggNodes.length > 0) {
+    const scope = new Scope(db, parts.map((ctx) => ({ ctx, where: wheres.get(ctx.part.id)! })), input.now);
+    aggregations = runAggs(aggNodes, scope);
+  }
+
   // Total hits, counted exactly up to the tracking limit.
   let total = 0;
   let capped = false;
-  if (trackLimit > 0) {
+  const fromHistogram = postFilter === undefined ? totalFromHistogram(aggNodes, aggregations, indices, q, input.now) : undefined;
+  if (trackLimit > 0 && fromHistogram !== undefined) {
+    total = Math.min(fromHistogram, trackLimit);
+    capped = fromHistogram > trackLimit;
+  } else if (trackLimit > 0) {
     for (const ctx of parts) {
       let where = wheres.get(ctx.part.id)!;
       if (postFilter !== undefined) {
@@ -399,17 +410,30 @@ export function executeSearch(db: DatabaseSync, catalog: Catalog, input: SearchI
   hitsObj.max_score = hits.length === 0 || (sortedByField && body.track_scores !== true) ? null : 1;
   hitsObj.hits = hits;
   response.hits = hitsObj;
-  if (aggNodes.length > 0) {
-    const scope = new Scope(db, parts.map((ctx) => ({ ctx, where: wheres.get(ctx.part.id)! })), input.now);
-    const aggs = runAggs(aggNodes, scope);
-    response.aggregations = params.typed_keys === 'true' ? typedKeys(aggs, aggNodes) : aggs;
-  }
+  if (aggregations !== undefined) response.aggregations = params.typed_keys === 'true' ? typedKeys(aggregations, aggNodes) : aggregations;
   response.took = Date.now() - started;
   const last = candidates[Math.min(from + size, candidates.length) - 1];
   if (last !== undefined && page.length > 0) {
     Object.defineProperty(response, '__last', { value: [...last.values, last.docKey], enumerable: false });
   }
   return response;
+}
+
+/**
+ * The number of matching documents read off a top-level date_histogram on @timestamp (Kibana's histogram
+ * request asks for both): exact when every matching document has exactly one @timestamp — data stream
+ * documents always do, and a required @timestamp range guarantees one — and no bucket was cut off.
+ */
+function totalFromHistogram(nodes: ReturnType<typeof parseAggs>, aggregations: JsonObject | undefined, indices: IndexInfo[], q: Query, now: number): number | undefined {
+  if (aggregations === undefined) return undefined;
+  const node = nodes.find((n) => n.type === 'date_histogram' && n.spec.field === '@timestamp' && n.spec.hard_bounds === undefined && n.spec.missing === undefined && n.spec.keyed !== true);
+  if (node === undefined) return undefined;
+  const { min, max } = timeBounds(q, now);
+  const timestampRequired = Number.isFinite(min) || Number.isFinite(max) || indices.every((i) => i.dataStream !== null);
+  if (!timestampRequired || indices.some((i) => i.fields.get('@timestamp')?.multi === true || i.fields.get('@timestamp')?.kind !== 'date')) return undefined;
+  const buckets = (aggregations[node.name] as { buckets?: unknown }).buckets;
+  if (!Array.isArray(buckets)) return undefined;
+  return (buckets as Array<{ doc_count: number }>).reduce((sum, b) => sum + b.doc_count, 0);
 }
 
 function typedKeys(aggs: JsonObject, nodes: ReturnType<typeof parseAggs>): JsonObject {

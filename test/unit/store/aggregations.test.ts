@@ -126,3 +126,15 @@ describe('aggregations', () => {
     await expect(aggs({ x: { terms: { field: 'method' } } })).rejects.toSatisfy((e: unknown) => e instanceof EsError && e.message.includes('Text fields are not optimised'));
   });
 });
+
+describe('total hits beside a date_histogram', () => {
+  it('counts documents without @timestamp when nothing guarantees one', async () => {
+    await indexDocs(t.store, 'agg-mixed', [{ id: 'a', '@timestamp': '2026-11-23T10:00:00Z' }, { id: 'b', other: 1 }]);
+    const res = await t.store.search('agg-mixed', { size: 0, track_total_hits: true, aggs: { h: { date_histogram: { field: '@timestamp', fixed_interval: '1h' } } } });
+    expect((res.hits as JsonObject).total).toEqual({ value: 2, relation: 'eq' });
+    const ranged = await t.store.search('agg-mixed', { size: 0, track_total_hits: true, query: { range: { '@timestamp': { gte: '2026-11-23' } } }, aggs: { h: { date_histogram: { field: '@timestamp', fixed_interval: '1h' } } } });
+    expect((ranged.hits as JsonObject).total).toEqual({ value: 1, relation: 'eq' });
+    const capped = await t.store.search('agg', { size: 0, track_total_hits: 3, query: { range: { '@timestamp': { gte: '2026-11-01' } } }, aggs: { h: { date_histogram: { field: '@timestamp', calendar_interval: 'day' } } } });
+    expect((capped.hits as JsonObject).total).toEqual({ value: 3, relation: 'gte' });
+  });
+});
