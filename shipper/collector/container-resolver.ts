@@ -37,6 +37,11 @@ export interface ContainerResolverOptions {
 
 export interface ContainerResolver {
   resolve(path: string): Resolution;
+  /**
+   * The container id of a CRI log file from the kubelet's links, for a file resolved before its link
+   * existed. Cheap when the id is not known yet: the link directory is re-read at most every 2 s.
+   */
+  containerIdOf(path: string): string | undefined;
   /** Globs the tailer should watch. */
   readonly include: readonly string[];
 }
@@ -140,6 +145,11 @@ export function createContainerResolver(options: ContainerResolverOptions): Cont
 
   return {
     include,
+    containerIdOf(path) {
+      if (podsRoot === undefined) return undefined;
+      const parsed = parsePodLogPath(resolve(path), podsRoot);
+      return parsed === undefined ? undefined : containerIdOf(path, parsed.restartCount);
+    },
     resolve(path) {
       const absolute = resolve(path);
       if (dockerRoot !== undefined && absolute.startsWith(dockerRoot + sep)) return resolveDocker(absolute);

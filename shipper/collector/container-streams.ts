@@ -13,7 +13,7 @@ import type { ContainerEntry, Decoder } from '../decode/container-entry.ts';
 import { createDecoder } from '../decode/decoder.ts';
 import { createMultilineJoiner, type MultilineOptions } from '../decode/multiline.ts';
 import type { PodCache } from '../enrich/kubernetes-pod-cache.ts';
-import type { AnnotationFilter } from '../enrich/kubernetes-pod.ts';
+import type { AnnotationFilter, PodMeta } from '../enrich/kubernetes-pod.ts';
 import { containerMetadata, type ContainerMetadata, type ContainerRef } from '../enrich/kubernetes-fields.ts';
 import type { ContainerResolver, Resolution } from './container-resolver.ts';
 import { containerRecordOf, type ContainerRecordOptions } from './container-records.ts';
@@ -64,12 +64,15 @@ export interface ContainerStreams {
 interface FileState {
   readonly source: SourceId;
   path: string;
-  readonly resolution: Resolution;
+  /** Which container; a CRI file's container id may be learnt later (the kubelet's link appears after the file). */
+  resolution: Resolution;
   readonly decoder: Decoder;
   readonly joiner: ReturnType<typeof createMultilineJoiner> | undefined;
   metadata: ContainerMetadata | undefined;
-  metadataVersion: number;
-  metadataAt: number;
+  /** The API's pod the metadata was made from (the cache replaces the object when the pod changes). */
+  metadataPod: PodMeta | undefined;
+  /** Last look for a missing container id. */
+  idLookupAt: number;
   lastLineAt: number;
   readonly firstSeenAt: number;
   /** Lines held until the pod is known (see `apiHealthy`), in file order. */
@@ -104,8 +107,8 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
         decoder: createDecoder({ format: 'auto', maxBytes: options.maxBytes }),
         joiner: options.multiline === undefined ? undefined : createMultilineJoiner({ ...options.multiline, maxBytes: options.maxBytes }),
         metadata: undefined,
-        metadataVersion: -1,
-        metadataAt: 0,
+        metadataPod: undefined,
+        idLookupAt: now(),
         lastLineAt: now(),
         firstSeenAt: now(),
         held: [],
@@ -118,21 +121,24 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
   };
 
   const metadataOf = (state: FileState): ContainerMetadata | undefined => {
-    if (state.resolution.kind !== 'container') return undefined;
-    const version = options.pods?.version ?? 0;
-    const stale = state.metadata === undefined || state.metadataVersion !== version ||
-      (state.resolution.ref.containerId === undefined && now() - state.metadataAt > REFRESH_UNRESOLVED_MS);
-    if (stale) {
-      let ref = state.resolution.ref;
-      if (ref.containerId === undefined && state.metadata !== undefined) {
-        const again = options.resolver.resolve(state.path);
-        if (again.kind === 'container') ref = again.ref;
+    const resolution = state.resolution;
+    if (resolution.kind !== 'container') return undefined;
+    let ref = resolution.ref;
+    let changed = state.metadata === undefined;
+    if (ref.containerId === undefined && ref.runtime === undefined && now() - state.idLookupAt > REFRESH_UNRESOLVED_MS) {
+      state.idLookupAt = now();
+      const id = options.resolver.containerIdOf(state.path);
+      if (id !== undefined) {
+        ref = { ...ref, containerId: id };
+        state.resolution = { ...resolution, ref };
+        changed = true;
       }
-      const uid = ref.pod?.uid;
-      const pod = uid === undefined ? undefined : options.pods?.get(uid);
+    }
+    const uid = ref.pod?.uid;
+    const pod = uid === undefined ? undefined : options.pods?.get(uid);
+    if (changed || pod !== state.metadataPod) {
       state.metadata = containerMetadata(ref, pod, { nodeName: options.nodeName, keepAnnotation: options.keepAnnotation });
-      state.metadataVersion = version;
-      state.metadataAt = now();
+      state.metadataPod = pod;
     }
     return state.metadata;
   };

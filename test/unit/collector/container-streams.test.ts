@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Line, Outgoing } from '../../../shipper/record.ts';
 import { createContainerResolver } from '../../../shipper/collector/container-resolver.ts';
@@ -154,6 +155,24 @@ describe('container streams: lines to records', () => {
     healthy = false;
     const down = setup({ apiHealthy: () => healthy });
     expect(down.streams.push(other.slice(0, 3))).toHaveLength(3);
+  });
+
+  it('learns a CRI container\'s id from the kubelet link that appears after its log file', () => {
+    const root = mkdtempSync(join(tmpdir(), 'collector-links-'));
+    const podsRoot = join(root, 'pods');
+    const dir = join(podsRoot, 'shop_web-0_u-1', 'web');
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(join(root, 'containers'));
+    const path = join(dir, '0.log');
+    let clock = 0;
+    const { streams } = setup({ resolver: createContainerResolver({ dockerRoot: '', podsRoot, nonKubernetes: true, now: () => clock }), now: () => clock });
+    const line = (n: number): Line => ({ source: 'cri', path, text: `2026-11-24T05:00:00.000000001Z stdout F line ${n}`, offset: n * 100, endOffset: n * 100 + 100 });
+    type WithContainer = { container?: { id?: string } };
+    expect((JSON.parse(streams.push([line(0)])[0]!.body) as WithContainer).container).toBeUndefined();
+    const id = 'ab'.repeat(32);
+    symlinkSync('../pods/shop_web-0_u-1/web/0.log', join(root, 'containers', `web-0_shop_web-${id}.log`));
+    clock += 2500;
+    expect((JSON.parse(streams.push([line(1)])[0]!.body) as WithContainer).container?.id).toBe(id);
   });
 
   it('skips the collector\'s own pod, excluded namespaces, sandboxes, gzip rotations and dockershim links', () => {

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseContainerLinkName, parseDockerLogPath, parsePodLogPath, podContainerKey } from '../../../shipper/enrich/kubernetes-path.ts';
 import { parseDockerConfig } from '../../../shipper/enrich/kubernetes-docker.ts';
+import { CORPUS_ROOT } from '../../helpers/corpus.ts';
 
-const CORPUS = '/work/shared/corpus/containers';
+const CORPUS = `${CORPUS_ROOT}/containers`;
 const DOCKER = join(CORPUS, 'layout/var/lib/docker/containers');
 const CHECKOUT = '25cc191df2648a2c13b29d54b290c83f5a64217406ce960a794afb8eaae9ebbc';
 const SANDBOX = '2cdcdc621a0f51cdea04b95d845218899e4ad729c08a52a6bb5999298ef7a2f7';

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { annotationFilter, deploymentOfReplicaSet, ownersFromPodName, podMetaFromApi, resolveOwners } from '../../../shipper/enrich/kubernetes-pod.ts';
 import { createPodCache } from '../../../shipper/enrich/kubernetes-pod-cache.ts';
 import type { PodMeta } from '../../../shipper/enrich/kubernetes-pod.ts';
+import { CORPUS_ROOT } from '../../helpers/corpus.ts';
 
-const META = '/work/shared/corpus/containers/kubernetes-metadata/public';
+const META = `${CORPUS_ROOT}/containers/kubernetes-metadata/public`;
 const readJson = (name: string): unknown => JSON.parse(readFileSync(`${META}/${name}`, 'utf8'));
 
 describe('compact pod metadata from the API server', () => {

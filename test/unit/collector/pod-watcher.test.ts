@@ -12,9 +12,10 @@ import { annotationFilter } from '../../../shipper/enrich/kubernetes-pod.ts';
 import { kubeConnection } from '../../../shipper/kube/in-cluster.ts';
 import { Registry } from '../../../shipper/kit/metrics.ts';
 import { eventually } from '../../helpers/eventually.ts';
+import { CORPUS_ROOT } from '../../helpers/corpus.ts';
 
 const NODE = 'ip-10-49-18-80.eu-west-1.compute.internal';
-const realPod = JSON.parse(readFileSync('/work/shared/corpus/containers/kubernetes-metadata/public/fluent-bit_core_base-with-owner-references.meta', 'utf8')) as KubePod;
+const realPod = JSON.parse(readFileSync(`${CORPUS_ROOT}/containers/kubernetes-metadata/public/fluent-bit_core_base-with-owner-references.meta`, 'utf8')) as KubePod;
 
 /** A copy of the real Pod sample with its own name, uid and node. */
 function podLike(name: string, uid: string, node = NODE, extra: Partial<KubePod['metadata']> = {}): KubePod {
