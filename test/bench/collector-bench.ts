@@ -27,9 +27,10 @@ import { annotationFilter } from '../../shipper/enrich/kubernetes-pod.ts';
 import { compileAccessFormat } from '../../shipper/parse/nginx-access.ts';
 import { createErrorParser } from '../../shipper/parse/nginx-error.ts';
 import { agentFieldsEnricher } from '../../shipper/enrich/static-tags.ts';
+import { CORPUS_ROOT } from '../helpers/corpus.ts';
 
 const CLI = fileURLToPath(new URL('../../shipper/bin/logship.js', import.meta.url));
-const CONFIG = '/work/shared/corpus/containers/layout/var/lib/docker/containers/25cc191df2648a2c13b29d54b290c83f5a64217406ce960a794afb8eaae9ebbc/config.v2.json';
+const CONFIG = `${CORPUS_ROOT}/containers/layout/var/lib/docker/containers/25cc191df2648a2c13b29d54b290c83f5a64217406ce960a794afb8eaae9ebbc/config.v2.json`;
 const ID = 'be'.repeat(32);
 const dir = await mkdtemp(join(tmpdir(), 'logship-collector-bench-'));
 const dockerRoot = join(dir, 'docker');

@@ -14,8 +14,9 @@ import { createErrorParser } from '../../shipper/parse/nginx-error.ts';
 import type { LogRecord, ParseResult } from '../../shipper/record.ts';
 import { accessLine, seededRandom } from '../../shipper/demo/nginx-lines.ts';
 import { SHORT, fmt, printTable } from './bench-kit.ts';
+import { CORPUS_ROOT } from '../helpers/corpus.ts';
 
-const CORPUS = '/work/shared/corpus/nginx';
+const CORPUS = `${CORPUS_ROOT}/nginx`;
 const ROUNDS = SHORT ? 3 : 7;
 const TARGET_LINES = SHORT ? 200_000 : 1_000_000;
 

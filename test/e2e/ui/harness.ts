@@ -10,11 +10,12 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { compileAccessFormat } from '../../../shipper/parse/nginx-access.ts';
+import { CORPUS_ROOT } from '../../helpers/corpus.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The shared nginx corpus: `shared/` beside the checkout (as CI lays it out), else the workplace's. */
-export const NGINX_CORPUS = [join(ROOT, '..', 'shared', 'corpus', 'nginx', 'access.log'), '/work/shared/corpus/nginx/access.log'].find((p) => existsSync(p)) ?? '/work/shared/corpus/nginx/access.log';
+export const NGINX_CORPUS = [join(ROOT, '..', 'shared', 'corpus', 'nginx', 'access.log'), `${CORPUS_ROOT}/nginx/access.log`].find((p) => existsSync(p)) ?? `${CORPUS_ROOT}/nginx/access.log`;
 export const SCREENSHOTS = join(ROOT, 'test-results', 'ui');
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 

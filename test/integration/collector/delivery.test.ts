@@ -12,10 +12,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../helpers/eventually.ts';
 import { startRecordingBulkEndpoint, type RecordingBulkEndpoint } from '../../helpers/recording-bulk-endpoint.ts';
 import { startCollector, stateFile, type CollectorProcess, type Doc } from './collector-harness.ts';
+import { CORPUS_ROOT } from '../../helpers/corpus.ts';
 
 const INDEX = 'logs-kubernetes.container_logs-default';
 const DOCKER_ID = 'd0'.repeat(32);
-const CONFIG_TEMPLATE = '/work/shared/corpus/containers/layout/var/lib/docker/containers/25cc191df2648a2c13b29d54b290c83f5a64217406ce960a794afb8eaae9ebbc/config.v2.json';
+const CONFIG_TEMPLATE = `${CORPUS_ROOT}/containers/layout/var/lib/docker/containers/25cc191df2648a2c13b29d54b290c83f5a64217406ce960a794afb8eaae9ebbc/config.v2.json`;
 
 const dockerLine = (text: string, stream = 'stdout'): string =>
   `${JSON.stringify({ log: `${text}\n`, stream, time: '2026-11-24T05:00:00.000000001Z' })}\n`;

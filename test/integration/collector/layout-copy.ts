@@ -7,8 +7,9 @@
 import { cpSync, chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { CORPUS_ROOT } from '../../helpers/corpus.ts';
 
-export const LAYOUT = '/work/shared/corpus/containers/layout';
+export const LAYOUT = `${CORPUS_ROOT}/containers/layout`;
 
 export interface LayoutCopy {
   readonly root: string;

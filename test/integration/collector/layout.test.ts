@@ -12,6 +12,7 @@ import { startRecordingBulkEndpoint, type RecordingBulkEndpoint } from '../../he
 import { startFakeKubeApi, type FakeKubeApi, type KubePod } from '../../helpers/fake-kube-api.ts';
 import { copyLayout, type LayoutCopy } from './layout-copy.ts';
 import { metricValue, startCollector, stateFile, type CollectorProcess, type Doc } from './collector-harness.ts';
+import { CORPUS_ROOT } from '../../helpers/corpus.ts';
 
 const CONTAINER_LOGS = 'logs-kubernetes.container_logs-default';
 const CHECKOUT = '25cc191df2648a2c13b29d54b290c83f5a64217406ce960a794afb8eaae9ebbc';
@@ -230,8 +231,8 @@ describe('logship collector on the layout tree', () => {
     api.addPod(pod('web', 'nginx-5c8f7d6b9-abcde', uid, { annotations: { 'logship.io/parser': 'nginx' }, owner: ['ReplicaSet', 'nginx-5c8f7d6b9'], labels: { 'pod-template-hash': '5c8f7d6b9' }, containers: [['nginx', 'nginx:1.27', 'containerd://' + 'ab'.repeat(32)]] }));
     const dir = join(layout.podsRoot, `web_nginx-5c8f7d6b9-abcde_${uid}`, 'nginx');
     await mkdir(dir, { recursive: true });
-    const access = readFileSync('/work/shared/corpus/nginx/access.log', 'utf8').split('\n').slice(0, 3);
-    const errors = readFileSync('/work/shared/corpus/nginx/error.log', 'utf8').split('\n').slice(0, 2);
+    const access = readFileSync(`${CORPUS_ROOT}/nginx/access.log`, 'utf8').split('\n').slice(0, 3);
+    const errors = readFileSync(`${CORPUS_ROOT}/nginx/error.log`, 'utf8').split('\n').slice(0, 2);
     const created = Date.now();
     await writeFile(join(dir, '0.log'), [
       ...access.map((l, i) => `2026-11-23T06:16:3${i}.000000001Z stdout F ${l}\n`),
@@ -265,7 +266,7 @@ interface PodSpec {
   ip?: string;
 }
 
-const template = JSON.parse(readFileSync('/work/shared/corpus/containers/kubernetes-metadata/public/fluent-bit_core_base.meta', 'utf8')) as KubePod;
+const template = JSON.parse(readFileSync(`${CORPUS_ROOT}/containers/kubernetes-metadata/public/fluent-bit_core_base.meta`, 'utf8')) as KubePod;
 
 /** A Pod built from the real sample, given this test's identity. */
 function pod(namespace: string, name: string, uid: string, spec: PodSpec): KubePod {

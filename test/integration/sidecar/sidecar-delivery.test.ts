@@ -10,10 +10,11 @@ import { eventually } from '../../helpers/eventually.ts';
 import { startRecordingBulkEndpoint, type RecordingBulkEndpoint } from '../../helpers/recording-bulk-endpoint.ts';
 import { freePort, startLogship, type LogshipProcess } from '../../helpers/logship-process.ts';
 import { getPath } from '../../../shipper/parse/fields.ts';
+import { CORPUS_ROOT } from '../../helpers/corpus.ts';
 
 type Doc = Record<string, unknown>;
 
-const CORPUS = '/work/shared/corpus/nginx';
+const CORPUS = `${CORPUS_ROOT}/nginx`;
 const corpusAccess = (await readFile(join(CORPUS, 'access.log'), 'utf8')).split('\n').filter((l) => l !== '');
 const corpusError = (await readFile(join(CORPUS, 'error.log'), 'utf8')).split('\n').filter((l) => l !== '');
 const ACCESS = 'logs-nginx.access-default';

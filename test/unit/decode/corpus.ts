@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Line } from '../../../shipper/record.ts';
 import type { ContainerEntry, Decoder } from '../../../shipper/decode/container-entry.ts';
+import { CORPUS_ROOT } from '../../helpers/corpus.ts';
 
-export const CONTAINERS = '/work/shared/corpus/containers';
+export const CONTAINERS = `${CORPUS_ROOT}/containers`;
 
 export function corpusPath(...parts: string[]): string {
   return join(CONTAINERS, ...parts);

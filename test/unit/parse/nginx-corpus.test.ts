@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { compileAccessFormat } from '../../../shipper/parse/nginx-access.ts';
 import { createErrorParser } from '../../../shipper/parse/nginx-error.ts';
 import type { LogRecord } from '../../../shipper/record.ts';
+import { CORPUS_ROOT } from '../../helpers/corpus.ts';
 
-const CORPUS = '/work/shared/corpus/nginx';
+const CORPUS = `${CORPUS_ROOT}/nginx`;
 
 function corpusLines(name: string): string[] {
   return readFileSync(`${CORPUS}/${name}`, 'utf8').split('\n').filter((line) => line.length > 0);
