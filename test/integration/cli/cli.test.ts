@@ -58,6 +58,7 @@ describe('the logship command', () => {
 
   it('keeps the README configuration reference identical to the schemas', () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    // On failure: node shipper/bin/config-docs.ts --write
     expect(readme).toBe(withConfigReference(readme));
   });
 });
