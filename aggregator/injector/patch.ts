@@ -137,6 +137,9 @@ export function planInjection(pod: unknown, settings: SidecarSettings): Injectio
   return { inject: true, container: targetName, patch };
 }
 
+/** Heap bounds for a shipper container (also in k8s/base/collector.yaml and the sidecar example). */
+export const SHIPPER_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=2';
+
 /** The injected container (k8s/examples/nginx-sidecar spells out the same one by hand). */
 export function sidecarContainer(settings: SidecarSettings, appContainer: string, logVolume: string = LOG_VOLUME): Json {
   const fieldEnv = (name: string, fieldPath: string): Json => ({ name, valueFrom: { fieldRef: { fieldPath } } });
@@ -154,6 +157,9 @@ export function sidecarContainer(settings: SidecarSettings, appContainer: string
     { name: 'LOGSHIP_LABELS_FILE', value: `${PODINFO_DIR}/labels` },
     { name: 'LOGSHIP_ANNOTATIONS_FILE', value: `${PODINFO_DIR}/annotations` },
     { name: 'LOGSHIP_METRICS_LISTEN', value: `0.0.0.0:${SIDECAR_METRICS_PORT}` },
+    // V8 sizes its heap lazily and would grow past the container's memory limit while catching up a
+    // backlog; these bounds keep the sidecar near 200 MiB at full speed (BENCHMARKS.md has the trade-off).
+    { name: 'NODE_OPTIONS', value: SHIPPER_NODE_OPTIONS },
   ];
   if (settings.credentialsSecret !== undefined) {
     env.push({ name: 'LOGSHIP_API_KEY', valueFrom: { secretKeyRef: { name: settings.credentialsSecret, key: 'api-key', optional: true } } });
