@@ -16,6 +16,7 @@ import { Counter, Gauge, type Registry } from '../kit/metrics.ts';
 import { KubeApiError, type KubeClient } from './client.ts';
 import { podMetaFromApi, type AnnotationFilter, type PodMeta } from '../enrich/kubernetes-pod.ts';
 import type { PodCache } from '../enrich/kubernetes-pod-cache.ts';
+import { pause } from '../retry-backoff.ts';
 
 export interface PodWatcherOptions {
   readonly client: KubeClient;
@@ -139,7 +140,7 @@ export function createPodWatcher(options: PodWatcherOptions): PodWatcher {
         const began = Date.now();
         const events = await watch();
         // A watch the server ends at once, with nothing in it, must not turn into a busy loop.
-        if (events === 0 && Date.now() - began < 1000) await delay(minBackoff, abort.signal);
+        if (events === 0 && Date.now() - began < 1000) await pause(minBackoff, abort.signal);
       } catch (error) {
         if (abort.signal.aborted) return;
         if (error instanceof Gone || (error instanceof KubeApiError && error.status === 410)) {
@@ -156,7 +157,7 @@ export function createPodWatcher(options: PodWatcherOptions): PodWatcher {
         metrics.up.set(0);
         metrics.failures.inc();
         const ceiling = Math.min(maxBackoff, minBackoff * 2 ** Math.min(failures - 1, 20));
-        await delay(Math.max(50, Math.random() * ceiling), abort.signal);
+        await pause(Math.max(50, Math.random() * ceiling), abort.signal);
       }
     }
   };
@@ -182,18 +183,6 @@ export function createPodWatcher(options: PodWatcherOptions): PodWatcher {
       await running;
     },
   };
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function createMetrics(registry: Registry | undefined) {

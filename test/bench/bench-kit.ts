@@ -69,3 +69,23 @@ export function printTable(title: string, rows: Array<Record<string, string | nu
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
+
+/**
+ * Polls a child process until `done()` says the endpoint has everything, keeping its peak RSS and CPU
+ * seconds; throws if the child dies first.
+ */
+export async function measureChild(child: import('node:child_process').ChildProcess, done: () => boolean): Promise<{ seconds: number; cpu: number; peak: number }> {
+  const t0 = performance.now();
+  let peak = 0;
+  let cpu = 0;
+  while (!done()) {
+    if (child.exitCode !== null) throw new Error(`${child.spawnfile} exited with ${child.exitCode}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    peak = Math.max(peak, await processPeakRss(child.pid!));
+    cpu = await processCpuSeconds(child.pid!);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return { seconds, cpu, peak };
+}

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCountingEndpoint } from './counting-endpoint.ts';
-import { MiB, SHORT, fmt, printTable, processCpuSeconds, processPeakRss, rawReadAndSplit, writeNginxFile } from './bench-kit.ts';
+import { MiB, SHORT, fmt, measureChild, printTable, rawReadAndSplit, writeNginxFile } from './bench-kit.ts';
 
 const CLI = fileURLToPath(new URL('../../shipper/bin/logship.js', import.meta.url));
 const dir = await mkdtemp(join(tmpdir(), 'logship-sidecar-bench-'));
@@ -24,23 +24,12 @@ const baseline = await rawReadAndSplit(file);
 async function runSidecar(gzip: boolean, nodeOptions = '') {
   const endpoint = await startCountingEndpoint();
   const stateDir = await mkdtemp(join(dir, 'state-'));
-  const t0 = performance.now();
   const child = spawn(process.execPath, [CLI, 'sidecar', '--path', file, '--to', endpoint.url, '--state-dir', stateDir,
     gzip ? '--gzip' : '--no-gzip', '--metrics-listen', '127.0.0.1:0', '--log-level', 'warn', '--labels-file', '/nonexistent', '--annotations-file', '/nonexistent',
     '--batch-max-docs', '5000', '--batch-max-bytes', '8MiB', '--max-buffer-bytes', '48MiB'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_OPTIONS: nodeOptions } });
-  let peak = 0;
-  let cpu = 0;
-  while (endpoint.count() < lines) {
-    if (child.exitCode !== null) throw new Error(`sidecar exited with ${child.exitCode}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    peak = Math.max(peak, await processPeakRss(child.pid!));
-    cpu = await processCpuSeconds(child.pid!);
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
+  const measured = await measureChild(child, () => endpoint.count() >= lines);
   await endpoint.close();
-  return { seconds, cpu, peak };
+  return measured;
 }
 
 /**
@@ -66,21 +55,10 @@ ruleset(name="ship" queue.type="LinkedList" queue.size="100000" queue.dequeueBat
          bulkmode="on" maxbytes="8m" action.resumeRetryCount="-1")
 }
 `);
-  const t0 = performance.now();
   const child = spawn(rsyslogd, ['-n', '-f', join(work, 'rsyslog.conf'), '-i', join(work, 'rsyslog.pid')], { stdio: ['ignore', 'inherit', 'inherit'] });
-  let peak = 0;
-  let cpu = 0;
-  while (endpoint.count() < lines) {
-    if (child.exitCode !== null) throw new Error(`rsyslogd exited with ${child.exitCode}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    peak = Math.max(peak, await processPeakRss(child.pid!));
-    cpu = await processCpuSeconds(child.pid!);
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
+  const measured = await measureChild(child, () => endpoint.count() >= lines);
   await endpoint.close();
-  return { seconds, cpu, peak };
+  return measured;
 }
 
 const plain = await runSidecar(false);
