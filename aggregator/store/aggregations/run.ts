@@ -9,7 +9,7 @@ import type { Leaf } from '../catalog.ts';
 import { formatDateAs, normalizeZone, parseDateValue } from '../dates.ts';
 import { evaluateDateMath } from '../datemath.ts';
 import { parseQuery } from '../query/ast.ts';
-import { compileQuery, negate, onValues, type Fragment } from '../query/compile.ts';
+import { compileQuery, negate, onValues, userRegExp, type Fragment } from '../query/compile.ts';
 import { EsError, type JsonObject } from '../types.ts';
 import { bucketSql, nextStart, parseCalendarInterval, parseFixedInterval, parseOffset, startOf, type BucketSpec } from './date-buckets.ts';
 import { fielddataError, valueSource, type Scope } from './scope.ts';
@@ -221,7 +221,7 @@ function termsKeyCondition(field: string, key: Key | null): (ctx: Parameters<Par
 function keyFilter(spec: JsonObject): (key: Key) => boolean {
   const test = (rule: unknown): ((key: Key) => boolean) | undefined => {
     if (typeof rule === 'string') {
-      const re = new RegExp(`^(?:${rule})$`, 'u');
+      const re = userRegExp(rule);
       return (k) => re.test(String(k));
     }
     if (Array.isArray(rule)) {

@@ -37,6 +37,15 @@ export function columnExpr(leaf: Leaf): string {
   return leaf.path === '@timestamp' && leaf.kind === 'date' ? 'f.ts' : `f.${column(leaf.col)}`;
 }
 
+/** A regexp from a query; a malformed one is the user's 400, not our 500. */
+export function userRegExp(source: string, flags = 'u'): RegExp {
+  try {
+    return new RegExp(`^(?:${source})$`, flags);
+  } catch (error) {
+    throw new EsError(400, 'illegal_argument_exception', `invalid regular expression [${source}]: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** Leaves named by a field name or pattern (`*`, `http.*`, `message`). */
 export function resolveFields(index: IndexInfo, name: string): Leaf[] {
   const exact = index.fields.get(name);
@@ -250,7 +259,7 @@ export function compileQuery(q: Query, ctx: PartitionContext): Fragment {
         const glob = q.t === 'prefix' ? `${globLiteral(q.value)}*` : wildcardToGlob(q.value);
         return { sql: `f.r IN (SELECT r FROM ${idsTable(ctx.index.id)} WHERE part = ? AND id GLOB ?)`, params: [ctx.part.id, glob] };
       }
-      const meta = metaField(ctx, q.field, (v) => (q.t === 'prefix' ? v.startsWith(q.value) : q.t === 'wildcard' ? wildcardToRegExp(q.value).test(v) : new RegExp(`^(?:${q.value})$`).test(v)));
+      const meta = metaField(ctx, q.field, (v) => (q.t === 'prefix' ? v.startsWith(q.value) : q.t === 'wildcard' ? wildcardToRegExp(q.value).test(v) : userRegExp(q.value).test(v)));
       if (meta !== undefined) return meta;
       return join(fieldsFor(ctx, q.field).map((leaf) => patternOnLeaf(ctx, leaf, q.t, q.value, q.ci)), 'OR');
     }
