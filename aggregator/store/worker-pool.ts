@@ -8,6 +8,8 @@ import type { SearchInput } from './search.ts';
 import type { WorkerRequest, WorkerResponse } from './search-worker.ts';
 import { EsError } from './types.ts';
 
+const MAX_RESPAWNS = 20;
+
 interface Pending {
   resolve: (value: { result: unknown; last?: unknown[] }) => void;
   reject: (error: unknown) => void;
@@ -24,6 +26,7 @@ export class WorkerPool {
   readonly #logger: Logger;
   #nextId = 1;
   #closed = false;
+  #failures = 0;
 
   constructor(path: string, size: number, logger: Logger) {
     this.#path = path;
@@ -45,6 +48,12 @@ export class WorkerPool {
       for (const p of slot.pending.values()) p.reject(new EsError(500, 'exception', `search worker failed: ${error instanceof Error ? error.message : String(error)}`));
       slot.pending.clear();
       if (this.#closed) return;
+      // A worker that cannot even start would otherwise be respawned in a tight loop.
+      this.#failures++;
+      if (this.#failures > MAX_RESPAWNS) {
+        this.#logger.error({ err: error }, 'search worker exited; too many failures, not restarting');
+        return;
+      }
       this.#logger.error({ err: error }, 'search worker exited; starting another');
       const index = this.#slots.indexOf(slot);
       if (index !== -1) this.#slots[index] = this.#spawn();
@@ -59,6 +68,7 @@ export class WorkerPool {
 
   run(kind: WorkerRequest['kind'], input: SearchInput): Promise<{ result: unknown; last?: unknown[] }> {
     if (this.#closed) return Promise.reject(new EsError(503, 'node_closed_exception', 'the store is closed'));
+    if (this.#failures > MAX_RESPAWNS) return Promise.reject(new EsError(500, 'exception', 'search workers keep failing; see the aggregator log'));
     const slot = this.#slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
