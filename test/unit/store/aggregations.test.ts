@@ -102,6 +102,30 @@ describe('aggregations', () => {
     expect(r.first).toEqual({ value: Date.parse('2026-11-23T10:01:00Z'), value_as_string: '2026-11-23T10:01:00.000Z' });
   });
 
+  it('range, date_range, missing and extended_stats', async () => {
+    const r = await aggs({
+      sizes: { range: { field: 'bytes', ranges: [{ to: 100 }, { from: 100, to: 500 }, { from: 500 }] } },
+      when: { date_range: { field: '@timestamp', ranges: [{ to: '2026-11-23T10:10:00Z' }, { from: '2026-11-23T10:10:00Z' }] } },
+      nobytes: { missing: { field: 'bytes' } },
+      ext: { extended_stats: { field: 'bytes' } },
+    });
+    expect(((r.sizes as JsonObject).buckets as JsonObject[]).map((b) => [b.key, b.doc_count])).toEqual([['*-100', 1], ['100-500', 2], ['500-*', 1]]);
+    expect(((r.when as JsonObject).buckets as JsonObject[]).map((b) => b.doc_count)).toEqual([2, 3]);
+    expect(r.nobytes).toEqual({ doc_count: 1 });
+    const ext = r.ext as { count: number; variance: number; std_deviation: number };
+    expect(ext.count).toBe(4);
+    const mean = 1450 / 4;
+    const variance = [100, 300, 50, 1000].reduce((s, v) => s + (v - mean) ** 2, 0) / 4;
+    expect(ext.variance).toBeCloseTo(variance, 6);
+    expect(ext.std_deviation).toBeCloseTo(Math.sqrt(variance), 6);
+  });
+
+  it('prefixes aggregation names with their type when typed_keys is set', async () => {
+    const res = await t.store.search('agg', { size: 0, aggs: { m: { terms: { field: 'method.keyword' }, aggs: { b: { max: { field: 'bytes' } } } } } }, { query: { typed_keys: 'true' } });
+    const terms = (res.aggregations as JsonObject)['sterms#m'] as { buckets: JsonObject[] };
+    expect(terms.buckets[0]).toEqual({ key: 'GET', doc_count: 3, 'max#b': { value: 300 } });
+  });
+
   it('metrics over no documents are null, sums are 0', async () => {
     const r = await aggs({ min: { min: { field: 'bytes' } }, sum: { sum: { field: 'bytes' } } }, { term: { status: 999 } });
     expect(r).toEqual({ min: { value: null }, sum: { value: 0 } });
