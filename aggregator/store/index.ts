@@ -151,7 +151,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       const counts: BulkOutcomeCounts = { created: 0, updated: 0, deleted: 0, conflict: 0, rejected: 0, notFound: 0 };
       const items = writer.bulk(ops, counts);
       metrics.docsIndexed.inc(counts.created + counts.updated);
-      for (const [outcome, n] of Object.entries(counts)) if (n > 0) metrics.bulkItems.inc({ outcome }, n);
+      for (const [outcome, n] of Object.entries(counts)) if (n > 0) metrics.bulkItems.inc({ outcome: outcome === 'notFound' ? 'not_found' : outcome }, n);
       return items;
     },
 
