@@ -253,7 +253,9 @@ export function executeSearch(db: DatabaseSync, catalog: Catalog, input: SearchI
   const body = input.body;
   const params = input.query;
   for (const key of Object.keys(body)) {
-    if (!BODY_KEYS.has(key)) throw new EsError(400, 'parsing_exception', `Unknown key for a START_OBJECT in [${key}].`, { line: 1, col: 1 });
+    if (BODY_KEYS.has(key)) continue;
+    if (['collapse', 'rescore', 'suggest', 'knn', 'retriever', 'slice', 'point_in_time'].includes(key)) throw new EsError(400, 'illegal_argument_exception', `logship does not support [${key}] in a search`);
+    throw new EsError(400, 'parsing_exception', `Unknown key for a START_OBJECT in [${key}].`, { line: 1, col: 1 });
   }
   if (body.script_fields !== undefined && Object.keys(body.script_fields as JsonObject).length > 0) throw new EsError(400, 'illegal_argument_exception', 'logship does not support [script_fields]');
   if (body.runtime_mappings !== undefined && Object.keys(body.runtime_mappings as JsonObject).length > 0) throw new EsError(400, 'illegal_argument_exception', 'logship does not support [runtime_mappings]');
