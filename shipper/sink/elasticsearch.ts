@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client, errors } from '@elastic/elasticsearch';
+import type { BulkRequest } from '@elastic/elasticsearch/lib/api/types';
 import type { Outgoing, SendResult, Sink } from '../record.ts';
 
 export interface ElasticsearchSinkOptions {
@@ -47,12 +48,16 @@ export function createElasticsearchSink(options: ElasticsearchSinkOptions): Sink
 
   return {
     async send(batch: readonly Outgoing[]): Promise<SendResult> {
-      const operations: string[] = new Array<string>(batch.length * 2);
+      const lines: string[] = new Array<string>(batch.length * 2 + 1);
       for (let i = 0; i < batch.length; i++) {
         const item = batch[i]!;
-        operations[2 * i] = `${actionPrefix(item.index)}${item.id}"}}`;
-        operations[2 * i + 1] = item.body;
+        lines[2 * i] = `${actionPrefix(item.index)}${item.id}"}}`;
+        lines[2 * i + 1] = item.body;
       }
+      lines[batch.length * 2] = '';
+      // The NDJSON body as one flat string: the client passes a string through untouched, where an array
+      // would be concatenated piece by piece into a rope that must be flattened again before sending.
+      const operations = lines.join('\n') as unknown as BulkRequest['operations'];
       try {
         // filter_path: the shipper needs only each item's status and error; the rest of a 5,000-item
         // answer (index, id, version, shards…) would be parsed for nothing.
