@@ -17,7 +17,7 @@ export const shipperOptions = {
   apiKey: Type.Optional(Type.String({ description: 'Elasticsearch API key (base64 id:key) for --to.' })),
   caFile: Type.Optional(Type.String({ description: 'PEM file of the CA that signed the store\'s TLS certificate.' })),
   insecureSkipVerify: Type.Boolean({ default: false, description: 'Do not verify the store\'s TLS certificate (testing only).' }),
-  gzip: Type.Boolean({ default: true, description: 'Compress bulk request bodies.' }),
+  gzip: Type.Boolean({ default: false, description: 'Gzip bulk request bodies: less network, about 1.5x the CPU (BENCHMARKS.md); worth it over slow links.' }),
   batchMaxDocs: Type.Integer({ minimum: 1, maximum: 100_000, default: 2000, description: 'A batch is sent when it holds this many records.' }),
   batchMaxBytes: Type.Integer({ minimum: 1024, maximum: 100 * 1024 * 1024, default: 4 * 1024 * 1024, 'x-unit': 'bytes', description: 'A batch is sent when its records reach this many bytes.' }),
   batchMaxWait: Type.Integer({ minimum: 1, maximum: 60_000, default: 200, 'x-unit': 'ms', description: 'A batch is sent when its oldest record has waited this long.' }),
