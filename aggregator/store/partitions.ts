@@ -7,7 +7,14 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { IndexInfo } from './catalog.ts';
 import { column, fieldsTable, ftsTable, idsTable, sourceTable } from './catalog.ts';
 
-const FTS_OPTIONS = `content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0'`;
+/**
+ * Contentless (the text is in `_source` already) and without the per-row size table (`columnsize=0`: it
+ * serves only bm25 ranking, which logship does not do). Entries of deleted or overwritten documents are
+ * never deleted: row numbers are never reused, and every full-text match is joined with the live rows of
+ * the fields table (`f.r IN (SELECT rowid … MATCH …)`), so a dead entry matches nothing. `detail` stays
+ * `full`: `match_phrase` needs token positions.
+ */
+const FTS_OPTIONS = `content='', columnsize=0, tokenize='unicode61 remove_diacritics 0'`;
 
 export function textColumns(index: IndexInfo): number[] {
   const cols = new Set<number>();
@@ -46,7 +53,8 @@ export function createPartitionTables(db: DatabaseSync, index: IndexInfo, part: 
   db.exec(`CREATE TABLE ${fieldsTable(part)} (r INTEGER PRIMARY KEY, ts INTEGER${cols})`);
   db.exec(`CREATE INDEX ${fieldsTable(part)}_ts ON ${fieldsTable(part)}(ts)`);
   for (const col of indexedColumns(index)) createValueIndex(db, part, col);
-  db.exec(`CREATE TABLE ${sourceTable(part)} (r INTEGER PRIMARY KEY, id TEXT NOT NULL, src TEXT NOT NULL)`);
+  // `_id` and `_source` in zstd chunks of consecutive rows, keyed by the chunk's last row (source-chunks.ts).
+  db.exec(`CREATE TABLE ${sourceTable(part)} (c INTEGER PRIMARY KEY, z BLOB NOT NULL)`);
   for (const col of textColumns(index)) createFtsTable(db, part, col);
 }
 

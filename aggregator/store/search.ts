@@ -8,6 +8,7 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { Catalog, IndexInfo, Leaf } from './catalog.ts';
 import { DOC_KEY_PART_FACTOR, fieldsTable, sourceTable } from './catalog.ts';
+import { ChunkReader } from './source-chunks.ts';
 import { DAY_MS, formatDateAs, parseDateValue } from './dates.ts';
 import { parseQuery, type Query } from './query/ast.ts';
 import { parseLucene } from './query/lucene.ts';
@@ -335,14 +336,15 @@ export function executeSearch(db: DatabaseSync, catalog: Catalog, input: SearchI
   candidates.sort((a, b) => compareCandidates(a, b, keys));
   const page = candidates.slice(from, from + size);
 
-  const fetchers = new Map<number, ReturnType<DatabaseSync['prepare']>>();
+  const fetchers = new Map<number, ChunkReader>();
   const hits = page.map((c) => {
     let fetch = fetchers.get(c.ctx.part.id);
     if (fetch === undefined) {
-      fetch = db.prepare(`SELECT id, src FROM ${sourceTable(c.ctx.part.id)} WHERE r = ?`);
+      const stmt = db.prepare(`SELECT c, z FROM ${sourceTable(c.ctx.part.id)} WHERE c >= ? ORDER BY c LIMIT 1`);
+      fetch = new ChunkReader((r) => stmt.get(r) as { c: number; z: Uint8Array } | undefined);
       fetchers.set(c.ctx.part.id, fetch);
     }
-    const row = fetch.get(c.r) as { id: string; src: string } | undefined;
+    const row = fetch.get(c.r);
     const source = row === undefined ? {} : (JSON.parse(row.src) as JsonObject);
     const hit: JsonObject = { _index: c.ctx.index.name, _id: row?.id ?? '', _score: sortedByField && body.track_scores !== true ? null : 1 };
     if (body.version === true) hit._version = 1;

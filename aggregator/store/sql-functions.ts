@@ -5,6 +5,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { tokenize } from './analyze.ts';
+import { chunkDocs, decompressChunk } from './source-chunks.ts';
 import { wildcardToRegExp } from './wildcard.ts';
 import { bucketStart } from './aggregations/date-buckets.ts';
 
@@ -52,13 +53,17 @@ export function sourceStrings(source: string, path: string): string[] {
 
 export function registerFunctions(db: DatabaseSync): void {
   const deterministic = { deterministic: true, varargs: false };
-  // es_text_tokens_like(_source, field, kind, pattern, caseInsensitive): does a token of the field match?
-  db.function('es_text_tokens_like', deterministic, (source, path, kind, pattern) => {
-    if (typeof source !== 'string' || typeof path !== 'string' || typeof pattern !== 'string') return 0;
+  // es_text_tokens_like(chunk, field, kind, pattern): JSON array of the rows of a `_source` chunk
+  // (source-chunks.ts) where a token of the field matches.
+  db.function('es_text_tokens_like', deterministic, (chunk, path, kind, pattern) => {
+    if (!(chunk instanceof Uint8Array) || typeof path !== 'string' || typeof pattern !== 'string') return '[]';
     const re = kind === 'regexp' ? compileRegexp(pattern, 'u') : wildcardToRegExp(pattern.toLowerCase());
-    if (re === null) return 0;
-    for (const text of sourceStrings(source, path)) for (const token of tokenize(text)) if (re.test(token)) return 1;
-    return 0;
+    if (re === null) return '[]';
+    const rows: number[] = [];
+    for (const doc of chunkDocs(decompressChunk(chunk))) {
+      if (sourceStrings(doc.src, path).some((text) => tokenize(text).some((token) => re.test(token)))) rows.push(doc.r);
+    }
+    return JSON.stringify(rows);
   });
   // es_like(value, kind, pattern, caseInsensitive): wildcard / regexp on a keyword value.
   db.function('es_like', deterministic, (value, kind, pattern, ci) => {

@@ -10,8 +10,9 @@ import type { Catalog, IndexInfo, Leaf, Mappings, PartitionInfo } from './catalo
 import { DAY_MS } from './dates.ts';
 import { column, deriveLeaves, fieldsTable, ftsTable, idsTable, loadCatalog, sourceTable } from './catalog.ts';
 import { addFieldMapping, analyzeDocument, mappedLeafPaths, type AnalyzedDoc, type DocError } from './mapping.ts';
-import { addColumn, createFtsTable, createIdsTable, createPartitionTables, createValueIndex, dropPartitionTables, indexedColumns, textColumns } from './partitions.ts';
+import { addColumn, createFtsTable, createIdsTable, createPartitionTables, createValueIndex, dropPartitionTables, indexedColumns } from './partitions.ts';
 import { Templates } from './templates.ts';
+import { CHUNK_DOCS, chunkLine, compressChunk, decompressChunk, findInChunk } from './source-chunks.ts';
 import { validateIndexName } from './names.ts';
 import { EsError, type BulkItemResponse, type BulkOp, type JsonObject } from './types.ts';
 
@@ -39,6 +40,8 @@ export class Writer {
   readonly templates: Templates;
   readonly #statements = new Map<string, StatementSync>();
   readonly #nextRow = new Map<number, number>();
+  /** `_source` chunks being filled, per partition: written when full and before every COMMIT. */
+  #pending = new Map<number, { text: string; count: number; last: number }>();
   #catalogDirty = false;
   #docDelta = new Map<number, number>();
   #seqDirty = new Set<IndexInfo>();
@@ -69,6 +72,7 @@ export class Writer {
     this.#seqDirty = new Set();
     try {
       const result = work();
+      this.#flushChunks();
       for (const [part, delta] of this.#docDelta) this.#stmt('UPDATE partitions SET docs = docs + ? WHERE id = ?').run(delta, part);
       for (const index of this.#seqDirty) this.#stmt('UPDATE indices SET seq = ? WHERE id = ?').run(index.seq, index.id);
       if (this.#catalogDirty) {
@@ -78,6 +82,7 @@ export class Writer {
       this.db.exec('COMMIT');
       return result;
     } catch (error) {
+      this.#pending = new Map();
       this.db.exec('ROLLBACK');
       // The in-memory catalog may be ahead of the rolled-back database: reload it.
       this.catalog = loadCatalog(this.db);
@@ -169,6 +174,7 @@ export class Writer {
     this.db.prepare(`DELETE FROM ${idsTable(index.id)} WHERE part = ?`).run(part.id);
     this.catalog.partitions.set(index.id, (this.catalog.partitions.get(index.id) ?? []).filter((p) => p.id !== part.id));
     this.#nextRow.delete(part.id);
+    this.#pending.delete(part.id);
     this.#statements.clear();
     this.markCatalogChanged();
   }
@@ -248,7 +254,8 @@ export class Writer {
   #nextRowOf(part: number): number {
     let next = this.#nextRow.get(part);
     if (next === undefined) {
-      const row = this.#stmt(`SELECT max(r) AS m FROM ${fieldsTable(part)}`).get() as { m: number | null };
+      // Rows are never reused, not even those of deleted documents: chunks still hold them (source-chunks.ts).
+      const row = this.#stmt(`SELECT max((SELECT coalesce(max(r), 0) FROM ${fieldsTable(part)}), (SELECT coalesce(max(c), 0) FROM ${sourceTable(part)})) AS m`).get() as { m: number | null };
       next = (row.m ?? 0) + 1;
     }
     this.#nextRow.set(part, next + 1);
@@ -289,22 +296,48 @@ export class Writer {
     }
     const placeholders = cols.map(() => ', ?').join('');
     this.#stmt(`INSERT INTO ${fieldsTable(part.id)} (r, ts${cols.map((c) => `, ${column(c)}`).join('')}) VALUES (?, ?${placeholders})`).run(...values);
-    this.#stmt(`INSERT INTO ${sourceTable(part.id)} (r, id, src) VALUES (?, ?, ?)`).run(r, id, JSON.stringify(source));
+    this.#addToChunk(part.id, r, chunkLine(r, id, JSON.stringify(source)));
     if (!claimId) this.#stmt(`INSERT OR REPLACE INTO ${idsTable(index.id)} (id, part, r, v) VALUES (?, ?, ?, ?)`).run(id, part.id, r, version);
     this.#docDelta.set(part.id, (this.#docDelta.get(part.id) ?? 0) + 1);
     return { part: part.id, r, v: version };
   }
 
-  #remove(index: IndexInfo, existing: Existing): void {
+  #remove(existing: Existing): void {
     this.#stmt(`DELETE FROM ${fieldsTable(existing.part)} WHERE r = ?`).run(existing.r);
-    this.#stmt(`DELETE FROM ${sourceTable(existing.part)} WHERE r = ?`).run(existing.r);
-    for (const col of textColumns(index)) this.#stmt(`DELETE FROM ${ftsTable(existing.part, col)} WHERE rowid = ?`).run(existing.r);
+    // Full-text and `_source` entries stay: row numbers are never reused (see partitions.ts, source-chunks.ts).
     this.#docDelta.set(existing.part, (this.#docDelta.get(existing.part) ?? 0) - 1);
   }
 
+  #addToChunk(part: number, r: number, line: string): void {
+    const chunk = this.#pending.get(part);
+    if (chunk === undefined) this.#pending.set(part, { text: line, count: 1, last: r });
+    else {
+      chunk.text += line;
+      chunk.count++;
+      chunk.last = r;
+    }
+    if ((chunk?.count ?? 1) >= CHUNK_DOCS) this.#flushChunk(part);
+  }
+
+  #flushChunk(part: number): void {
+    const chunk = this.#pending.get(part);
+    if (chunk === undefined) return;
+    this.#pending.delete(part);
+    this.#stmt(`INSERT INTO ${sourceTable(part)} (c, z) VALUES (?, ?)`).run(chunk.last, compressChunk(chunk.text));
+  }
+
+  #flushChunks(): void {
+    for (const part of [...this.#pending.keys()]) this.#flushChunk(part);
+  }
+
   readSource(existing: Existing): JsonObject | undefined {
-    const row = this.#stmt(`SELECT src FROM ${sourceTable(existing.part)} WHERE r = ?`).get(existing.r) as { src: string } | undefined;
-    return row === undefined ? undefined : (JSON.parse(row.src) as JsonObject);
+    const pending = this.#pending.get(existing.part);
+    let doc = pending === undefined ? undefined : findInChunk(pending.text, existing.r);
+    if (doc === undefined) {
+      const row = this.#stmt(`SELECT z FROM ${sourceTable(existing.part)} WHERE c >= ? ORDER BY c LIMIT 1`).get(existing.r) as { z: Uint8Array } | undefined;
+      doc = row === undefined ? undefined : findInChunk(decompressChunk(row.z), existing.r);
+    }
+    return doc === undefined ? undefined : (JSON.parse(doc.src) as JsonObject);
   }
 
   /** Applies bulk operations in one transaction; one ES item response per op. */
@@ -339,7 +372,7 @@ export class Writer {
         counts.notFound++;
         return item({ _index: index.name, _id: op.id, _version: 1, result: 'not_found', _shards: SHARDS, _seq_no: index.seq++, _primary_term: 1, status: 404 });
       }
-      this.#remove(index, existing);
+      this.#remove(existing);
       this.#stmt(`DELETE FROM ${idsTable(index.id)} WHERE id = ?`).run(op.id);
       counts.deleted++;
       this.#persistSeq(index);
@@ -364,7 +397,7 @@ export class Writer {
       }
       const analyzed = this.#analyze(index, doc, op.id);
       if ('status' in analyzed) return failure(index.name, op.id, analyzed);
-      if (existing !== undefined) this.#remove(index, existing);
+      if (existing !== undefined) this.#remove(existing);
       this.#applyNewFields(index, analyzed);
       const version = (existing?.v ?? 0) + 1;
       this.#insert(index, op.id, doc, analyzed, version);
@@ -389,7 +422,7 @@ export class Writer {
     }
     const existing = this.#lookup(index, id);
     this.#applyNewFields(index, analyzed);
-    if (existing !== undefined) this.#remove(index, existing);
+    if (existing !== undefined) this.#remove(existing);
     const version = (existing?.v ?? 0) + 1;
     this.#insert(index, id, op.doc, analyzed, version);
     this.#persistSeq(index);

@@ -177,7 +177,7 @@ function patternOnLeaf(ctx: PartitionContext, leaf: Leaf, kind: 'prefix' | 'wild
     if (kind !== 'regexp' && prefix !== undefined && /^[\p{L}\p{N}]+$/u.test(prefix)) return fts(ctx, leaf, `${ftsQuote(prefix)}*`);
     // Patterns FTS5 cannot express are checked token by token on the stored _source.
     const pattern = kind === 'prefix' ? `${lower.replace(/[\\*?]/g, '\\$&')}*` : lower;
-    return { sql: `f.r IN (SELECT r FROM ${sourceTable(ctx.part.id)} WHERE es_text_tokens_like(src, ?, ?, ?))`, params: [leaf.path, kind === 'regexp' ? 'regexp' : 'wildcard', pattern] };
+    return { sql: `f.r IN (SELECT j.value FROM ${sourceTable(ctx.part.id)} s, json_each(es_text_tokens_like(s.z, ?, ?, ?)) j)`, params: [leaf.path, kind === 'regexp' ? 'regexp' : 'wildcard', pattern] };
   }
   if (leaf.kind !== 'keyword' && leaf.kind !== 'ip') return FALSE;
   if (kind === 'regexp') return onValues(leaf, (x) => ({ sql: `es_like(${x}, 'regexp', ?, ?)`, params: [value, ci ? 1 : 0] }));
