@@ -3,7 +3,7 @@
  * nginx logs, and a sidecar shipping them — all in one process, each configured through its own schema
  * so the demo runs exactly the code that production runs.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Static } from '../kit/options.ts';
 import { createLogger, type Logger } from '../kit/logger.ts';
@@ -27,8 +27,13 @@ export async function runDemo(config: DemoConfig, logger: Logger, lifecycle: Lif
 
   await lifecycle.add(createTrafficGenerator(nginxDir, config.rate));
 
+  // The demo's nginx "pod": the identity a Downward API would give a sidecar, so the search page's
+  // Kubernetes drill-down has something to show. The traffic is made up, so is its pod.
+  Object.assign(process.env, { POD_NAMESPACE: 'shop', POD_NAME: 'web-7d9c5b6f4-x2k8p', POD_UID: '6d1d9c2e-0000-4000-8000-000000000001', POD_IP: '10.244.0.17', CONTAINER_NAME: 'nginx' });
+  const labelsFile = join(dataDir, 'podinfo-labels');
+  await writeFile(labelsFile, 'app="web"\napp.kubernetes.io/name="web"\npod-template-hash="7d9c5b6f4"\n');
   const sidecar = configFor(sidecarCommand, [
-    '--path', join(nginxDir, '*.log'), '--to', `http://${config.listen}`, '--state-dir', join(dataDir, 'state'),
+    '--path', join(nginxDir, '*.log'), '--to', `http://${config.listen}`, '--state-dir', join(dataDir, 'state'), '--labels-file', labelsFile,
     '--metrics-listen', '127.0.0.1:0', '--log-level', config.logLevel, '--tag', 'service.name=demo-shop',
   ]);
   await runSidecar(sidecar, createLogger(config.logLevel, 'demo.sidecar'), lifecycle);
