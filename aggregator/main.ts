@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Static } from '../shipper/kit/options.ts';
+import { ConfigurationError, type Static } from '../shipper/kit/options.ts';
 import type { Logger } from '../shipper/kit/logger.ts';
 import type { Lifecycle } from '../shipper/kit/lifecycle.ts';
 import { createRegistry } from '../shipper/kit/metrics.ts';
@@ -107,10 +107,9 @@ function readCredentials(config: AggregatorConfig): Credentials | undefined {
   }
 }
 
-/** Same shape and exit code as the CLI's own configuration errors (CONVENTIONS.md: exit code 2). */
+/** Reported by the CLI like its own configuration errors (CONVENTIONS.md: every problem, exit code 2). */
 function exitWithConfigurationErrors(problems: readonly string[]): never {
-  process.stderr.write(`logship aggregator: invalid configuration\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
-  process.exit(2);
+  throw new ConfigurationError(problems);
 }
 
 /** A stable 22-character id per data directory, so the cluster keeps its identity across restarts. */

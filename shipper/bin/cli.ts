@@ -7,7 +7,7 @@
  * shut down in order and started again with it — checkpoints make this lose and repeat nothing — and if
  * it is not, the problems are logged and the running program carries on untouched.
  */
-import { loadConfig, type CommandSpec, type TObject } from '../kit/options.ts';
+import { ConfigurationError, loadConfig, type CommandSpec, type TObject } from '../kit/options.ts';
 import { createLogger, type Logger } from '../kit/logger.ts';
 import { createLifecycle } from '../kit/lifecycle.ts';
 import { commands } from './commands.ts';
@@ -53,8 +53,12 @@ export async function main(argv: readonly string[]): Promise<void> {
     try {
       await run(config as never, logger, lifecycle);
     } catch (error) {
-      logger.fatal({ err: error }, 'failed to start');
       await lifecycle.shutdown('startup failure');
+      if (error instanceof ConfigurationError) {
+        process.stderr.write(`logship ${name}: invalid configuration\n${error.problems.map((p) => `  ${p}`).join('\n')}\n`);
+        process.exit(2);
+      }
+      logger.fatal({ err: error }, 'failed to start');
       process.exit(1);
     }
     let reloaded: ProgramConfig | undefined;

@@ -32,6 +32,19 @@ export type LoadResult<S extends TObject> =
   | { readonly ok: false; readonly errors: string[] }
   | { readonly ok: 'help'; readonly text: string };
 
+/**
+ * Thrown by a program that finds its configuration unusable only once it looks closer (an auth file that
+ * does not parse, a public address without authentication). The CLI reports it like a schema error:
+ * every problem listed, exit code 2.
+ */
+export class ConfigurationError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(problems.join('; '));
+    this.problems = problems;
+  }
+}
+
 export function defineCommand<S extends TObject>(spec: CommandSpec<S>): CommandSpec<S> {
   return spec;
 }
