@@ -22,7 +22,8 @@ export function deadLetterOf(item: Outgoing, reason: string, deadLetterIndex: st
     tags: ['logship_deadletter'],
   };
   // `bytes` stays as it was: the buffer accounted for the original, and settling subtracts the same amount.
-  return { ...item, index: deadLetterIndex, body: JSON.stringify(doc) };
+  // (Fields named one by one: an encoded record's `id` and `body` are getters, which a spread would lose.)
+  return { index: deadLetterIndex, id: item.id, body: JSON.stringify(doc), source: item.source, offset: item.offset, endOffset: item.endOffset, bytes: item.bytes };
 }
 
 /** The rejected body is our own JSON, but a dead-letter path must not be the one that throws. */

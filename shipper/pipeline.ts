@@ -54,7 +54,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const sample = rateLimited(10_000);
   const metrics = createPipelineMetrics(registry);
 
-  let pending: Outgoing[] = [];
+  // Records not yet in a batch are pending[pendingHead…]: taking a batch moves the head instead of copying
+  // the rest; the slots it passes are cleared, so that the queue does not keep delivered records alive.
+  let pending: Array<Outgoing | undefined> = [];
+  let pendingHead = 0;
   let pendingBytes = 0;
   let oldestPendingAt = 0;
   let buffered = 0;
@@ -68,7 +71,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   function push(records: readonly Outgoing[]): Promise<void> {
     if (closing) return Promise.reject(new Error('pipeline is closed'));
     if (records.length === 0) return Promise.resolve();
-    if (pending.length === 0) oldestPendingAt = Date.now();
+    if (pendingCount() === 0) oldestPendingAt = Date.now();
     for (const record of records) {
       pending.push(record);
       pendingBytes += record.bytes;
@@ -83,13 +86,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   /** Starts as many batches as the in-flight limit allows; arms a timer for a batch not yet full. */
   function dispatch(force = false): void {
-    while (pending.length > 0 && inFlight < options.maxInFlight) {
-      const full = pending.length >= options.batchMaxDocs || pendingBytes >= options.batchMaxBytes;
+    while (pendingCount() > 0 && inFlight < options.maxInFlight) {
+      const full = pendingCount() >= options.batchMaxDocs || pendingBytes >= options.batchMaxBytes;
       const old = Date.now() - oldestPendingAt >= options.batchMaxWaitMs;
       if (!full && !old && !force && !closing) break;
       void deliver(takeBatch());
     }
-    if (pending.length > 0 && flushTimer === undefined && inFlight < options.maxInFlight) {
+    if (pendingCount() > 0 && flushTimer === undefined && inFlight < options.maxInFlight) {
       const wait = Math.max(0, options.batchMaxWaitMs - (Date.now() - oldestPendingAt));
       flushTimer = setTimeout(() => {
         flushTimer = undefined;
@@ -98,17 +101,33 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
   }
 
+  function pendingCount(): number {
+    return pending.length - pendingHead;
+  }
+
   function takeBatch(): Outgoing[] {
-    let count = 0;
+    let end = pendingHead;
     let bytes = 0;
-    while (count < pending.length && count < options.batchMaxDocs) {
-      const size = pending[count]!.bytes;
-      if (count > 0 && bytes + size > options.batchMaxBytes) break;
+    const last = Math.min(pending.length, pendingHead + options.batchMaxDocs);
+    while (end < last) {
+      const size = pending[end]!.bytes;
+      if (end > pendingHead && bytes + size > options.batchMaxBytes) break;
       bytes += size;
-      count++;
+      end++;
     }
-    const batch = pending.slice(0, count);
-    pending = pending.slice(count);
+    const batch = pending.slice(pendingHead, end) as Outgoing[];
+    if (end === pending.length) {
+      pending = [];
+      pendingHead = 0;
+    } else {
+      pending.fill(undefined, pendingHead, end);
+      pendingHead = end;
+      // Drop the cleared slots once they are the larger part, so the array does not grow forever.
+      if (pendingHead >= 4096 && pendingHead * 2 >= pending.length) {
+        pending = pending.slice(pendingHead);
+        pendingHead = 0;
+      }
+    }
     pendingBytes -= bytes;
     oldestPendingAt = Date.now();
     return batch;
@@ -215,12 +234,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   function wakeIdle(): void {
-    if (pending.length === 0 && inFlight === 0) while (idleWaiters.length > 0) idleWaiters.shift()!();
+    if (pendingCount() === 0 && inFlight === 0) while (idleWaiters.length > 0) idleWaiters.shift()!();
   }
 
   async function drain(timeoutMs: number): Promise<boolean> {
     dispatch(true);
-    if (pending.length === 0 && inFlight === 0) return true;
+    if (pendingCount() === 0 && inFlight === 0) return true;
     const idle = new Promise<boolean>((resolve) => idleWaiters.push(() => resolve(true)));
     const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
     const flushing = setInterval(() => dispatch(true), 50);

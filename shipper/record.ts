@@ -41,15 +41,16 @@ export interface Outgoing {
   /** Deterministic `_id`: hash of source identity + byte offset, so a retry never duplicates. */
   readonly id: string;
   /**
-   * The document, serialized once when the record is made: the buffer then holds one flat string per
-   * record instead of an object tree (far less garbage-collector work), and its size is known exactly.
+   * The document's JSON. Records made by `toOutgoing` are encoded once, when made, as the bytes of their
+   * bulk request lines, outside the JavaScript heap (see sink/bulk-record.ts): there `id` and `body` are
+   * read back from those bytes on demand, so copy the fields by name, never by spreading the object.
    */
   readonly body: string;
   readonly source: SourceId;
   /** The byte range of the file this record covers: [offset, endOffset). */
   readonly offset: number;
   readonly endOffset: number;
-  /** Bytes this record occupies in a bulk request (and, roughly, in the buffer). */
+  /** Bytes this record occupies in a bulk request (and in the buffer), which the buffer bound counts. */
   readonly bytes: number;
 }
 

@@ -13,7 +13,7 @@ import type { Enricher, Line, LogRecord, Outgoing, Parser } from '../record.ts';
 import type { ContainerEntry } from '../decode/container-entry.ts';
 import { containerRecord } from '../decode/container-record.ts';
 import type { ContainerMetadata } from '../enrich/kubernetes-fields.ts';
-import { documentId, toOutgoing } from '../document-id.ts';
+import { outgoingOfJson, toOutgoing } from '../document-id.ts';
 import { parseFailureRecord } from '../parse/failure.ts';
 
 export const CONTAINER_DATASET = 'kubernetes.container_logs';
@@ -90,9 +90,9 @@ export function containerRecordOf(entry: ContainerEntry, file: ContainerFile, me
   return toOutgoing(index, options.enrich(record, line), file.source, entry.offset, entry.endOffset);
 }
 
-/** Same shape and size rule as `toOutgoing`, for a body built here. */
+/** What `toOutgoing` makes, for a body built here. */
 function outgoing(index: string, body: string, source: string, entry: ContainerEntry): Outgoing {
-  return { index, id: documentId(source, entry.offset), body, source, offset: entry.offset, endOffset: entry.endOffset, bytes: body.length + index.length + 56 };
+  return outgoingOfJson(index, body, source, entry.offset, entry.endOffset);
 }
 
 /**

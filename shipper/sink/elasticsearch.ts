@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { Client, errors } from '@elastic/elasticsearch';
 import type { BulkRequest } from '@elastic/elasticsearch/lib/api/types';
 import type { Outgoing, SendResult, Sink } from '../record.ts';
+import { bulkBody } from './bulk-record.ts';
 
 export interface ElasticsearchSinkOptions {
   readonly url: string;
@@ -48,16 +49,9 @@ export function createElasticsearchSink(options: ElasticsearchSinkOptions): Sink
 
   return {
     async send(batch: readonly Outgoing[]): Promise<SendResult> {
-      const lines: string[] = new Array<string>(batch.length * 2 + 1);
-      for (let i = 0; i < batch.length; i++) {
-        const item = batch[i]!;
-        lines[2 * i] = `${actionPrefix(item.index)}${item.id}"}}`;
-        lines[2 * i + 1] = item.body;
-      }
-      lines[batch.length * 2] = '';
-      // The NDJSON body as one flat string: the client passes a string through untouched, where an array
-      // would be concatenated piece by piece into a rope that must be flattened again before sending.
-      const operations = lines.join('\n') as unknown as BulkRequest['operations'];
+      // The NDJSON body as one buffer of the records' bytes, encoded when they were made: the client passes
+      // a buffer through untouched (no serializing, no UTF-8 encoding of a whole request again).
+      const operations = bulkBody(batch) as unknown as BulkRequest['operations'];
       try {
         // filter_path: the shipper needs only each item's status and error; the rest of a 5,000-item
         // answer (index, id, version, shards…) would be parsed for nothing.
@@ -73,18 +67,6 @@ export function createElasticsearchSink(options: ElasticsearchSinkOptions): Sink
     },
   };
 }
-
-/** `{"create":{"_index":"<index>","_id":"` — the same for every record of an index, so built once. */
-function actionPrefix(index: string): string {
-  let prefix = actionPrefixes.get(index);
-  if (prefix === undefined) {
-    if (actionPrefixes.size > 1000) actionPrefixes.clear();
-    prefix = `{"create":{"_index":${JSON.stringify(index)},"_id":"`;
-    actionPrefixes.set(index, prefix);
-  }
-  return prefix;
-}
-const actionPrefixes = new Map<string, string>();
 
 interface BulkItem {
   status: number;

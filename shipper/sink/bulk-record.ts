@@ -1,0 +1,152 @@
+/**
+ * A record kept as the bytes it will travel as: its two NDJSON lines of a bulk `create`
+ *
+ *   {"create":{"_index":"<index>","_id":"<id>"}}\n<document JSON>\n
+ *
+ * encoded once, when the record is made, into a shared chunk of memory outside the JavaScript heap.
+ *
+ * Why: a record waits in the pipeline's buffer until the store has acknowledged it, long enough to be
+ * promoted to the garbage collector's old generation. Held as strings, 32 MiB of buffered records meant
+ * hundreds of MiB of heap and frequent full collections; held as bytes in a few large chunks, the heap
+ * keeps one small object per record. And a bulk request is then the chunks' bytes copied side by side —
+ * no per-request join of strings, no UTF-8 encoding of the whole request again.
+ *
+ * A chunk is freed by the garbage collector once no record in it is referenced. Records are batched in
+ * the order they were made, and a batch (retries included) is one delivery task that lets go of all its
+ * records at its end, so a few slow records keep at most the chunks of their in-flight batches alive.
+ */
+import type { Outgoing, SourceId } from '../record.ts';
+
+/** Size of the shared chunks records are written into. */
+const CHUNK_BYTES = 256 * 1024;
+/** A record larger than this gets a buffer of its own instead of a fresh chunk. */
+const OWN_BUFFER_BYTES = CHUNK_BYTES / 4;
+
+export class BulkRecord implements Outgoing {
+  readonly index: string;
+  readonly source: SourceId;
+  readonly offset: number;
+  readonly endOffset: number;
+  readonly bytes: number;
+  /** The record's NDJSON lines are `chunk[start, end)`; its document is `chunk[bodyStart, end - 1)`. */
+  readonly chunk: Buffer;
+  readonly start: number;
+  readonly bodyStart: number;
+  readonly end: number;
+
+  constructor(index: string, source: SourceId, offset: number, endOffset: number, bytes: number, chunk: Buffer, start: number, bodyStart: number, end: number) {
+    this.index = index;
+    this.source = source;
+    this.offset = offset;
+    this.endOffset = endOffset;
+    this.bytes = bytes;
+    this.chunk = chunk;
+    this.start = start;
+    this.bodyStart = bodyStart;
+    this.end = end;
+  }
+
+  /** The `_id`, read back from the action line (for the dead-letter path and tests; not hot). */
+  get id(): string {
+    const idStart = this.start + Buffer.byteLength(actionPrefix(this.index));
+    return JSON.parse(`"${this.chunk.toString('utf8', idStart, this.bodyStart - 4)}"`) as string;
+  }
+
+  /** The document's JSON, decoded again from its bytes (for the dead-letter path and tests; not hot). */
+  get body(): string {
+    return this.chunk.toString('utf8', this.bodyStart, this.end - 1);
+  }
+}
+
+let chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+let used = 0;
+
+/**
+ * Encodes a record whose document is already serialized. Its `_id` is `idHead + idTail`, written as
+ * given: both must be JSON-safe (document ids are base64url and base36; pass any other id through
+ * `jsonSafeId`). `bytes`, what the buffer accounts for the record, defaults to the size of its two lines.
+ */
+export function encodeRecord(index: string, idHead: string, idTail: string, body: string, source: SourceId, offset: number, endOffset: number, bytes?: number): BulkRecord {
+  const prefix = actionPrefix(index);
+  // `{"create":{"_index":"…","_id":"` + id + `"}}\n` + body + `\n`: at most 3 bytes per UTF-16 unit.
+  const bound = (prefix.length + idHead.length + idTail.length + body.length) * 3 + 5;
+  let target = chunk;
+  let at = used;
+  if (bound > CHUNK_BYTES - used) {
+    const exact = Buffer.byteLength(prefix) + Buffer.byteLength(idHead) + Buffer.byteLength(idTail) + Buffer.byteLength(body) + 5;
+    if (exact > OWN_BUFFER_BYTES) {
+      target = Buffer.allocUnsafeSlow(exact);
+      at = 0;
+    } else if (exact > CHUNK_BYTES - used) {
+      chunk = target = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+      used = at = 0;
+    }
+  }
+  let pos = at;
+  pos += target.write(prefix, pos, 'utf8');
+  pos += target.write(idHead, pos, 'utf8');
+  pos += target.write(idTail, pos, 'utf8');
+  pos += target.write('"}}\n', pos, 'latin1');
+  const bodyStart = pos;
+  pos += target.write(body, pos, 'utf8');
+  target[pos++] = 10;
+  if (target === chunk) used = pos;
+  return new BulkRecord(index, source, offset, endOffset, bytes ?? pos - at, target, at, bodyStart, pos);
+}
+
+/** `{"create":{"_index":"<index>","_id":"` — the same for every record of an index, so built once. */
+function actionPrefix(index: string): string {
+  let prefix = actionPrefixes.get(index);
+  if (prefix === undefined) {
+    if (actionPrefixes.size >= 1000) actionPrefixes.clear();
+    prefix = `{"create":{"_index":${JSON.stringify(index)},"_id":"`;
+    actionPrefixes.set(index, prefix);
+  }
+  return prefix;
+}
+const actionPrefixes = new Map<string, string>();
+
+/** Any id as it goes between the quotes of `"_id":"…"`. */
+export function jsonSafeId(id: string): string {
+  return JSON.stringify(id).slice(1, -1);
+}
+
+/**
+ * The NDJSON body of a bulk request of `create`s for `items`, as one buffer: the bytes of encoded
+ * records are copied as they are (neighbours in one chunk in one copy); any other `Outgoing` is encoded here.
+ */
+export function bulkBody(items: readonly Outgoing[]): Buffer {
+  let size = 0;
+  for (const item of items) {
+    size += item instanceof BulkRecord ? item.end - item.start : Buffer.byteLength(actionLine(item)) + Buffer.byteLength(item.body) + 1;
+  }
+  const out = Buffer.allocUnsafeSlow(size);
+  let pos = 0;
+  let runChunk: Buffer | undefined;
+  let runStart = 0;
+  let runEnd = 0;
+  for (const item of items) {
+    if (item instanceof BulkRecord) {
+      if (item.chunk === runChunk && item.start === runEnd) {
+        runEnd = item.end;
+        continue;
+      }
+      if (runChunk !== undefined) pos += runChunk.copy(out, pos, runStart, runEnd);
+      runChunk = item.chunk;
+      runStart = item.start;
+      runEnd = item.end;
+      continue;
+    }
+    if (runChunk !== undefined) pos += runChunk.copy(out, pos, runStart, runEnd);
+    runChunk = undefined;
+    pos += out.write(actionLine(item), pos, 'utf8');
+    pos += out.write(item.body, pos, 'utf8');
+    out[pos++] = 10;
+  }
+  if (runChunk !== undefined) pos += runChunk.copy(out, pos, runStart, runEnd);
+  return pos === size ? out : out.subarray(0, pos);
+}
+
+function actionLine(item: Outgoing): string {
+  return `${actionPrefix(item.index)}${jsonSafeId(item.id)}"}}\n`;
+}
