@@ -82,6 +82,7 @@ const lookupCache = new WeakMap<Mappings, Map<string, Lookup>>();
 /** Forgets cached lookups after the mapping tree changed in place. */
 export function invalidateLookups(mappings: Mappings): void {
   lookupCache.delete(mappings);
+  pathTrees.delete(mappings);
 }
 
 /** Finds a path in the mapping tree (cached per tree until `invalidateLookups`). */
@@ -212,22 +213,113 @@ function preview(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/**
+ * A tree of the paths seen in documents of one mapping tree, for flattening without building path strings
+ * or hashing them per document: an edge per object key, a node per dotted path (`{"a.b": 1}` and
+ * `{"a": {"b": 1}}` reach the same node), each with its mapping lookup cached. Values of one document are
+ * collected on the nodes, stamped with the document's generation. Dropped with the lookup cache when the
+ * mapping tree changes (`invalidateLookups`).
+ */
+interface PathNode {
+  readonly path: string;
+  readonly children: Map<string, PathNode>;
+  lookup: Lookup | undefined;
+  leafGen: number;
+  objectGen: number;
+  values: unknown[];
+  isArray: boolean;
+}
+
+interface PathTree {
+  readonly root: PathNode;
+  readonly byPath: Map<string, PathNode>;
+}
+
+const MAX_TREE_PATHS = 100_000;
+const pathTrees = new WeakMap<Mappings, PathTree>();
+let generation = 0;
+
+const newNode = (path: string): PathNode => ({ path, children: new Map(), lookup: undefined, leafGen: 0, objectGen: 0, values: [], isArray: false });
+
+function pathTree(mappings: Mappings): PathTree {
+  let tree = pathTrees.get(mappings);
+  if (tree === undefined || tree.byPath.size > MAX_TREE_PATHS) {
+    tree = { root: newNode(''), byPath: new Map() };
+    pathTrees.set(mappings, tree);
+  }
+  return tree;
+}
+
+function childOf(tree: PathTree, parent: PathNode, key: string, isRoot: boolean): PathNode {
+  let child = parent.children.get(key);
+  if (child === undefined) {
+    const path = isRoot ? key : `${parent.path}.${key}`;
+    child = tree.byPath.get(path);
+    if (child === undefined) {
+      child = newNode(path);
+      tree.byPath.set(path, child);
+    }
+    parent.children.set(key, child);
+  }
+  return child;
+}
+
+/** flattenDocument's result as path-tree nodes, in first-seen order (same grouping and order). */
+function flattenToNodes(tree: PathTree, doc: JsonObject): { leaves: PathNode[]; objects: PathNode[] } {
+  const gen = ++generation;
+  const leaves: PathNode[] = [];
+  const objects: PathNode[] = [];
+  const add = (node: PathNode, value: unknown, isArray: boolean): void => {
+    if (value === null || value === undefined) return;
+    if (typeof value === 'object') {
+      if (Array.isArray(value)) {
+        for (const v of value) add(node, v, true);
+        return;
+      }
+      if (node.objectGen !== gen) {
+        node.objectGen = gen;
+        objects.push(node);
+      }
+      walk(value as JsonObject, node, false);
+      return;
+    }
+    if (node.leafGen !== gen) {
+      node.leafGen = gen;
+      node.values = [value];
+      node.isArray = isArray;
+      leaves.push(node);
+    } else {
+      node.values.push(value);
+      node.isArray = true;
+    }
+  };
+  const walk = (obj: JsonObject, node: PathNode, isRoot: boolean): void => {
+    for (const key of Object.keys(obj)) add(childOf(tree, node, key, isRoot), obj[key], false);
+  };
+  walk(doc, tree.root, true);
+  return { leaves, objects };
+}
+
 /** Checks and types a document against an index's mapping (see the file comment). */
 export function analyzeDocument(index: Pick<IndexInfo, 'mappings'>, doc: JsonObject, id: string): AnalyzedDoc | DocError {
-  const { leaves, objects } = flattenDocument(doc);
   const mappings = index.mappings;
+  const tree = pathTree(mappings);
+  const { leaves, objects } = flattenToNodes(tree, doc);
   const dateDetection = mappings.date_detection !== false;
   const fields: TypedField[] = [];
   const newFields: NewField[] = [];
+  let timestamp: number | null = null;
   const fail = (type: string, reason: string): DocError => ({ status: 400, type, reason });
-  for (const path of objects) {
-    const found = lookupPath(mappings, path);
+  for (const node of objects) {
+    const found = (node.lookup ??= lookupPath(mappings, node.path));
     if (found.found === 'leaf') {
+      const path = node.path;
       return fail('document_parsing_exception', `${position(doc, path)} failed to parse field [${path}] of type [${found.mapping.type ?? 'object'}] in document with id '${id}'. Preview of field's value: '${preview(valueAt(doc, path))}'`);
     }
   }
-  for (const [path, { values, isArray }] of leaves) {
-    const found = lookupPath(mappings, path);
+  for (const node of leaves) {
+    const { path, values, isArray } = node;
+    const found = (node.lookup ??= lookupPath(mappings, path));
     let mapping: FieldMapping;
     if (found.found === 'leaf') {
       mapping = found.mapping;
@@ -257,10 +349,11 @@ export function analyzeDocument(index: Pick<IndexInfo, 'mappings'>, doc: JsonObj
       }
       typed.push(v);
     }
-    if (typed.length > 0) fields.push({ path, kind, values: typed, isArray });
+    if (typed.length === 0) continue;
+    if (timestamp === null && kind === 'date' && path === '@timestamp') timestamp = typed[0] as number;
+    fields.push({ path, kind, values: typed, isArray });
   }
-  const ts = fields.find((f) => f.path === '@timestamp' && f.kind === 'date');
-  return { fields, newFields, timestamp: ts === undefined ? null : (ts.values[0] as number) };
+  return { fields, newFields, timestamp };
 }
 
 function valueAt(doc: JsonObject, path: string): unknown {

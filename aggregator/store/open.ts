@@ -28,8 +28,11 @@ export function openWriter(path: string): DatabaseSync {
   db.exec('PRAGMA cache_size = -131072'); // 128 MiB of page cache for the id tables' random inserts
   db.exec('PRAGMA temp_store = MEMORY');
   db.exec('PRAGMA foreign_keys = OFF');
-  // Checkpoint (which fsyncs the database file) every ~64 MiB of WAL rather than every 4 MiB.
-  db.exec('PRAGMA wal_autocheckpoint = 16384');
+  // Checkpoint (which fsyncs the database file) every ~16 MiB of WAL rather than every 4 MiB, and cut the
+  // file back to 16 MiB after a checkpoint if a long reader let it grow: the WAL counts as disk used.
+  // Measured against 64 MiB: the same ingest rate, and 48 MiB less disk.
+  db.exec('PRAGMA wal_autocheckpoint = 4096');
+  db.exec('PRAGMA journal_size_limit = 16777216');
   db.exec(CATALOG_SCHEMA);
   registerFunctions(db);
   return db;

@@ -17,7 +17,7 @@ import { constants, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 
 export const CHUNK_DOCS = 32;
 
-const COMPRESS_OPTIONS = { params: { [constants.ZSTD_c_compressionLevel]: 3 } };
+const COMPRESS_OPTIONS = { params: { [constants.ZSTD_c_compressionLevel]: 1 } };
 
 export interface StoredDoc {
   readonly r: number;

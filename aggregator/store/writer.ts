@@ -10,7 +10,7 @@ import type { Catalog, IndexInfo, Leaf, Mappings, PartitionInfo } from './catalo
 import { DAY_MS } from './dates.ts';
 import { column, deriveLeaves, fieldsTable, ftsTable, idsTable, loadCatalog, sourceTable } from './catalog.ts';
 import { addFieldMapping, analyzeDocument, mappedLeafPaths, type AnalyzedDoc, type DocError } from './mapping.ts';
-import { addColumn, createFtsTable, createIdsTable, createPartitionTables, createValueIndex, dropPartitionTables, indexedColumns } from './partitions.ts';
+import { addColumn, createFtsTable, createIdsTable, createPartitionTables, createValueIndex, dataColumns, dropPartitionTables, indexedColumns } from './partitions.ts';
 import { Templates } from './templates.ts';
 import { CHUNK_DOCS, chunkLine, compressChunk, decompressChunk, findInChunk } from './source-chunks.ts';
 import { validateIndexName } from './names.ts';
@@ -39,6 +39,8 @@ export class Writer {
   catalog: Catalog;
   readonly templates: Templates;
   readonly #statements = new Map<string, StatementSync>();
+  /** Per partition: the prepared INSERTs of #insert (dropped with #statements). */
+  readonly #partInserts = new Map<number, PartStatements>();
   readonly #nextRow = new Map<number, number>();
   /** `_source` chunks being filled, per partition: written when full and before every COMMIT. */
   #pending = new Map<number, { text: string; count: number; last: number }>();
@@ -87,6 +89,7 @@ export class Writer {
       // The in-memory catalog may be ahead of the rolled-back database: reload it.
       this.catalog = loadCatalog(this.db);
       this.#statements.clear();
+      this.#partInserts.clear();
       this.#nextRow.clear();
       throw error;
     }
@@ -151,6 +154,7 @@ export class Writer {
       for (const col of indexed) createValueIndex(this.db, part.id, col);
     }
     this.#statements.clear();
+    this.#partInserts.clear();
   }
 
   partitionFor(index: IndexInfo, day: number): PartitionInfo {
@@ -176,6 +180,7 @@ export class Writer {
     this.#nextRow.delete(part.id);
     this.#pending.delete(part.id);
     this.#statements.clear();
+    this.#partInserts.clear();
     this.markCatalogChanged();
   }
 
@@ -187,6 +192,7 @@ export class Writer {
     this.catalog.byId.delete(index.id);
     this.catalog.partitions.delete(index.id);
     this.#statements.clear();
+    this.#partInserts.clear();
     this.markCatalogChanged();
   }
 
@@ -274,28 +280,27 @@ export class Writer {
       const claimed = this.#stmt(`INSERT INTO ${idsTable(index.id)} (id, part, r, v) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`).run(id, part.id, r, version);
       if (Number(claimed.changes) === 0) return undefined;
     }
-    const cols: number[] = [];
-    const values: SQLInputValue[] = [r, analyzed.timestamp];
+    const plan = insertPlan(index);
+    const target = this.#partStatements(part.id, plan);
+    const values: SQLInputValue[] = new Array<SQLInputValue>(plan.width + 2).fill(null);
+    values[0] = r;
+    values[1] = analyzed.timestamp;
     for (const field of analyzed.fields) {
-      const leaf = index.fields.get(field.path);
-      if (leaf === undefined) continue;
+      const entry = plan.byPath.get(field.path);
+      if (entry === undefined) continue;
+      const leaf = entry.leaf;
       if (leaf.path === '@timestamp' && leaf.kind === 'date' && !field.isArray) continue; // the `ts` column holds it
-      const value: SQLInputValue = !leaf.storesValue ? 1 : field.isArray ? Buffer.from(JSON.stringify(field.values)) : field.values[0]!;
-      cols.push(leaf.col);
-      values.push(value);
-      if (leaf.kind === 'text') {
-        this.#stmt(`INSERT INTO ${ftsTable(part.id, leaf.col)}(rowid, t) VALUES (?, ?)`).run(r, field.values.length === 1 ? String(field.values[0]) : field.values.join('\n'));
-      }
+      values[plan.position.get(leaf.col)!] = !leaf.storesValue ? 1 : field.isArray ? Buffer.from(JSON.stringify(field.values)) : field.values[0]!;
+      if (leaf.kind === 'text') target.fts(leaf.col).run(r, field.values.length === 1 ? String(field.values[0]) : field.values.join('\n'));
       // Multi-fields with their own column (e.g. a keyword with a `.text` sub-field).
-      for (const sub of ownColumnSubFields(index).get(field.path) ?? []) {
-        if (cols.includes(sub.col)) continue;
-        cols.push(sub.col);
-        values.push(sub.kind === 'text' ? 1 : field.isArray ? Buffer.from(JSON.stringify(field.values.map(String))) : String(field.values[0]));
-        if (sub.kind === 'text') this.#stmt(`INSERT INTO ${ftsTable(part.id, sub.col)}(rowid, t) VALUES (?, ?)`).run(r, field.values.join('\n'));
+      for (const sub of entry.subs) {
+        const at = plan.position.get(sub.col)!;
+        if (values[at] !== null) continue;
+        values[at] = sub.kind === 'text' ? 1 : field.isArray ? Buffer.from(JSON.stringify(field.values.map(String))) : String(field.values[0]);
+        if (sub.kind === 'text') target.fts(sub.col).run(r, field.values.join('\n'));
       }
     }
-    const placeholders = cols.map(() => ', ?').join('');
-    this.#stmt(`INSERT INTO ${fieldsTable(part.id)} (r, ts${cols.map((c) => `, ${column(c)}`).join('')}) VALUES (?, ?${placeholders})`).run(...values);
+    target.fields.run(...values);
     this.#addToChunk(part.id, r, chunkLine(r, id, JSON.stringify(source)));
     if (!claimId) this.#stmt(`INSERT OR REPLACE INTO ${idsTable(index.id)} (id, part, r, v) VALUES (?, ?, ?, ?)`).run(id, part.id, r, version);
     this.#docDelta.set(part.id, (this.#docDelta.get(part.id) ?? 0) + 1);
@@ -306,6 +311,28 @@ export class Writer {
     this.#stmt(`DELETE FROM ${fieldsTable(existing.part)} WHERE r = ?`).run(existing.r);
     // Full-text and `_source` entries stay: row numbers are never reused (see partitions.ts, source-chunks.ts).
     this.#docDelta.set(existing.part, (this.#docDelta.get(existing.part) ?? 0) - 1);
+  }
+
+  /** The fields-table INSERT of a partition (all columns of the index, absent ones bound to NULL) and its FTS INSERTs. */
+  #partStatements(part: number, plan: InsertPlan): PartStatements {
+    let found = this.#partInserts.get(part);
+    if (found === undefined || found.plan !== plan) {
+      const fts = new Map<number, StatementSync>();
+      const sql = `INSERT INTO ${fieldsTable(part)} (r, ts${plan.columns.map((c) => `, ${column(c)}`).join('')}) VALUES (?, ?${plan.columns.map(() => ', ?').join('')})`;
+      found = {
+        plan, fields: this.db.prepare(sql),
+        fts: (col) => {
+          let st = fts.get(col);
+          if (st === undefined) {
+            st = this.db.prepare(`INSERT INTO ${ftsTable(part, col)}(rowid, t) VALUES (?, ?)`);
+            fts.set(col, st);
+          }
+          return st;
+        },
+      };
+      this.#partInserts.set(part, found);
+    }
+    return found;
   }
 
   #addToChunk(part: number, r: number, line: string): void {
@@ -467,6 +494,38 @@ function isTextType(type: string | undefined): boolean {
 
 function isKeywordType(type: string | undefined): boolean {
   return type === 'keyword' || type === 'constant_keyword' || type === 'wildcard';
+}
+
+interface InsertPlan {
+  /** Data columns of the index, in INSERT order (after `r`, `ts`). */
+  readonly columns: number[];
+  readonly width: number;
+  /** Column → position in the bound values (`r` and `ts` are 0 and 1). */
+  readonly position: Map<number, number>;
+  readonly byPath: Map<string, { leaf: Leaf; subs: Leaf[] }>;
+}
+
+interface PartStatements {
+  readonly plan: InsertPlan;
+  readonly fields: StatementSync;
+  fts(col: number): StatementSync;
+}
+
+const insertPlans = new WeakMap<Map<string, Leaf>, InsertPlan>();
+
+/** How #insert lays a document's fields out, per version of the index's leaf map (rebuilt when it changes). */
+function insertPlan(index: IndexInfo): InsertPlan {
+  let plan = insertPlans.get(index.fields);
+  if (plan === undefined) {
+    const columns = dataColumns(index);
+    const subs = ownColumnSubFields(index);
+    plan = {
+      columns, width: columns.length, position: new Map(columns.map((c, i) => [c, i + 2])),
+      byPath: new Map([...index.fields].map(([path, leaf]) => [path, { leaf, subs: subs.get(path) ?? [] }])),
+    };
+    insertPlans.set(index.fields, plan);
+  }
+  return plan;
 }
 
 const subFieldCache = new WeakMap<Map<string, Leaf>, Map<string, Leaf[]>>();

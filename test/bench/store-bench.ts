@@ -10,7 +10,7 @@
  * Baseline measured in the same run: JSON.stringify of the same documents (the least work any store that
  * keeps `_source` must do), reported as a ratio.
  */
-import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { readFileSync, rmSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -80,6 +80,9 @@ async function main(): Promise<void> {
   console.log(`ingest                    ${Math.round(docsPerSec)} docs/s (${(ingestMs / 1000).toFixed(1)} s in store.bulk, batches of ${BATCH})`);
   console.log(`baseline JSON.stringify   ${Math.round(TOTAL / (stringifyMs / 1000))} docs/s → store is ${(stringifyMs / ingestMs * 100).toFixed(1)}% of it`);
   console.log(`disk                      ${(stats.diskBytes / TOTAL).toFixed(0)} bytes/doc vs ${(rawBytes / TOTAL).toFixed(0)} raw bytes/line (×${(stats.diskBytes / rawBytes).toFixed(2)})`);
+  let walBytes = 0;
+  try { walBytes = statSync(join(dir, 'logship.sqlite-wal')).size; } catch { walBytes = 0; }
+  console.log(`  of which WAL file        ${(walBytes / TOTAL).toFixed(0)} bytes/doc (${(walBytes / 1048576).toFixed(1)} MiB, bounded by the checkpoint interval)`);
 
   const measure = async (name: string, body: () => JsonObject): Promise<void> => {
     const times: number[] = [];

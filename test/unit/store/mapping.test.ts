@@ -12,6 +12,20 @@ describe('dynamic mapping (pure)', () => {
     expect(result.newFields.find((f) => f.path === 's')!.mapping.fields).toEqual({ keyword: { type: 'keyword', ignore_above: 256 } });
   });
 
+  it('merges a dotted key and a nested object naming one field into one multi-valued field, document after document', () => {
+    const mappings: Mappings = { properties: { a: { properties: { b: { type: 'long' } } }, k: { type: 'keyword' } } };
+    for (let round = 0; round < 3; round++) {
+      const result = analyzeDocument({ mappings }, { 'a.b': 1, a: { b: [2, 3] }, k: `v${round}` }, '1');
+      if ('status' in result) throw new Error(result.reason);
+      expect(result.fields).toEqual([{ path: 'a.b', kind: 'long', values: [1, 2, 3], isArray: true }, { path: 'k', kind: 'keyword', values: [`v${round}`], isArray: false }]);
+    }
+    const single = analyzeDocument({ mappings }, { a: { b: 7 } }, '2');
+    if ('status' in single) throw new Error(single.reason);
+    expect(single.fields).toEqual([{ path: 'a.b', kind: 'long', values: [7], isArray: false }]);
+    const objectForLeaf = analyzeDocument({ mappings }, { k: { x: 1 } }, '3');
+    expect('status' in objectForLeaf && objectForLeaf.status).toBe(400);
+  });
+
   it('treats dotted keys and nested objects as the same field', () => {
     const mapping = { properties: { http: { properties: { response: { properties: { status_code: { type: 'long' } } } } } } };
     const result = analyzeDocument({ mappings: mapping }, { 'http.response.status_code': '404' }, '1');
