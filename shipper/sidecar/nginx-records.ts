@@ -4,7 +4,7 @@
  * used for a line that carries no time of its own.
  */
 import type { Line, LogRecord, Outgoing, Parser } from '../record.ts';
-import { toOutgoing } from '../document-id.ts';
+import { outgoingOfJson } from '../document-id.ts';
 import { parseFailureRecord } from '../parse/failure.ts';
 import { addFixedFields } from '../enrich/fixed-fields.ts';
 import { nginxLogKindOfPath, type NginxLogKind } from '../parse/nginx-dispatch.ts';
@@ -33,11 +33,29 @@ function cachedKindOf(path: string, errorFilePattern: RegExp): NginxLogKind {
 }
 const kindByPattern = new WeakMap<RegExp, Map<string, NginxLogKind>>();
 
+/** `nginx.<kind>` and `logs-nginx.<kind>-<namespace>`, built once per options rather than per line. */
+interface KindNames {
+  readonly dataset: string;
+  readonly index: string;
+}
+function namesOf(kind: NginxLogKind, options: NginxRecordOptions): KindNames {
+  let byKind = namesByOptions.get(options);
+  if (byKind === undefined) namesByOptions.set(options, (byKind = new Map()));
+  let names = byKind.get(kind);
+  if (names === undefined) {
+    const dataset = `nginx.${kind}`;
+    names = { dataset, index: `logs-${dataset}-${options.namespace}` };
+    byKind.set(kind, names);
+  }
+  return names;
+}
+const namesByOptions = new WeakMap<NginxRecordOptions, Map<NginxLogKind, KindNames>>();
+
 /** Returns the record for a line, or undefined for a blank line (which is settled without shipping). */
 export function nginxRecordOf(line: Line, options: NginxRecordOptions, now: () => string = () => new Date().toISOString()): Outgoing | undefined {
   if (line.text.length === 0 && !line.truncated) return undefined;
   const kind = cachedKindOf(line.path, options.errorFilePattern);
-  const dataset = `nginx.${kind}`;
+  const { dataset, index } = namesOf(kind, options);
   const parsed = (kind === 'error' ? options.errorParser : options.accessParser)(line.text);
   const record: LogRecord = parsed.ok ? parsed.record : parseFailureRecord(line.text, parsed.error, dataset);
   if (record['@timestamp'] === undefined) record['@timestamp'] = now();
@@ -45,9 +63,37 @@ export function nginxRecordOf(line: Line, options: NginxRecordOptions, now: () =
   record.log = { ...(record.log as LogRecord | undefined), file: { path: line.path }, offset: line.offset };
   record.data_stream = { type: 'logs', dataset, namespace: options.namespace };
   record.event = { ...(record.event as LogRecord | undefined), dataset };
-  const index = `logs-${dataset}-${options.namespace}`;
-  return toOutgoing(index, addFixedFields(record, options.fixedFields), line.source, line.offset, line.endOffset);
+  return outgoingOfJson(index, withFixedFields(record, options.fixedFields), line.source, line.offset, line.endOffset);
 }
+
+/**
+ * The record's JSON with the fixed fields added. They are the same for every record, so their JSON is
+ * made once and appended to the record's own: what `addFixedFields` then `JSON.stringify` would give
+ * (the fixed keys land last, in their order), as long as the record holds none of their top-level keys.
+ * A record that does (a parsed field meeting a `--tag`) is merged by `addFixedFields` as before.
+ */
+export function withFixedFields(record: LogRecord, fixed: LogRecord): string {
+  const part = fixedPartOf(fixed);
+  if (part.json === '') return JSON.stringify(addFixedFields(record, fixed));
+  for (const key of part.keys) if (key in record) return JSON.stringify(addFixedFields(record, fixed));
+  const own = JSON.stringify(record);
+  return own === '{}' ? `{${part.json}}` : `${own.slice(0, -1)},${part.json}}`;
+}
+
+interface FixedPart {
+  readonly keys: readonly string[];
+  /** `"host":{…},"agent":{…}` without the braces; '' when the fixed fields serialize to nothing. */
+  readonly json: string;
+}
+function fixedPartOf(fixed: LogRecord): FixedPart {
+  let part = fixedParts.get(fixed);
+  if (part === undefined) {
+    part = { keys: Object.keys(fixed), json: JSON.stringify(fixed).slice(1, -1) };
+    fixedParts.set(fixed, part);
+  }
+  return part;
+}
+const fixedParts = new WeakMap<LogRecord, FixedPart>();
 
 function addTag(record: LogRecord, tag: string): void {
   const tags = Array.isArray(record.tags) ? (record.tags as string[]) : [];
