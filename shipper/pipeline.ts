@@ -176,6 +176,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           metrics.rejected.inc({ dataset: datasetOf(item.index) });
           sample(`rejected:${item.index}`, (suppressed) => log.warn({ index: item.index, reason, suppressed }, 'store rejected a record; sending it to the dead-letter stream'));
           next.push(deadLetterOf(item, reason, options.deadLetterIndex));
+          item.release?.();
         }
         const retried = result.retry.map((i) => items[i]!);
         if (result.requestStatus === 413 && retried.length > 1) {
@@ -210,6 +211,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     let sameIndex = 0;
     for (const item of settled) {
       buffered -= item.bytes;
+      item.release?.();
       if (item.index !== index) {
         if (sameIndex > 0) shippedByIndex.set(index, (shippedByIndex.get(index) ?? 0) + sameIndex);
         index = item.index;

@@ -52,6 +52,11 @@ export interface Outgoing {
   readonly endOffset: number;
   /** Bytes this record occupies in a bulk request (and in the buffer), which the buffer bound counts. */
   readonly bytes: number;
+  /**
+   * Called by the pipeline once the store has answered for the record (or it was replaced by its
+   * dead-letter copy): nothing reads the record after that, so the memory of its bytes may be reused.
+   */
+  release?(): void;
 }
 
 /**

@@ -11,9 +11,12 @@
  * keeps one small object per record. And a bulk request is then the chunks' bytes copied side by side —
  * no per-request join of strings, no UTF-8 encoding of the whole request again.
  *
- * A chunk is freed by the garbage collector once no record in it is referenced. Records are batched in
- * the order they were made, and a batch (retries included) is one delivery task that lets go of all its
- * records at its end, so a few slow records keep at most the chunks of their in-flight batches alive.
+ * Chunks are reused: the pipeline `release`s a record once the store has answered for it, and a chunk
+ * whose records are all released goes back to a small pool. Fresh memory is then rarely allocated, which
+ * spares the page faults and, above all, the full garbage collections V8 starts when external memory
+ * keeps growing (with `--max-old-space-size=128`, every time it passes 64 MiB). A record released too
+ * early cannot send another record's bytes: each chunk counts its reuses, and reading a record of an
+ * earlier use throws. Records never released (not shipped through the pipeline) are simply collected.
  */
 import type { Outgoing, SourceId } from '../record.ts';
 
@@ -21,6 +24,23 @@ import type { Outgoing, SourceId } from '../record.ts';
 const CHUNK_BYTES = 256 * 1024;
 /** A record larger than this gets a buffer of its own instead of a fresh chunk. */
 const OWN_BUFFER_BYTES = CHUNK_BYTES / 4;
+/** Empty chunks kept for reuse (8 MiB); more are left to the garbage collector. */
+const POOL_LIMIT = 32;
+
+class Chunk {
+  readonly bytes: Buffer;
+  /** Only shared chunks are pooled; a large record's own buffer is not. */
+  readonly shared: boolean;
+  /** Records written into it and not yet released. */
+  live = 0;
+  /** Bumped at each reuse: a record written before holds nothing valid any more. */
+  generation = 0;
+
+  constructor(size: number, shared: boolean) {
+    this.bytes = Buffer.allocUnsafeSlow(size);
+    this.shared = shared;
+  }
+}
 
 export class BulkRecord implements Outgoing {
   readonly index: string;
@@ -28,19 +48,22 @@ export class BulkRecord implements Outgoing {
   readonly offset: number;
   readonly endOffset: number;
   readonly bytes: number;
-  /** The record's NDJSON lines are `chunk[start, end)`; its document is `chunk[bodyStart, end - 1)`. */
-  readonly chunk: Buffer;
+  /** The record's NDJSON lines are `chunk.bytes[start, end)`; its document is `[bodyStart, end - 1)`. */
+  readonly chunk: Chunk;
+  readonly generation: number;
   readonly start: number;
   readonly bodyStart: number;
   readonly end: number;
+  released = false;
 
-  constructor(index: string, source: SourceId, offset: number, endOffset: number, bytes: number, chunk: Buffer, start: number, bodyStart: number, end: number) {
+  constructor(index: string, source: SourceId, offset: number, endOffset: number, bytes: number, chunk: Chunk, start: number, bodyStart: number, end: number) {
     this.index = index;
     this.source = source;
     this.offset = offset;
     this.endOffset = endOffset;
     this.bytes = bytes;
     this.chunk = chunk;
+    this.generation = chunk.generation;
     this.start = start;
     this.bodyStart = bodyStart;
     this.end = end;
@@ -49,17 +72,40 @@ export class BulkRecord implements Outgoing {
   /** The `_id`, read back from the action line (for the dead-letter path and tests; not hot). */
   get id(): string {
     const idStart = this.start + Buffer.byteLength(actionPrefix(this.index));
-    return JSON.parse(`"${this.chunk.toString('utf8', idStart, this.bodyStart - 4)}"`) as string;
+    return JSON.parse(`"${this.memory().toString('utf8', idStart, this.bodyStart - 4)}"`) as string;
   }
 
   /** The document's JSON, decoded again from its bytes (for the dead-letter path and tests; not hot). */
   get body(): string {
-    return this.chunk.toString('utf8', this.bodyStart, this.end - 1);
+    return this.memory().toString('utf8', this.bodyStart, this.end - 1);
+  }
+
+  /** The memory holding the record's bytes; throws if it was released and reused since. */
+  memory(): Buffer {
+    if (this.chunk.generation !== this.generation) throw new Error(`the memory of record ${this.source}@${this.offset} was reused after it was released`);
+    return this.chunk.bytes;
+  }
+
+  /** The store has answered for the record and nothing will read it again: its bytes may be reused. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    const chunk = this.chunk;
+    if (chunk.generation !== this.generation) return;
+    chunk.live--;
+    if (chunk.live === 0 && chunk !== current) recycle(chunk);
   }
 }
 
-let chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+let current = new Chunk(CHUNK_BYTES, true);
 let used = 0;
+const pool: Chunk[] = [];
+
+function recycle(chunk: Chunk): void {
+  if (!chunk.shared) return;
+  chunk.generation++;
+  if (pool.length < POOL_LIMIT) pool.push(chunk);
+}
 
 /**
  * Encodes a record whose document is already serialized. Its `_id` is `idHead + idTail`, written as
@@ -70,18 +116,21 @@ export function encodeRecord(index: string, idHead: string, idTail: string, body
   const prefix = actionPrefix(index);
   // `{"create":{"_index":"…","_id":"` + id + `"}}\n` + body + `\n`: at most 3 bytes per UTF-16 unit.
   const bound = (prefix.length + idHead.length + idTail.length + body.length) * 3 + 5;
-  let target = chunk;
+  let chunk = current;
   let at = used;
   if (bound > CHUNK_BYTES - used) {
     const exact = Buffer.byteLength(prefix) + Buffer.byteLength(idHead) + Buffer.byteLength(idTail) + Buffer.byteLength(body) + 5;
     if (exact > OWN_BUFFER_BYTES) {
-      target = Buffer.allocUnsafeSlow(exact);
+      chunk = new Chunk(exact, false);
       at = 0;
     } else if (exact > CHUNK_BYTES - used) {
-      chunk = target = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+      const full = current;
+      chunk = current = pool.pop() ?? new Chunk(CHUNK_BYTES, true);
       used = at = 0;
+      if (full.live === 0) recycle(full);
     }
   }
+  const target = chunk.bytes;
   let pos = at;
   pos += target.write(prefix, pos, 'utf8');
   pos += target.write(idHead, pos, 'utf8');
@@ -90,8 +139,9 @@ export function encodeRecord(index: string, idHead: string, idTail: string, body
   const bodyStart = pos;
   pos += target.write(body, pos, 'utf8');
   target[pos++] = 10;
-  if (target === chunk) used = pos;
-  return new BulkRecord(index, source, offset, endOffset, bytes ?? pos - at, target, at, bodyStart, pos);
+  if (chunk === current) used = pos;
+  chunk.live++;
+  return new BulkRecord(index, source, offset, endOffset, bytes ?? pos - at, chunk, at, bodyStart, pos);
 }
 
 /** `{"create":{"_index":"<index>","_id":"` — the same for every record of an index, so built once. */
@@ -127,12 +177,13 @@ export function bulkBody(items: readonly Outgoing[]): Buffer {
   let runEnd = 0;
   for (const item of items) {
     if (item instanceof BulkRecord) {
-      if (item.chunk === runChunk && item.start === runEnd) {
+      const memory = item.memory();
+      if (memory === runChunk && item.start === runEnd) {
         runEnd = item.end;
         continue;
       }
       if (runChunk !== undefined) pos += runChunk.copy(out, pos, runStart, runEnd);
-      runChunk = item.chunk;
+      runChunk = memory;
       runStart = item.start;
       runEnd = item.end;
       continue;

@@ -39,3 +39,38 @@ describe('records encoded as their bulk request lines', () => {
     expect(bulkBody([out]).toString()).toBe('{"create":{"_index":"logs-x-default","_id":"a\\"b"}}\n{"a":1}\n');
   });
 });
+
+describe('the memory of released records', () => {
+  it('is reused for new records, and a released record read after that throws instead of sending other bytes', () => {
+    // Fill and release several chunks' worth of records so that chunks go back to the pool and are reused.
+    const first = Array.from({ length: 3000 }, (_, i) => toOutgoing('logs-x-default', { message: 'a'.repeat(200), i }, 'src', i, i + 1));
+    const firstBody = bulkBody(first.slice(-10)).toString();
+    for (const record of first) record.release?.();
+    const second = Array.from({ length: 3000 }, (_, i) => toOutgoing('logs-x-default', { message: 'b'.repeat(200), i }, 'src', i, i + 1));
+    // The new records read back exactly what was written for them.
+    expect(bulkBody(second).toString()).toBe(reference(second));
+    expect(firstBody).toContain('"aaaa');
+    // The chunks of the first records now hold later ones: reading such a record is refused.
+    const stale = first.filter((record) => {
+      try {
+        bulkBody([record]);
+        return false;
+      } catch (error) {
+        expect(String(error)).toMatch(/reused after it was released/);
+        return true;
+      }
+    });
+    expect(stale.length).toBeGreaterThan(1000);
+    // Releasing twice, or releasing an old record again, changes nothing for the live ones.
+    for (const record of first) record.release?.();
+    expect(bulkBody(second).toString()).toBe(reference(second));
+  });
+
+  it('is not reused while a record in the same chunk is still held', () => {
+    const held = toOutgoing('logs-x-default', { message: 'keep me' }, 'src', 0, 1);
+    const others = Array.from({ length: 3000 }, (_, i) => toOutgoing('logs-x-default', { message: 'c'.repeat(200), i }, 'src', i + 1, i + 2));
+    for (const record of others) record.release?.();
+    Array.from({ length: 3000 }, (_, i) => toOutgoing('logs-x-default', { message: 'd'.repeat(200), i }, 'src', i, i + 1));
+    expect(held.body).toBe('{"message":"keep me"}');
+  });
+});
