@@ -7,8 +7,8 @@
  * Physical layout, one SQLite database (one WAL, so every bulk is one atomic transaction):
  * - `p<part>_f` — one row per document: `r` (rowid), `ts` (@timestamp millis, indexed) and one column
  *   `c<n>` per mapped leaf field. Narrow on purpose: aggregations scan it without touching `_source`.
- * - `p<part>_s` — `r`, `_id`, `_source` JSON text.
- * - `p<part>_x<n>` — a contentless FTS5 table per text field.
+ * - `p<part>_s` — `_id` and `_source` of up to 32 consecutive rows per zstd chunk (source-chunks.ts).
+ * - `p<part>_x<n>` — a contentless FTS5 table per text field (entries of dead rows stay; rows are never reused).
  * - `ids_<index>` — `_id` → (partition, r, version): makes `create` answer 409 across all partitions.
  * Table names contain only integers that the catalog generated, never user input.
  */

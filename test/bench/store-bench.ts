@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   const step = 86_400_000 / TOTAL;
   let rawBytes = 0;
   let ingestMs = 0;
+  let ingestCpuUs = 0;
   let stringifyMs = 0;
   for (let done = 0; done < TOTAL; done += BATCH) {
     const ops: BulkOp[] = [];
@@ -70,14 +71,18 @@ async function main(): Promise<void> {
     for (const op of ops) if (op.op === 'create') JSON.stringify(op.doc);
     stringifyMs += performance.now() - s0;
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const items = await store.bulk(ops);
+    const c1 = process.cpuUsage(c0);
     ingestMs += performance.now() - t0;
+    ingestCpuUs += c1.user + c1.system;
     if (items.some((it) => Object.values(it)[0]!.error !== undefined)) throw new Error(`bulk failed: ${JSON.stringify(items.find((it) => Object.values(it)[0]!.error !== undefined))}`);
   }
   const stats = await store.stats();
   const docsPerSec = TOTAL / (ingestMs / 1000);
   console.log(`documents                 ${TOTAL}`);
   console.log(`ingest                    ${Math.round(docsPerSec)} docs/s (${(ingestMs / 1000).toFixed(1)} s in store.bulk, batches of ${BATCH})`);
+  console.log(`ingest CPU time           ${(ingestCpuUs / TOTAL).toFixed(1)} µs/doc (user + system of the process; steadier than the rate on a shared machine)`);
   console.log(`baseline JSON.stringify   ${Math.round(TOTAL / (stringifyMs / 1000))} docs/s → store is ${(stringifyMs / ingestMs * 100).toFixed(1)}% of it`);
   console.log(`disk                      ${(stats.diskBytes / TOTAL).toFixed(0)} bytes/doc vs ${(rawBytes / TOTAL).toFixed(0)} raw bytes/line (×${(stats.diskBytes / rawBytes).toFixed(2)})`);
   let walBytes = 0;
