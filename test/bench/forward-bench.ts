@@ -1,5 +1,5 @@
 /**
- * Measures the forwarding store (not a test; run with `node_modules/.bin/node test/integration/forward/measure-throughput.ts`):
+ * Benchmark of the forwarding store (`--forward-to`; `npm run bench -- forward`):
  * - acknowledge rate: bulks of 500 nginx-like records queued (one fsync per bulk), against the embedded
  *   store's bulk on the same records in the same run as the baseline;
  * - drain rate: the queue forwarded to the recording bulk endpoint (a cluster that costs nothing) and to a
@@ -9,14 +9,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { openForwardingStore } from '../../../aggregator/forward/index.ts';
-import { openEmbeddedStore } from '../../../aggregator/store/index.ts';
-import type { BulkOp } from '../../../aggregator/store/types.ts';
-import { startAggregator } from '../../helpers/aggregator-process.ts';
-import { startRecordingBulkEndpoint } from '../../helpers/recording-bulk-endpoint.ts';
+import { openForwardingStore } from '../../aggregator/forward/index.ts';
+import { openEmbeddedStore } from '../../aggregator/store/index.ts';
+import type { BulkOp } from '../../aggregator/store/types.ts';
+import { startAggregator } from '../helpers/aggregator-process.ts';
+import { startRecordingBulkEndpoint } from '../helpers/recording-bulk-endpoint.ts';
 
 const logger = pino({ level: 'silent' });
-const RECORDS = Number(process.env.RECORDS ?? 50_000);
+const RECORDS = Number(process.env.RECORDS ?? (process.env.BENCH_SHORT === '1' ? 5_000 : 50_000));
 const BULK = 500;
 
 function bulks(prefix: string): BulkOp[][] {
@@ -83,3 +83,4 @@ process.stdout.write([
   `ack + drain to a real aggregator:       ${rate(endToEnd)}`,
   '',
 ].join('\n'));
+process.stdout.write(`BENCH_RESULT ${JSON.stringify({ bench: 'forward', records: RECORDS, embeddedBulkPerSec: Math.round(RECORDS / baseline), queuedPerSec: Math.round(RECORDS / queued), drainPerSec: Math.round(RECORDS / drainEndpoint), endToEndPerSec: Math.round(RECORDS / endToEnd) })}\n`);
