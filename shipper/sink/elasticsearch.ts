@@ -9,6 +9,8 @@
  * for as long as it takes, so nothing is retried twice by two layers or given up on silently.
  */
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import { Client, Serializer, errors } from '@elastic/elasticsearch';
 import type { BulkRequest } from '@elastic/elasticsearch/lib/api/types';
 import type { Outgoing, SendResult, Sink } from '../record.ts';
@@ -31,6 +33,7 @@ function isRetryableStatus(status: number): boolean {
 }
 
 export function createElasticsearchSink(options: ElasticsearchSinkOptions): Sink {
+  const gzip = options.gzip !== false;
   const client = new Client({
     node: options.url,
     auth: options.apiKey !== undefined
@@ -50,13 +53,22 @@ export function createElasticsearchSink(options: ElasticsearchSinkOptions): Sink
 
   return {
     async send(batch: readonly Outgoing[]): Promise<SendResult> {
-      // The NDJSON body as one buffer of the records' bytes, encoded when they were made: the client passes
-      // a buffer through untouched (no serializing, no UTF-8 encoding of a whole request again).
-      const operations = bulkBody(batch) as unknown as BulkRequest['operations'];
       try {
+        // The NDJSON body as one buffer of the records' bytes, encoded when they were made: the client
+        // passes a buffer through untouched (no serializing, no UTF-8 encoding of a whole request again).
+        let body = bulkBody(batch);
+        let headers: Record<string, string> | undefined;
+        if (gzip) {
+          // Compressed here rather than by the client, to choose the level: zlib's default (6), which the
+          // client uses, takes ~2.4× the CPU of level 3 on bulk NDJSON for a body ~23% smaller (16.7×
+          // vs 12.9× on nginx records); it was the largest cost of a sidecar with gzip on.
+          body = await gzipAsync(body, { level: GZIP_LEVEL });
+          headers = GZIP_HEADERS;
+        }
+        const operations = body as unknown as BulkRequest['operations'];
         // filter_path: the shipper needs only each item's status and error; the rest of a 5,000-item
         // answer (index, id, version, shards…) would be parsed for nothing.
-        const response = await client.bulk({ operations, filter_path: BULK_FILTER_PATH }, { meta: false });
+        const response = await client.bulk({ operations, filter_path: BULK_FILTER_PATH }, { meta: false, compression: false, headers });
         if (response.errors === false) return allDelivered(batch.length);
         return classifyBulkItems((response.items ?? []) as unknown as Array<Record<string, BulkItem>>, batch.length);
       } catch (error) {
@@ -89,6 +101,9 @@ interface BulkItem {
 }
 
 const BULK_FILTER_PATH = 'errors,items.*.status,items.*.error';
+const GZIP_HEADERS: Record<string, string> = { 'content-encoding': 'gzip' };
+const gzipAsync = promisify(gzipCallback);
+const GZIP_LEVEL = 3;
 
 function allDelivered(count: number): SendResult {
   const delivered = new Array<number>(count);
