@@ -258,6 +258,8 @@ describe.runIf(availability.run)('the search page in a browser', () => {
   it('scrolls further back with search_after without losing its place', async () => {
     await open('#/?from=now-1h&to=now');
     await page.getByTestId('doc-row').nth(99).waitFor();
+    // The page loads in phases (rows first, then count and histogram): read the top row once it is idle.
+    await expect.poll(() => page.getByTestId('progress').getAttribute('data-busy')).toBe('0');
     const firstBefore = await page.getByTestId('doc-row').first().textContent();
     await page.getByTestId('doc-scroll').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
     await expect.poll(() => page.getByTestId('doc-row').count()).toBeGreaterThanOrEqual(200);
