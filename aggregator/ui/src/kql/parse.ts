@@ -78,32 +78,33 @@ class Parser {
 
   // ---- rules (names follow the grammar) -------------------------------------------------------
 
-  private orQuery(): KqlNode | null {
-    const head = this.andQuery();
+  /**
+   * `operand (keyword operand)*`, the shape of every and/or rule: one operand alone is returned as it is,
+   * several become one node of that type. A keyword not followed by an operand is given back.
+   */
+  private chain<T>(keyword: 'and' | 'or', operand: () => T | null): T | { type: 'and' | 'or'; args: T[] } | null {
+    const head = operand();
     if (head === null) return null;
     const nodes = [head];
     for (;;) {
       const save = this.pos;
-      if (!this.keyword('or', true)) break;
-      const next = this.andQuery();
-      if (next === null) { this.pos = save; break; }
+      if (!this.keyword(keyword, true)) break;
+      const next = operand();
+      if (next === null) {
+        this.pos = save;
+        break;
+      }
       nodes.push(next);
     }
-    return nodes.length === 1 ? head : { type: 'or', args: nodes };
+    return nodes.length === 1 ? head : { type: keyword, args: nodes };
+  }
+
+  private orQuery(): KqlNode | null {
+    return this.chain<KqlNode>('or', () => this.andQuery());
   }
 
   private andQuery(): KqlNode | null {
-    const head = this.notQuery();
-    if (head === null) return null;
-    const nodes = [head];
-    for (;;) {
-      const save = this.pos;
-      if (!this.keyword('and', true)) break;
-      const next = this.notQuery();
-      if (next === null) { this.pos = save; break; }
-      nodes.push(next);
-    }
-    return nodes.length === 1 ? head : { type: 'and', args: nodes };
+    return this.chain<KqlNode>('and', () => this.notQuery());
   }
 
   private notQuery(): KqlNode | null {
@@ -207,31 +208,11 @@ class Parser {
   }
 
   private orListOfValues(): Partial | null {
-    const head = this.andListOfValues();
-    if (head === null) return null;
-    const nodes = [head];
-    for (;;) {
-      const save = this.pos;
-      if (!this.keyword('or', true)) break;
-      const next = this.andListOfValues();
-      if (next === null) { this.pos = save; break; }
-      nodes.push(next);
-    }
-    return nodes.length === 1 ? head : { type: 'or', args: nodes };
+    return this.chain<Partial>('or', () => this.andListOfValues());
   }
 
   private andListOfValues(): Partial | null {
-    const head = this.notListOfValues();
-    if (head === null) return null;
-    const nodes = [head];
-    for (;;) {
-      const save = this.pos;
-      if (!this.keyword('and', true)) break;
-      const next = this.notListOfValues();
-      if (next === null) { this.pos = save; break; }
-      nodes.push(next);
-    }
-    return nodes.length === 1 ? head : { type: 'and', args: nodes };
+    return this.chain<Partial>('and', () => this.notListOfValues());
   }
 
   private notListOfValues(): Partial | null {
