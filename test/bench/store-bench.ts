@@ -85,8 +85,7 @@ async function main(): Promise<void> {
   console.log(`ingest CPU time           ${(ingestCpuUs / TOTAL).toFixed(1)} µs/doc (user + system of the process; steadier than the rate on a shared machine)`);
   console.log(`baseline JSON.stringify   ${Math.round(TOTAL / (stringifyMs / 1000))} docs/s → store is ${(stringifyMs / ingestMs * 100).toFixed(1)}% of it`);
   console.log(`disk                      ${(stats.diskBytes / TOTAL).toFixed(0)} bytes/doc vs ${(rawBytes / TOTAL).toFixed(0)} raw bytes/line (×${(stats.diskBytes / rawBytes).toFixed(2)})`);
-  let walBytes = 0;
-  try { walBytes = statSync(join(dir, 'logship.sqlite-wal')).size; } catch { walBytes = 0; }
+  const walBytes = statSync(join(dir, 'logship.sqlite-wal'), { throwIfNoEntry: false })?.size ?? 0;
   console.log(`  of which WAL file        ${(walBytes / TOTAL).toFixed(0)} bytes/doc (${(walBytes / 1048576).toFixed(1)} MiB, bounded by the checkpoint interval)`);
 
   const measure = async (name: string, body: () => JsonObject): Promise<void> => {
