@@ -125,6 +125,7 @@ async function main(): Promise<void> {
   }));
   await store.close();
   if (process.env.STORE_BENCH_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
+  console.log(`BENCH_RESULT ${JSON.stringify({ bench: 'store', documents: TOTAL, docsPerSec: Math.round(docsPerSec), cpuUsPerDoc: +(ingestCpuUs / TOTAL).toFixed(1), diskBytesPerDoc: Math.round(stats.diskBytes / TOTAL), baselineStringifyDocsPerSec: Math.round(TOTAL / (stringifyMs / 1000)) })}`);
 }
 
 await main();
