@@ -38,5 +38,42 @@ for (const file of benches) {
 }
 
 process.stdout.write(`\n=== summary (${new Date().toISOString()}, node ${process.version}) ===\n`);
+printTargets(summary);
 for (const row of summary) process.stdout.write(`${JSON.stringify(row)}\n`);
 process.exit(failed === 0 ? 0 : 1);
+
+/** The figures the issues set targets for, next to the target and the same-run baseline where there is one. */
+function printTargets(results: ReadonlyArray<Record<string, unknown>>): void {
+  const rows: string[][] = [['benchmark', 'figure', 'measured', 'target', 'met', 'same-run baseline']];
+  const of = (bench: string) => results.find((r) => r.bench === bench);
+  const num = (value: unknown) => (typeof value === 'number' ? value : Number.NaN);
+  const add = (bench: string, figure: string, value: unknown, target: number, atLeast: boolean, baseline = '') => {
+    const measured = num(value);
+    if (Number.isNaN(measured)) return;
+    const met = atLeast ? measured >= target : measured <= target;
+    rows.push([bench, figure, measured.toLocaleString('en-US'), `${atLeast ? '≥' : '≤'} ${target.toLocaleString('en-US')}`, met ? 'yes' : 'no', baseline]);
+  };
+  const sidecar = of('sidecar');
+  if (sidecar !== undefined) {
+    const baseline = `raw read-and-split ${num(sidecar.baselineLinesPerSec).toLocaleString('en-US')} lines/s`;
+    add('sidecar', 'lines/s', sidecar.linesPerSec, 365_000, true, baseline);
+    add('sidecar', 'lines per CPU-second', sidecar.linesPerCpuSec, 365_000, true);
+    add('sidecar', 'CPU s/GiB', sidecar.cpuSecPerGiB, 15, false);
+    add('sidecar', 'peak RSS MiB', sidecar.peakRssMiB, 100, false);
+    if (typeof sidecar.peerRsyslogLinesPerSec === 'number') rows.push(['sidecar', 'peer rsyslog lines/s (no parsing)', sidecar.peerRsyslogLinesPerSec.toLocaleString('en-US'), '', '', '']);
+  }
+  const collector = of('collector');
+  if (collector !== undefined) {
+    add('collector', 'MB/s of log per core', collector.MBpsPerCore, 150, true, `raw read-and-split ${num(collector.baselineMBps).toLocaleString('en-US')} MB/s`);
+    add('collector', 'peak RSS MiB, 500 files', collector.quietPeakRssMiB, 150, false);
+    add('collector', 'idle CPU %, 500 files', collector.idleCpuPercent, 1, false);
+  }
+  const store = of('store');
+  if (store !== undefined) add('store', 'ingest docs/s', store.docsPerSec, 50_000, true, `JSON.stringify ${num(store.baselineStringifyDocsPerSec).toLocaleString('en-US')} docs/s`);
+  if (rows.length === 1) return;
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const [index, row] of rows.entries()) {
+    process.stdout.write(`| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |\n`);
+    if (index === 0) process.stdout.write(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |\n`);
+  }
+}
