@@ -99,6 +99,32 @@ class Parser {
     return nodes.length === 1 ? head : { type: keyword, args: nodes };
   }
 
+  /** `not operand`, or the operand alone; a `not` with nothing after it is given back. */
+  private negated<T>(operand: () => T | null): T | { type: 'not'; arg: T } | null {
+    const save = this.pos;
+    if (this.keyword('not', false)) {
+      const arg = operand();
+      if (arg !== null) return { type: 'not', arg };
+      this.pos = save;
+    }
+    return operand();
+  }
+
+  /** `( inner )`, or null with the position given back when there is no complete group here. */
+  private grouped<T>(inner: () => T | null): T | null {
+    const save = this.pos;
+    if (this.char('(')) {
+      this.skipSpaces();
+      const result = inner();
+      if (result !== null) {
+        this.skipSpaces();
+        if (this.char(')')) return result;
+      }
+      this.pos = save;
+    }
+    return null;
+  }
+
   private orQuery(): KqlNode | null {
     return this.chain<KqlNode>('or', () => this.andQuery());
   }
@@ -108,27 +134,11 @@ class Parser {
   }
 
   private notQuery(): KqlNode | null {
-    const save = this.pos;
-    if (this.keyword('not', false)) {
-      const query = this.subQuery();
-      if (query !== null) return { type: 'not', arg: query };
-      this.pos = save;
-    }
-    return this.subQuery();
+    return this.negated<KqlNode>(() => this.subQuery());
   }
 
   private subQuery(): KqlNode | null {
-    const save = this.pos;
-    if (this.char('(')) {
-      this.skipSpaces();
-      const query = this.orQuery();
-      if (query !== null) {
-        this.skipSpaces();
-        if (this.char(')')) return query;
-      }
-      this.pos = save;
-    }
-    return this.nestedQuery();
+    return this.grouped(() => this.orQuery()) ?? this.nestedQuery();
   }
 
   private nestedQuery(): KqlNode | null {
@@ -193,16 +203,8 @@ class Parser {
   }
 
   private listOfValues(): Partial | null {
-    const save = this.pos;
-    if (this.char('(')) {
-      this.skipSpaces();
-      const partial = this.orListOfValues();
-      if (partial !== null) {
-        this.skipSpaces();
-        if (this.char(')')) return partial;
-      }
-      this.pos = save;
-    }
+    const group = this.grouped(() => this.orListOfValues());
+    if (group !== null) return group;
     const value = this.value();
     return value === null ? null : { type: 'value', value };
   }
@@ -216,13 +218,7 @@ class Parser {
   }
 
   private notListOfValues(): Partial | null {
-    const save = this.pos;
-    if (this.keyword('not', false)) {
-      const partial = this.listOfValues();
-      if (partial !== null) return { type: 'not', arg: partial };
-      this.pos = save;
-    }
-    return this.listOfValues();
+    return this.negated<Partial>(() => this.listOfValues());
   }
 
   private value(): KqlValue | null {
