@@ -4,7 +4,7 @@
  * so that shutdown runs in reverse: stop reading, drain the pipeline, close the sink, write checkpoints.
  */
 import { hostname } from 'node:os';
-import { createRequire } from 'node:module';
+import packageJson from '../package.json' with { type: 'json' };
 import type { Static } from '@sinclair/typebox';
 import type { Logger } from './kit/logger.ts';
 import type { Lifecycle } from './kit/lifecycle.ts';
@@ -32,7 +32,8 @@ export interface ShipperRuntime {
   setReady(reason: string | undefined): void;
 }
 
-export const AGENT_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+// Imported rather than read at run time so that the shipper bundle (shipper/bin/bundle.ts) carries it.
+export const AGENT_VERSION: string = packageJson.version;
 
 export async function startShipperRuntime(program: 'sidecar' | 'collector', config: ShipperConfig, logger: Logger, lifecycle: Lifecycle): Promise<ShipperRuntime> {
   const registry = createRegistry(program);

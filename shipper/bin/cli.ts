@@ -10,19 +10,23 @@
 import { ConfigurationError, loadConfig, type CommandSpec, type TObject } from '../kit/options.ts';
 import { createLogger, type Logger } from '../kit/logger.ts';
 import { createLifecycle } from '../kit/lifecycle.ts';
-import { commands } from './commands.ts';
+import type { Command } from './commands.ts';
 
-const USAGE = `logship — Kubernetes log shipping to an Elasticsearch-compatible store
+function usage(commands: Record<string, Command>): string {
+  return `logship — Kubernetes log shipping to an Elasticsearch-compatible store
 
 Usage: logship <command> [options]     (logship <command> --help for its options)
 
 Commands:
 ${Object.entries(commands).map(([name, c]) => `  ${name.padEnd(11)} ${c.spec.summary}`).join('\n')}
 `;
+}
 
 type Signal = 'SIGTERM' | 'SIGINT' | 'SIGHUP';
 
-export async function main(argv: readonly string[]): Promise<void> {
+/** Runs one of `commands` (all of them, from shipper/bin/commands.ts; the agents alone in the bundle). */
+export async function main(argv: readonly string[], commands: Record<string, Command>): Promise<void> {
+  const USAGE = usage(commands);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);

@@ -5,6 +5,7 @@
 import type { CommandSpec, TObject } from '../kit/options.ts';
 import type { Logger } from '../kit/logger.ts';
 import type { Lifecycle } from '../kit/lifecycle.ts';
+import { shipperCommands } from './shipper-commands.ts';
 
 export interface Command {
   readonly spec: CommandSpec<TObject>;
@@ -17,14 +18,7 @@ export const commands: Record<string, Command> = {
     spec: (await import('../../aggregator/config.ts')).aggregatorCommand,
     load: async () => (await import('../../aggregator/main.ts')).runAggregator as never,
   },
-  sidecar: {
-    spec: (await import('../sidecar/config.ts')).sidecarCommand,
-    load: async () => (await import('../sidecar/main.ts')).runSidecar as never,
-  },
-  collector: {
-    spec: (await import('../collector/config.ts')).collectorCommand,
-    load: async () => (await import('../collector/main.ts')).runCollector as never,
-  },
+  ...shipperCommands,
   injector: {
     spec: (await import('../../aggregator/injector/config.ts')).injectorCommand,
     load: async () => (await import('../../aggregator/injector/main.ts')).runInjector as never,

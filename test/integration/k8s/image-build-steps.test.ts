@@ -31,7 +31,8 @@ describe('the image\'s runtime stage, replayed in a directory', () => {
     const workdir = runtime.instructions.filter((i) => i.keyword === 'WORKDIR').at(-1)!.args;
     for (const instruction of runtime.instructions) {
       if (instruction.keyword === 'ENV') {
-        for (const [, key, value] of instruction.args.matchAll(/(\w+)=(\S+)/g)) env[key!] = value;
+        // A path inside the image's working directory points into the replayed directory here.
+        for (const [, key, value] of instruction.args.matchAll(/(\w+)=(\S+)/g)) env[key!] = value!.startsWith(`${workdir}/`) ? join(app, relative(workdir, value!)) : value;
       } else if (instruction.keyword === 'COPY') {
         const { from, sources, destination } = copyParts(instruction);
         const target = join(app, relative(workdir, destination.startsWith('/') ? destination : join(workdir, destination)));
@@ -86,6 +87,11 @@ describe('the image\'s runtime stage, replayed in a directory', () => {
       expect(stdout, name).toContain(`logship ${name} — `);
       expect(stdout, name).toContain('--log-level');
     }
+  });
+
+  it('runs the sidecar and collector from the shipper bundle the build stage made', () => {
+    expect(env.LOGSHIP_BUNDLE).toBe(join(app, 'shipper/dist/shippers.mjs'));
+    expect(existsSync(env.LOGSHIP_BUNDLE!)).toBe(true);
   });
 
   it('loads every program, injector included, with only the production dependencies', async () => {

@@ -19,7 +19,7 @@ const last = (stage: Stage, keyword: string) => stage.instructions.filter((i) =>
 /** The npm commands .ci/run runs before the tests. */
 const ciNpm = readFileSync(join(ROOT, '.ci/run'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => /^npm (ci|run build)\b/.test(l));
 /** The build output of `npm run build` (not in the repository, so not in the build context). */
-const BUILD_OUTPUT = 'aggregator/ui/dist';
+const BUILD_OUTPUTS = ['aggregator/ui/dist', 'shipper/dist'];
 
 describe('the Dockerfile', () => {
   it('builds in a node:24 stage and runs in node:24-bookworm-slim, as package.json engines require', () => {
@@ -31,8 +31,9 @@ describe('the Dockerfile', () => {
   it('installs and builds in the build stage exactly as .ci/run does', () => {
     expect(ciNpm).toEqual([expect.stringMatching(/^npm ci\b/), 'npm run build']);
     expect(runs(build)).toEqual(ciNpm);
-    expect(pkg.scripts.build).toBe('node aggregator/ui/build.ts');
+    expect(pkg.scripts.build).toBe('node aggregator/ui/build.ts && node shipper/bin/bundle.ts');
     expect(readFileSync(join(ROOT, 'aggregator/ui/build.ts'), 'utf8')).toContain("join(here, 'dist')");
+    expect(readFileSync(join(ROOT, 'shipper/bin/bundle.ts'), 'utf8')).toContain("join(here, '..', 'dist', 'shippers.mjs')");
   });
 
   it('installs only production dependencies, without install scripts, in the runtime stage', () => {
@@ -53,7 +54,7 @@ describe('the Dockerfile', () => {
         const { from, sources } = copyParts(instruction);
         for (const source of sources) {
           const path = from === undefined ? source : source.replace(/^\/src\//, '');
-          if (from === 'build' && path.replace(/\/$/, '') === BUILD_OUTPUT) continue;
+          if (from === 'build' && BUILD_OUTPUTS.includes(path.replace(/\/$/, ''))) continue;
           if (from !== undefined && from !== 'build') problems.push(`line ${instruction.line}: copies from unknown stage ${from}`);
           if (path === '.') continue;
           if (!existsSync(join(ROOT, path))) problems.push(`line ${instruction.line}: ${source} does not exist`);
@@ -69,7 +70,7 @@ describe('the Dockerfile', () => {
     const sent = tracked.filter((f) => !ignored(f));
     expect(sent).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.json', pkg.bin.logship!, 'aggregator/ui/build.ts', 'aggregator/config.ts']));
     expect(sent.filter((f) => /^(test|k8s|\.ci|\.git)\/|\.test\.ts$/.test(f))).toEqual([]);
-    for (const path of ['node_modules/fastify/package.json', `${BUILD_OUTPUT}/index.html`, 'data/x', 'state/x', 'shipper/node_modules/x']) expect(ignored(path), path).toBe(true);
+    for (const path of ['node_modules/fastify/package.json', `${BUILD_OUTPUTS[0]}/index.html`, `${BUILD_OUTPUTS[1]}/shippers.mjs`, 'data/x', 'state/x', 'shipper/node_modules/x']) expect(ignored(path), path).toBe(true);
   });
 
   it('starts the package bin under tini with the image\'s own node, running a real command by default', () => {
