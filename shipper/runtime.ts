@@ -48,6 +48,7 @@ export async function startShipperRuntime(program: 'sidecar' | 'collector', conf
     caFile: config.caFile,
     insecureSkipVerify: config.insecureSkipVerify,
     gzip: config.gzip,
+    maxInFlight: config.maxInFlight,
   });
   await lifecycle.add({ name: 'sink', close: () => sink.close() });
 

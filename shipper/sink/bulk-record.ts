@@ -164,13 +164,14 @@ export function jsonSafeId(id: string): string {
 /**
  * The NDJSON body of a bulk request of `create`s for `items`, as one buffer: the bytes of encoded
  * records are copied as they are (neighbours in one chunk in one copy); any other `Outgoing` is encoded here.
+ * `allocate` gives the body's memory (a reused one: see body-pool.ts).
  */
-export function bulkBody(items: readonly Outgoing[]): Buffer {
+export function bulkBody(items: readonly Outgoing[], allocate: (size: number) => Buffer = Buffer.allocUnsafeSlow): Buffer {
   let size = 0;
   for (const item of items) {
     size += item instanceof BulkRecord ? item.end - item.start : Buffer.byteLength(actionLine(item)) + Buffer.byteLength(item.body) + 1;
   }
-  const out = Buffer.allocUnsafeSlow(size);
+  const out = allocate(size);
   let pos = 0;
   let runChunk: Buffer | undefined;
   let runStart = 0;
