@@ -60,6 +60,8 @@ function printTargets(results: ReadonlyArray<Record<string, unknown>>): void {
     add('sidecar', 'lines per CPU-second', sidecar.linesPerCpuSec, 365_000, true);
     add('sidecar', 'CPU s/GiB', sidecar.cpuSecPerGiB, 15, false);
     add('sidecar', 'peak RSS MiB', sidecar.peakRssMiB, 100, false);
+    add('sidecar', 'peak RSS MiB, heap bounded as in k8s/', sidecar.boundedPeakRssMiB, 100, false);
+    add('sidecar', 'CPU s/GiB, heap bounded as in k8s/', sidecar.boundedCpuSecPerGiB, 15, false);
     if (typeof sidecar.peerRsyslogLinesPerSec === 'number') rows.push(['sidecar', 'peer rsyslog lines/s (no parsing)', sidecar.peerRsyslogLinesPerSec.toLocaleString('en-US'), '', '', '']);
   }
   const collector = of('collector');

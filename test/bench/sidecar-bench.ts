@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCountingEndpoint } from './counting-endpoint.ts';
 import { MiB, SHORT, fmt, measureChild, printTable, rawReadAndSplit, writeNginxFile } from './bench-kit.ts';
+import { buildShipperBundle } from '../../shipper/bin/bundle.ts';
 
 const CLI = fileURLToPath(new URL('../../shipper/bin/logship.js', import.meta.url));
 const dir = await mkdtemp(join(tmpdir(), 'logship-sidecar-bench-'));
@@ -20,13 +21,15 @@ const { size } = await stat(file);
 const GiB = size / (1024 * MiB);
 
 const baseline = await rawReadAndSplit(file);
+// The sidecar as the image runs it: from the shipper bundle (LOGSHIP_BUNDLE), built here from the sources.
+const bundle = await buildShipperBundle(join(dir, 'shippers.mjs'), { quiet: true });
 
-async function runSidecar(gzip: boolean, nodeOptions = '') {
+async function runSidecar(gzip: boolean, nodeOptions = '', from: 'bundle' | 'sources' = 'bundle') {
   const endpoint = await startCountingEndpoint();
   const stateDir = await mkdtemp(join(dir, 'state-'));
   const child = spawn(process.execPath, [CLI, 'sidecar', '--path', file, '--to', endpoint.url, '--state-dir', stateDir,
     gzip ? '--gzip' : '--no-gzip', '--metrics-listen', '127.0.0.1:0', '--log-level', 'warn', '--labels-file', '/nonexistent', '--annotations-file', '/nonexistent',
-    '--batch-max-docs', '5000', '--batch-max-bytes', '8MiB', '--max-buffer-bytes', '48MiB'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_OPTIONS: nodeOptions } });
+    '--batch-max-docs', '5000', '--batch-max-bytes', '8MiB', '--max-buffer-bytes', '48MiB'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_OPTIONS: nodeOptions, LOGSHIP_BUNDLE: from === 'bundle' ? bundle : '' } });
   const measured = await measureChild(child, () => endpoint.count() >= lines);
   await endpoint.close();
   return measured;
@@ -61,10 +64,12 @@ ruleset(name="ship" queue.type="LinkedList" queue.size="100000" queue.dequeueBat
   return measured;
 }
 
+/** The heap bounds the Kubernetes manifests set for the sidecar container (k8s/examples/nginx-sidecar). */
+const BOUNDED_HEAP = '--max-old-space-size=128 --max-semi-space-size=2';
 const plain = await runSidecar(false);
 const gzipped = await runSidecar(true);
-// The heap bounds the Kubernetes manifests set for shipper containers: less memory, more GC work.
-const bounded = await runSidecar(false, '--max-old-space-size=128 --max-semi-space-size=2');
+const bounded = await runSidecar(false, BOUNDED_HEAP);
+const sources = await runSidecar(false, '', 'sources');
 const rsyslogd = process.env.LOGSHIP_BENCH_PEER_RSYSLOGD;
 const peer = rsyslogd === undefined || rsyslogd === '' ? undefined : await runRsyslog(rsyslogd);
 await rm(dir, { recursive: true, force: true });
@@ -79,12 +84,13 @@ const row = (name: string, seconds: number, cpu: number, peak: number | string) 
 });
 printTable(`sidecar: ${fmt(size / MiB)} MiB, ${fmt(lines)} nginx combined lines → counting _bulk endpoint`, [
   row('raw read-and-split (baseline)', baseline.seconds, baseline.cpuSeconds, 'n/a'),
-  row('logship sidecar, no gzip', plain.seconds, plain.cpu, plain.peak),
-  row('logship sidecar, gzip', gzipped.seconds, gzipped.cpu, gzipped.peak),
-  row('logship sidecar, no gzip, heap bounded as in k8s/', bounded.seconds, bounded.cpu, bounded.peak),
+  row('logship sidecar (bundle, as the image runs it), no gzip', plain.seconds, plain.cpu, plain.peak),
+  row('logship sidecar (bundle), gzip', gzipped.seconds, gzipped.cpu, gzipped.peak),
+  row(`logship sidecar (bundle), no gzip, ${BOUNDED_HEAP} as in k8s/`, bounded.seconds, bounded.cpu, bounded.peak),
+  row('logship sidecar from the TypeScript sources (npm start), no gzip', sources.seconds, sources.cpu, sources.peak),
   ...(peer === undefined ? [] : [row('peer: rsyslog imfile → omelasticsearch (no parsing)', peer.seconds, peer.cpu, peer.peak)]),
 ]);
 if (peer === undefined) process.stdout.write('no peer run: set LOGSHIP_BENCH_PEER_RSYSLOGD=/usr/sbin/rsyslogd to race rsyslog on the same input\n');
 else process.stdout.write(`logship / rsyslog: ${fmt(peer.seconds / plain.seconds, 2)}× the throughput, ${fmt(plain.cpu / peer.cpu, 2)}× the CPU\n`);
 process.stdout.write(`targets: ≥ 365,000 lines/s, ≤ 15 CPU s/GiB, ≤ 100 MiB peak RSS\n`);
-process.stdout.write(`BENCH_RESULT ${JSON.stringify({ bench: 'sidecar', bytes: size, lines, baselineLinesPerSec: Math.round(baseline.lines / baseline.seconds), linesPerSec: Math.round(lines / plain.seconds), linesPerSecGzip: Math.round(lines / gzipped.seconds), linesPerCpuSec: Math.round(lines / plain.cpu), peerRsyslogLinesPerSec: peer === undefined ? null : Math.round(lines / peer.seconds), cpuSecPerGiB: +(plain.cpu / GiB).toFixed(1), peakRssMiB: Math.round(plain.peak / MiB), boundedLinesPerSec: Math.round(lines / bounded.seconds), boundedPeakRssMiB: Math.round(bounded.peak / MiB) })}\n`);
+process.stdout.write(`BENCH_RESULT ${JSON.stringify({ bench: 'sidecar', bytes: size, lines, baselineLinesPerSec: Math.round(baseline.lines / baseline.seconds), linesPerSec: Math.round(lines / plain.seconds), linesPerSecGzip: Math.round(lines / gzipped.seconds), linesPerCpuSec: Math.round(lines / plain.cpu), peerRsyslogLinesPerSec: peer === undefined ? null : Math.round(lines / peer.seconds), cpuSecPerGiB: +(plain.cpu / GiB).toFixed(1), peakRssMiB: Math.round(plain.peak / MiB), boundedLinesPerSec: Math.round(lines / bounded.seconds), boundedPeakRssMiB: Math.round(bounded.peak / MiB), boundedCpuSecPerGiB: +(bounded.cpu / GiB).toFixed(1), sourcesPeakRssMiB: Math.round(sources.peak / MiB) })}\n`);
