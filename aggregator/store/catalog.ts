@@ -7,6 +7,10 @@
  * Physical layout, one SQLite database (one WAL, so every bulk is one atomic transaction):
  * - `p<part>_f` — one row per document: `r` (rowid), `ts` (@timestamp millis, indexed) and one column
  *   `c<n>` per mapped leaf field. Narrow on purpose: aggregations scan it without touching `_source`.
+ * - `p<part>_t` — the same rows as `p<part>_f` with only `r` and `ts`: full-text matches reach a
+ *   document's @timestamp here, in a table a tenth as wide (see query/compile.ts, rowTableFor).
+ * - `p<part>_v` — per keyword-like column, 10-minute time bucket and value: the number of live rows
+ *   (rollup.ts); terms aggregations over a time range read it instead of every row.
  * - `p<part>_s` — `_id` and `_source` of up to 32 consecutive rows per zstd chunk (source-chunks.ts).
  * - `p<part>_x<n>` — a contentless FTS5 table per text field (entries of dead rows stay; rows are never reused).
  * - `ids_<index>` — `_id` → (partition, r, version): makes `create` answer 409 across all partitions.
@@ -95,6 +99,7 @@ CREATE TABLE IF NOT EXISTS indices (
   data_stream TEXT, hidden INTEGER NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS partitions (id INTEGER PRIMARY KEY, index_id INTEGER NOT NULL, day INTEGER NOT NULL, docs INTEGER NOT NULL DEFAULT 0, UNIQUE(index_id, day));
 CREATE TABLE IF NOT EXISTS data_streams (name TEXT PRIMARY KEY, template TEXT NOT NULL, created_ms INTEGER NOT NULL, backing TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollups (part INTEGER NOT NULL, col INTEGER NOT NULL, PRIMARY KEY(part, col)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS templates (kind TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY(kind, name)) WITHOUT ROWID;
 INSERT OR IGNORE INTO meta(key, value) VALUES ('catalog_version', 0);
 `;
@@ -181,6 +186,8 @@ export function loadCatalog(db: DatabaseSync): Catalog {
 /** Quoted table names; the numbers come from the catalog's own integer ids only. */
 export const fieldsTable = (part: number): string => `p${Math.trunc(part)}_f`;
 export const sourceTable = (part: number): string => `p${Math.trunc(part)}_s`;
+export const rowsTable = (part: number): string => `p${Math.trunc(part)}_t`;
+export const rollupTable = (part: number): string => `p${Math.trunc(part)}_v`;
 export const ftsTable = (part: number, col: number): string => `p${Math.trunc(part)}_x${Math.trunc(col)}`;
 export const idsTable = (indexId: number): string => `ids_${Math.trunc(indexId)}`;
 export const column = (col: number): string => `c${Math.trunc(col)}`;

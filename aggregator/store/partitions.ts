@@ -5,7 +5,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { IndexInfo } from './catalog.ts';
-import { column, fieldsTable, ftsTable, idsTable, sourceTable } from './catalog.ts';
+import { column, fieldsTable, ftsTable, idsTable, rollupTable, rowsTable, sourceTable } from './catalog.ts';
 
 /**
  * Contentless (the text is in `_source` already) and without the per-row size table (`columnsize=0`: it
@@ -44,6 +44,18 @@ export function indexedColumns(index: IndexInfo): number[] {
   return [...cols];
 }
 
+/**
+ * Columns whose values are counted per time bucket in the partition's rollup table (rollup.ts): every
+ * column that holds a keyword, number, boolean, date or ip value (a text field's column holds either a
+ * presence marker or, with a keyword sub-field, the string its sub-field aggregates on). Not @timestamp:
+ * it lives in `ts`.
+ */
+export function rollupColumns(index: IndexInfo): number[] {
+  const cols = new Set<number>();
+  for (const leaf of index.fields.values()) if (leaf.kind !== 'text' && leaf.path !== '@timestamp') cols.add(leaf.col);
+  return [...cols];
+}
+
 export function createValueIndex(db: DatabaseSync, part: number, col: number): void {
   // Partial: documents without the field cost nothing here. Terms aggregations (`… IS NOT NULL`) and term
   // filters (`= ?` implies NOT NULL) can still use it.
@@ -54,6 +66,10 @@ export function createPartitionTables(db: DatabaseSync, index: IndexInfo, part: 
   const cols = dataColumns(index).map((c) => `, ${column(c)}`).join('');
   db.exec(`CREATE TABLE ${fieldsTable(part)} (r INTEGER PRIMARY KEY, ts INTEGER${cols})`);
   db.exec(`CREATE INDEX ${fieldsTable(part)}_ts ON ${fieldsTable(part)}(ts)`);
+  // The same rows, `r` and `ts` only: what a full-text match needs to reach a document's time (compile.ts).
+  db.exec(`CREATE TABLE ${rowsTable(part)} (r INTEGER PRIMARY KEY, ts INTEGER)`);
+  // Live rows per column, 10-minute bucket of `ts` and value (rollup.ts).
+  db.exec(`CREATE TABLE ${rollupTable(part)} (col INTEGER NOT NULL, b INTEGER NOT NULL, v NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (col, b, v)) WITHOUT ROWID`);
   for (const col of indexedColumns(index)) createValueIndex(db, part, col);
   // `_id` and `_source` in zstd chunks of consecutive rows, keyed by the chunk's last row (source-chunks.ts).
   db.exec(`CREATE TABLE ${sourceTable(part)} (c INTEGER PRIMARY KEY, z BLOB NOT NULL)`);
@@ -75,6 +91,9 @@ export function addColumn(db: DatabaseSync, part: number, col: number): void {
 export function dropPartitionTables(db: DatabaseSync, index: IndexInfo, part: number): void {
   for (const col of textColumns(index)) db.exec(`DROP TABLE IF EXISTS ${ftsTable(part, col)}`);
   db.exec(`DROP TABLE IF EXISTS ${fieldsTable(part)}`);
+  db.exec(`DROP TABLE IF EXISTS ${rowsTable(part)}`);
+  db.exec(`DROP TABLE IF EXISTS ${rollupTable(part)}`);
+  db.prepare('DELETE FROM rollups WHERE part = ?').run(part);
   db.exec(`DROP TABLE IF EXISTS ${sourceTable(part)}`);
 }
 

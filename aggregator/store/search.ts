@@ -12,7 +12,8 @@ import { ChunkReader } from './source-chunks.ts';
 import { DAY_MS, formatDateAs, parseDateValue } from './dates.ts';
 import { parseQuery, type Query } from './query/ast.ts';
 import { parseLucene } from './query/lucene.ts';
-import { columnExpr, compileQuery, timeBounds, type Fragment, type PartitionContext } from './query/compile.ts';
+import { columnExpr, compileQuery, rowTableFor, timeBounds, type Fragment, type PartitionContext } from './query/compile.ts';
+import { timeOnlyRange, withInclusiveBounds } from './query/time-range.ts';
 import { parseAggs, runAggs } from './aggregations/run.ts';
 import { fielddataError, Scope } from './aggregations/scope.ts';
 import { resolvePattern } from './names.ts';
@@ -244,7 +245,7 @@ export function executeCount(db: DatabaseSync, catalog: Catalog, input: SearchIn
   let count = 0;
   for (const ctx of partitionsOf(catalog, indices, q, input.now)) {
     const where = baseWhere(q, ctx, undefined);
-    count += (db.prepare(`SELECT count(*) AS n FROM ${fieldsTable(ctx.part.id)} f WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+    count += (db.prepare(`SELECT count(*) AS n FROM ${rowTableFor(ctx, where.sql)} f WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
   }
   return { count, _shards: { total: indices.length, successful: indices.length, skipped: 0, failed: 0 } };
 }
@@ -375,7 +376,12 @@ export function executeSearch(db: DatabaseSync, catalog: Catalog, input: SearchI
   // Aggregations first: a date_histogram on @timestamp can give the total for free (see below).
   let aggregations: JsonObject | undefined;
   if (aggNodes.length > 0) {
-    const scope = new Scope(db, parts.map((ctx) => ({ ctx, where: wheres.get(ctx.part.id)! })), input.now);
+    const { min, max } = timeBounds(q, input.now);
+    const scope = new Scope(db, parts.map((ctx) => {
+      // A time-only query (and no point in time, whose row limit is part of `where`) lets terms read rollups.
+      const range = input.snapshot === undefined ? timeOnlyRange(q, ctx) : undefined;
+      return { ctx, where: wheres.get(ctx.part.id)!, ...(range !== undefined ? { timeRange: withInclusiveBounds(range, min, max) } : {}) };
+    }), input.now);
     aggregations = runAggs(aggNodes, scope);
   }
 
@@ -395,11 +401,11 @@ export function executeSearch(db: DatabaseSync, catalog: Catalog, input: SearchI
       }
       const remaining = trackLimit - total;
       if (Number.isFinite(remaining)) {
-        const n = (db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${fieldsTable(ctx.part.id)} f WHERE ${where.sql} LIMIT ?)`).get(...where.params, remaining + 1) as { n: number }).n;
+        const n = (db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${rowTableFor(ctx, where.sql)} f WHERE ${where.sql} LIMIT ?)`).get(...where.params, remaining + 1) as { n: number }).n;
         total += n;
         if (total > trackLimit) { total = trackLimit; capped = true; break; }
       } else {
-        total += (db.prepare(`SELECT count(*) AS n FROM ${fieldsTable(ctx.part.id)} f WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+        total += (db.prepare(`SELECT count(*) AS n FROM ${rowTableFor(ctx, where.sql)} f WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
       }
     }
   }

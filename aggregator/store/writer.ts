@@ -8,9 +8,10 @@ import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Catalog, IndexInfo, Leaf, Mappings, PartitionInfo } from './catalog.ts';
 import { DAY_MS } from './dates.ts';
-import { column, deriveLeaves, fieldsTable, ftsTable, idsTable, loadCatalog, sourceTable } from './catalog.ts';
+import { column, deriveLeaves, fieldsTable, ftsTable, idsTable, loadCatalog, rowsTable, sourceTable } from './catalog.ts';
 import { addFieldMapping, analyzeDocument, mappedLeafPaths, type AnalyzedDoc, type DocError } from './mapping.ts';
-import { addColumn, createFtsTable, createIdsTable, createPartitionTables, createValueIndex, dataColumns, dropPartitionTables, indexedColumns } from './partitions.ts';
+import { addColumn, createFtsTable, createIdsTable, createPartitionTables, createValueIndex, dataColumns, dropPartitionTables, indexedColumns, rollupColumns } from './partitions.ts';
+import { bucketOf, RollupWriter } from './rollup.ts';
 import { Templates } from './templates.ts';
 import { CHUNK_DOCS, chunkLine, compressChunk, decompressChunk, findInChunk } from './source-chunks.ts';
 import { validateIndexName } from './names.ts';
@@ -48,12 +49,14 @@ export class Writer {
   #docDelta = new Map<number, number>();
   #seqDirty = new Set<IndexInfo>();
   readonly #now: () => number;
+  readonly #rollups: RollupWriter;
 
   constructor(db: DatabaseSync, now: () => number = Date.now) {
     this.db = db;
     this.catalog = loadCatalog(db);
     this.templates = new Templates(db);
     this.#now = now;
+    this.#rollups = new RollupWriter(db);
   }
 
   #stmt(sql: string): StatementSync {
@@ -75,6 +78,7 @@ export class Writer {
     try {
       const result = work();
       this.#flushChunks();
+      this.#rollups.flush();
       for (const [part, delta] of this.#docDelta) this.#stmt('UPDATE partitions SET docs = docs + ? WHERE id = ?').run(delta, part);
       for (const index of this.#seqDirty) this.#stmt('UPDATE indices SET seq = ? WHERE id = ?').run(index.seq, index.id);
       if (this.#catalogDirty) {
@@ -85,6 +89,7 @@ export class Writer {
       return result;
     } catch (error) {
       this.#pending = new Map();
+      this.#rollups.discard();
       this.db.exec('ROLLBACK');
       // The in-memory catalog may be ahead of the rolled-back database: reload it.
       this.catalog = loadCatalog(this.db);
@@ -148,10 +153,13 @@ export class Writer {
     if (added.length === 0) return;
     index.fields = deriveLeaves(index.mappings, index.cols, index.multi);
     const indexed = indexedColumns(index).filter((c) => added.includes(c));
+    // A column added now is NULL in every existing row, so its rollup starts exact.
+    const rolledUp = rollupColumns(index).filter((c) => added.includes(c));
     for (const part of this.catalog.partitions.get(index.id) ?? []) {
       for (const col of added) addColumn(this.db, part.id, col);
       for (const col of addedText) createFtsTable(this.db, part.id, col);
       for (const col of indexed) createValueIndex(this.db, part.id, col);
+      this.#rollups.enable(part.id, rolledUp);
     }
     this.#statements.clear();
     this.#partInserts.clear();
@@ -164,6 +172,7 @@ export class Writer {
     const result = this.#stmt('INSERT INTO partitions(index_id, day, docs) VALUES (?, ?, 0)').run(index.id, day);
     const part: PartitionInfo = { id: Number(result.lastInsertRowid), indexId: index.id, day };
     createPartitionTables(this.db, index, part.id);
+    this.#rollups.enable(part.id, rollupColumns(index));
     list.push(part);
     list.sort((a, b) => a.day - b.day || a.id - b.id);
     this.catalog.partitions.set(index.id, list);
@@ -179,6 +188,7 @@ export class Writer {
     this.catalog.partitions.set(index.id, (this.catalog.partitions.get(index.id) ?? []).filter((p) => p.id !== part.id));
     this.#nextRow.delete(part.id);
     this.#pending.delete(part.id);
+    this.#rollups.dropPartition(part.id);
     this.#statements.clear();
     this.#partInserts.clear();
     this.markCatalogChanged();
@@ -301,6 +311,15 @@ export class Writer {
       }
     }
     target.fields.run(...values);
+    target.rows.run(r, analyzed.timestamp);
+    const rolledUp = this.#rollupPositions(part.id, target);
+    if (rolledUp.length > 0) {
+      const bucket = bucketOf(analyzed.timestamp);
+      for (let i = 0; i < rolledUp.length; i += 2) {
+        const value = values[rolledUp[i]!];
+        if (value !== null && value !== undefined && !(value instanceof Uint8Array)) this.#rollups.count(part.id, rolledUp[i + 1]!, bucket, value as string | number, 1);
+      }
+    }
     this.#addToChunk(part.id, r, chunkLine(r, id, JSON.stringify(source)));
     if (!claimId) this.#stmt(`INSERT OR REPLACE INTO ${idsTable(index.id)} (id, part, r, v) VALUES (?, ?, ?, ?)`).run(id, part.id, r, version);
     this.#docDelta.set(part.id, (this.#docDelta.get(part.id) ?? 0) + 1);
@@ -308,7 +327,15 @@ export class Writer {
   }
 
   #remove(existing: Existing): void {
-    this.#stmt(`DELETE FROM ${fieldsTable(existing.part)} WHERE r = ?`).run(existing.r);
+    const row = this.#stmt(`DELETE FROM ${fieldsTable(existing.part)} WHERE r = ? RETURNING *`).get(existing.r) as Record<string, SQLInputValue> | undefined;
+    this.#stmt(`DELETE FROM ${rowsTable(existing.part)} WHERE r = ?`).run(existing.r);
+    if (row !== undefined) {
+      const bucket = bucketOf(row.ts === null || row.ts === undefined ? null : Number(row.ts));
+      for (const col of this.#rollups.enabledColumns(existing.part)) {
+        const value = row[column(col)];
+        if (value !== null && value !== undefined && (typeof value === 'string' || typeof value === 'number')) this.#rollups.count(existing.part, col, bucket, value, -1);
+      }
+    }
     // Full-text and `_source` entries stay: row numbers are never reused (see partitions.ts, source-chunks.ts).
     this.#docDelta.set(existing.part, (this.#docDelta.get(existing.part) ?? 0) - 1);
   }
@@ -320,7 +347,7 @@ export class Writer {
       const fts = new Map<number, StatementSync>();
       const sql = `INSERT INTO ${fieldsTable(part)} (r, ts${plan.columns.map((c) => `, ${column(c)}`).join('')}) VALUES (?, ?${plan.columns.map(() => ', ?').join('')})`;
       found = {
-        plan, fields: this.db.prepare(sql),
+        plan, fields: this.db.prepare(sql), rows: this.db.prepare(`INSERT INTO ${rowsTable(part)} (r, ts) VALUES (?, ?)`), rollup: undefined,
         fts: (col) => {
           let st = fts.get(col);
           if (st === undefined) {
@@ -333,6 +360,18 @@ export class Writer {
       this.#partInserts.set(part, found);
     }
     return found;
+  }
+
+  #rollupPositions(part: number, target: PartStatements): number[] {
+    if (target.rollup === undefined || target.rollup.version !== this.#rollups.version) {
+      const positions: number[] = [];
+      for (const col of this.#rollups.enabledColumns(part)) {
+        const at = target.plan.position.get(col);
+        if (at !== undefined) positions.push(at, col);
+      }
+      target.rollup = { version: this.#rollups.version, positions };
+    }
+    return target.rollup.positions;
   }
 
   #addToChunk(part: number, r: number, line: string): void {
@@ -508,6 +547,9 @@ interface InsertPlan {
 interface PartStatements {
   readonly plan: InsertPlan;
   readonly fields: StatementSync;
+  readonly rows: StatementSync;
+  /** Pairs (position in the bound values, column) of the partition's rolled-up columns, for one rollup version. */
+  rollup: { version: number; positions: number[] } | undefined;
   fts(col: number): StatementSync;
 }
 

@@ -13,6 +13,7 @@ import { compileQuery, negate, onValues, userRegExp, type Fragment } from '../qu
 import { EsError, type JsonObject } from '../types.ts';
 import { bucketSql, nextStart, parseCalendarInterval, parseFixedInterval, parseOffset, startOf, type BucketSpec } from './date-buckets.ts';
 import { fielddataError, valueSource, type Scope } from './scope.ts';
+import { rollupCounts, type ValueCount } from './rollup-terms.ts';
 
 export interface AggNode {
   readonly name: string;
@@ -155,8 +156,11 @@ function groupedDistribution(scope: Scope, field: string): { leaf: Leaf | undefi
     if (l === undefined) continue;
     if (l.kind === 'text') throw fielddataError(field);
     leaf = l;
-    const { from, value } = valueSource(p.ctx, l);
-    const rows = scope.db.prepare(`SELECT ${value} AS k, count(*) AS n FROM ${from} WHERE (${p.where.sql}) AND ${value} IS NOT NULL GROUP BY k`).all(...p.where.params) as unknown as Array<{ k: string | number; n: number }>;
+    let rows = rollupCounts(scope.db, p, l);
+    if (rows === undefined) {
+      const { from, value } = valueSource(p.ctx, l, p.where.sql);
+      rows = scope.db.prepare(`SELECT ${value} AS k, count(*) AS n FROM ${from} WHERE (${p.where.sql}) AND ${value} IS NOT NULL GROUP BY k`).all(...p.where.params) as unknown as ValueCount[];
+    }
     for (const row of rows) counts.set(row.k, (counts.get(row.k) ?? 0) + row.n);
   }
   return { leaf, counts };
@@ -351,7 +355,7 @@ function histogramBuckets(
     const leaf = p.ctx.index.fields.get(field);
     if (leaf === undefined) continue;
     if (leaf.kind === 'text' || leaf.kind === 'keyword' || leaf.kind === 'ip') throw new EsError(400, 'illegal_argument_exception', `Field [${field}] of type [${leaf.esType}] is not supported for aggregation [${node.type}]`);
-    const { from, value } = valueSource(p.ctx, leaf);
+    const { from, value } = valueSource(p.ctx, leaf, p.where.sql);
     const k = keyExpr(value);
     const rows = scope.db.prepare(`SELECT ${k.sql} AS k, count(*) AS n FROM ${from} WHERE (${p.where.sql}) AND ${value} IS NOT NULL GROUP BY 1`).all(...k.params, ...p.where.params) as unknown as Array<{ k: number; n: number }>;
     for (const row of rows) counts.set(Number(row.k), (counts.get(Number(row.k)) ?? 0) + row.n);

@@ -5,13 +5,15 @@
  */
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { Leaf } from '../catalog.ts';
-import { fieldsTable } from '../catalog.ts';
-import { columnExpr, type Fragment, type PartitionContext } from '../query/compile.ts';
+import { columnExpr, rowTableFor, type Fragment, type PartitionContext } from '../query/compile.ts';
+import type { TimeRange } from '../query/time-range.ts';
 import { EsError } from '../types.ts';
 
 export interface ScopePart {
   readonly ctx: PartitionContext;
   readonly where: Fragment;
+  /** Set when `where` selects by @timestamp alone (the search's query, not narrowed by a bucket). */
+  readonly timeRange?: TimeRange;
 }
 
 export class Scope {
@@ -37,7 +39,7 @@ export class Scope {
   count(): number {
     let total = 0;
     for (const p of this.parts) {
-      const row = this.db.prepare(`SELECT count(*) AS n FROM ${fieldsTable(p.ctx.part.id)} f WHERE ${p.where.sql}`).get(...p.where.params) as { n: number };
+      const row = this.db.prepare(`SELECT count(*) AS n FROM ${rowTableFor(p.ctx, p.where.sql)} f WHERE ${p.where.sql}`).get(...p.where.params) as { n: number };
       total += row.n;
     }
     return total;
@@ -50,7 +52,7 @@ export class Scope {
       const leaf = p.ctx.index.fields.get(field);
       if (leaf === undefined) continue;
       if (leaf.kind === 'text' && opts.allowText !== true) throw fielddataError(field);
-      const { from, value } = valueSource(p.ctx, leaf);
+      const { from, value } = valueSource(p.ctx, leaf, p.where.sql);
       const sql = `SELECT ${select(value, leaf)} FROM ${from} WHERE (${p.where.sql}) AND ${value} IS NOT NULL`;
       out.push({ leaf, rows: this.db.prepare(sql).all(...extraParams, ...p.where.params) as unknown as T[] });
     }
@@ -67,10 +69,10 @@ export class Scope {
   }
 }
 
-/** FROM clause and value expression; multi-valued fields are expanded to one row per value. */
-export function valueSource(ctx: PartitionContext, leaf: Leaf): { from: string; value: string } {
-  const table = `${fieldsTable(ctx.part.id)} f`;
+/** FROM clause and value expression (over rows selected by `where`); multi-valued fields are expanded to one row per value. */
+export function valueSource(ctx: PartitionContext, leaf: Leaf, where: string): { from: string; value: string } {
   const col = columnExpr(leaf);
+  const table = `${rowTableFor(ctx, where, col)} f`;
   if (!leaf.multi) return { from: table, value: col };
   return { from: `${table}, json_each(CASE WHEN typeof(${col}) = 'blob' THEN CAST(${col} AS TEXT) ELSE json_array(${col}) END) j`, value: 'j.value' };
 }

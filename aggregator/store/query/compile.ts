@@ -11,7 +11,7 @@
  */
 import type { SQLInputValue } from 'node:sqlite';
 import type { IndexInfo, Leaf, PartitionInfo } from '../catalog.ts';
-import { column, ftsTable, idsTable, sourceTable } from '../catalog.ts';
+import { column, fieldsTable, ftsTable, idsTable, rowsTable, sourceTable } from '../catalog.ts';
 import { evaluateDateMath } from '../datemath.ts';
 import { normalizeZone } from '../dates.ts';
 import { ftsQuote, tokenize } from '../analyze.ts';
@@ -35,6 +35,17 @@ const FALSE: Fragment = { sql: '0', params: [] };
 
 export function columnExpr(leaf: Leaf): string {
   return leaf.path === '@timestamp' && leaf.kind === 'date' ? 'f.ts' : `f.${column(leaf.col)}`;
+}
+
+/**
+ * The table to read a partition's rows from for SQL that refers to them as `f`: the narrow `p<N>_t` (the
+ * same rows, `r` and `ts` only) when the SQL reads nothing else and is driven by row ids (a full-text
+ * match, an id lookup), else the fields table. Seeking a full-text match's rows in the narrow table
+ * touches a tenth of the pages; a plain time range stays on the fields table, whose `ts` index covers it.
+ */
+export function rowTableFor(ctx: PartitionContext, ...sql: string[]): string {
+  const text = sql.join(' ');
+  return !/\bf\.c\d/.test(text) && text.includes('f.r IN (') ? rowsTable(ctx.part.id) : fieldsTable(ctx.part.id);
 }
 
 /** A regexp from a query; a malformed one is the user's 400, not our 500. */
