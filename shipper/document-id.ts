@@ -43,3 +43,11 @@ export function outgoingOfJson(index: string, body: string, source: SourceId, of
   // Ids are base64url and base36: JSON-safe as they are.
   return encodeRecord(index, documentIdPrefix(source), offset.toString(36), body, source, offset, endOffset);
 }
+
+/**
+ * The part of `source`'s document ids before the offset (`documentId(source, offset)` is it followed by
+ * `offset.toString(36)`), for callers that write ids themselves.
+ */
+export function documentIdHead(source: SourceId): string {
+  return documentIdPrefix(source);
+}

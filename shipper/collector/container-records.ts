@@ -13,8 +13,9 @@ import type { Enricher, Line, LogRecord, Outgoing, Parser } from '../record.ts';
 import type { ContainerEntry } from '../decode/container-entry.ts';
 import { containerRecord } from '../decode/container-record.ts';
 import type { ContainerMetadata } from '../enrich/kubernetes-fields.ts';
-import { outgoingOfJson, toOutgoing } from '../document-id.ts';
+import { documentIdHead, outgoingOfJson, toOutgoing } from '../document-id.ts';
 import { parseFailureRecord } from '../parse/failure.ts';
+import { encodeRecordParts, recordHead } from '../sink/bulk-record.ts';
 
 export const CONTAINER_DATASET = 'kubernetes.container_logs';
 
@@ -41,8 +42,17 @@ export interface ContainerFile {
   readonly path: string;
 }
 
-export function containerRecordOf(entry: ContainerEntry, file: ContainerFile, metadata: ContainerMetadata, options: ContainerRecordOptions): Outgoing {
+/**
+ * `template`, when given, is `recordTemplateOf(file, metadata, options)`: with it, the bytes every record
+ * of the file shares are copied rather than serialized and encoded again (the same documents either way).
+ */
+export function containerRecordOf(entry: ContainerEntry, file: ContainerFile, metadata: ContainerMetadata, options: ContainerRecordOptions, template?: RecordTemplate): Outgoing {
   const { policy } = metadata;
+  const parts = template !== undefined && template.usable && fitsTemplate(template, file, metadata, options) ? template : undefined;
+  if (parts !== undefined && isPlainEntry(entry, options.parseJson)) {
+    const timestamp = entry.timestamp === '' ? (options.now ?? isoNow)() : entry.timestamp;
+    return plainRecord(parts, JSON.stringify(entry.message), entry.stream, timestamp, entry.offset, entry.endOffset);
+  }
   if (options.commonFields !== undefined && policy.parser === undefined && isPlainEntry(entry, options.parseJson)) {
     // The common case, a plain text line: its JSON is written directly, the container's shared fields appended.
     const dataset = policy.dataset ?? CONTAINER_DATASET;
@@ -73,6 +83,14 @@ export function containerRecordOf(entry: ContainerEntry, file: ContainerFile, me
   if (entry.truncated === true) addTag(record, 'logship_truncated');
   (record.log as LogRecord).file = { path: file.path };
   record.event = { ...(record.event as LogRecord | undefined), dataset };
+  if (parts !== undefined && !sharesAKey(record, parts.keys)) {
+    // The record's own fields, then the container's shared fields as bytes encoded once.
+    const own = JSON.stringify(record);
+    if (own !== '{}') {
+      const idTail = entry.offset.toString(36);
+      return encodeRecordParts(parts.index, parts.head, `${idTail}"}}\n${own.slice(0, -1)}`, idTail.length + 4, parts.sharedTail, file.source, entry.offset, entry.endOffset);
+    }
+  }
   const index = `logs-${dataset}-${options.namespace}`;
   const shared = options.commonFields === undefined ? undefined : sharedPart(metadata, dataset, options.namespace, options.commonFields);
   if (shared?.json !== undefined && !sharesAKey(record, shared.keys)) {
@@ -174,4 +192,58 @@ function isoNow(): string {
 function addTag(record: LogRecord, tag: string): void {
   const tags = Array.isArray(record.tags) ? (record.tags as string[]) : [];
   record.tags = tags.includes(tag) ? tags : [...tags, tag];
+}
+
+/**
+ * What the plain records of one file share, encoded once: the action line up to the offset part of the
+ * `_id`, and the end of the document after `log.offset` (file path, dataset, container and common fields).
+ * A file's template stays right while its path, its container's metadata and the options stay the same.
+ */
+export interface RecordTemplate {
+  readonly source: string;
+  readonly path: string;
+  readonly metadata: ContainerMetadata;
+  readonly options: ContainerRecordOptions;
+  /** False when the file's records cannot share bytes (an nginx pod, no common fields, a tag overlapping the container's fields). */
+  readonly usable: boolean;
+  readonly index: string;
+  readonly head: Uint8Array;
+  /** `,"file":{"path":…}},"event":{"dataset":…},<shared fields>}\n`, after a plain record's `"log":{"offset":N`. */
+  readonly plainTail: Uint8Array;
+  /** `,<shared fields>}\n`, after a record's own JSON without its closing brace. */
+  readonly sharedTail: Uint8Array;
+  /** Top-level keys of the shared fields. */
+  readonly keys: ReadonlySet<string>;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export function recordTemplateOf(file: ContainerFile, metadata: ContainerMetadata, options: ContainerRecordOptions): RecordTemplate {
+  const dataset = metadata.policy.dataset ?? CONTAINER_DATASET;
+  const index = `logs-${dataset}-${options.namespace}`;
+  const shared = options.commonFields === undefined || metadata.policy.parser !== undefined ? undefined : sharedPart(metadata, dataset, options.namespace, options.commonFields);
+  const base = { source: file.source, path: file.path, metadata, options, index };
+  if (shared?.json === undefined) return { ...base, usable: false, head: EMPTY, plainTail: EMPTY, sharedTail: EMPTY, keys: new Set() };
+  return {
+    ...base,
+    usable: true,
+    head: recordHead(index, documentIdHead(file.source)),
+    plainTail: Buffer.from(`,"file":{"path":${JSON.stringify(file.path)}}},"event":{"dataset":${shared.datasetJson}},${shared.json}}\n`, 'utf8'),
+    sharedTail: Buffer.from(`,${shared.json}}\n`, 'utf8'),
+    keys: shared.keys,
+  };
+}
+
+function fitsTemplate(template: RecordTemplate, file: ContainerFile, metadata: ContainerMetadata, options: ContainerRecordOptions): boolean {
+  return template.metadata === metadata && template.path === file.path && template.source === file.source && template.options === options;
+}
+
+/**
+ * A plain record, as the shared-fields path above writes it. `messageJson` is the message as a JSON
+ * string; `timestamp` needs no escaping (canonical times and ISO strings never do).
+ */
+function plainRecord(template: RecordTemplate, messageJson: string, stream: string, timestamp: string, offset: number, endOffset: number): Outgoing {
+  const idTail = offset.toString(36);
+  const middle = `${idTail}"}}\n{"@timestamp":"${timestamp}","message":${messageJson},"stream":"${stream}","log":{"offset":${offset}`;
+  return encodeRecordParts(template.index, template.head, middle, idTail.length + 4, template.plainTail, template.source, offset, endOffset);
 }

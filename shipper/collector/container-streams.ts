@@ -16,7 +16,7 @@ import type { PodCache } from '../enrich/kubernetes-pod-cache.ts';
 import type { AnnotationFilter, PodMeta } from '../enrich/kubernetes-pod.ts';
 import { containerMetadata, type ContainerMetadata, type ContainerRef } from '../enrich/kubernetes-fields.ts';
 import type { ContainerResolver, Resolution } from './container-resolver.ts';
-import { containerRecordOf, type ContainerRecordOptions } from './container-records.ts';
+import { containerRecordOf, recordTemplateOf, type ContainerRecordOptions, type RecordTemplate } from './container-records.ts';
 
 export interface ContainerStreamsOptions {
   readonly resolver: ContainerResolver;
@@ -71,6 +71,8 @@ interface FileState {
   metadata: ContainerMetadata | undefined;
   /** The API's pod the metadata was made from (the cache replaces the object when the pod changes). */
   metadataPod: PodMeta | undefined;
+  /** What the file's records share, for the current path and metadata. */
+  template: RecordTemplate | undefined;
   /** Last look for a missing container id. */
   idLookupAt: number;
   lastLineAt: number;
@@ -108,6 +110,7 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
         joiner: options.multiline === undefined ? undefined : createMultilineJoiner({ ...options.multiline, maxBytes: options.maxBytes }),
         metadata: undefined,
         metadataPod: undefined,
+        template: undefined,
         idLookupAt: now(),
         lastLineAt: now(),
         firstSeenAt: now(),
@@ -146,14 +149,21 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
   const toRecords = (state: FileState, entries: readonly ContainerEntry[], out: Outgoing[]): void => {
     if (entries.length === 0) return;
     const metadata = metadataOf(state);
+    const template = metadata === undefined ? undefined : templateOf(state, metadata);
     for (const entry of entries) {
       if (metadata === undefined || metadata.policy.exclude) {
         options.settle(state.source, entry.offset, entry.endOffset);
         options.onSkip?.(metadata === undefined ? 'unresolved' : 'annotation', entry.endOffset - entry.offset);
         continue;
       }
-      out.push(containerRecordOf(entry, state, metadata, options.records));
+      out.push(containerRecordOf(entry, state, metadata, options.records, template));
     }
+  };
+
+  const templateOf = (state: FileState, metadata: ContainerMetadata): RecordTemplate => {
+    const known = state.template;
+    if (known !== undefined && known.metadata === metadata && known.path === state.path) return known;
+    return (state.template = recordTemplateOf(state, metadata, options.records));
   };
 
   const podWaitMs = options.podWaitMs ?? 2_000;

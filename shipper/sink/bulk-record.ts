@@ -202,3 +202,49 @@ export function bulkBody(items: readonly Outgoing[], allocate: (size: number) =>
 function actionLine(item: Outgoing): string {
   return `${actionPrefix(item.index)}${jsonSafeId(item.id)}"}}\n`;
 }
+
+/**
+ * The leading bytes of the records of one index and one source: `{"create":{"_index":"<index>","_id":"<idHead>`.
+ * `idHead` must be JSON-safe (see `encodeRecord`).
+ */
+export function recordHead(index: string, idHead: string): Buffer {
+  return Buffer.from(`${actionPrefix(index)}${idHead}`, 'utf8');
+}
+
+/**
+ * Encodes a record from three parts, for records most of whose bytes are the same for every record of a
+ * file (the collector's container fields): those are encoded once and copied here, not encoded again.
+ *
+ * - `head`: `recordHead(index, idHead)`;
+ * - `middle`: the rest of the `_id` (JSON-safe), `"}}\n`, then the start of the document: `bodyAt` is where
+ *   the document starts in it, and everything before that must be ASCII (ids are base64url and base36);
+ * - `tail`: the end of the document and its `\n`, as bytes.
+ */
+export function encodeRecordParts(index: string, head: Uint8Array, middle: string, bodyAt: number, tail: Uint8Array, source: SourceId, offset: number, endOffset: number): BulkRecord {
+  const bound = head.length + middle.length * 3 + tail.length;
+  let chunk = current;
+  let at = used;
+  if (bound > CHUNK_BYTES - used) {
+    // The same choice as encodeRecord's: a large record gets its own buffer, else the next chunk.
+    const exact = head.length + Buffer.byteLength(middle) + tail.length;
+    if (exact > OWN_BUFFER_BYTES) {
+      chunk = new Chunk(exact, false);
+      at = 0;
+    } else if (exact > CHUNK_BYTES - used) {
+      const full = current;
+      chunk = current = pool.pop() ?? new Chunk(CHUNK_BYTES, true);
+      used = at = 0;
+      if (full.live === 0) recycle(full);
+    }
+  }
+  const target = chunk.bytes;
+  target.set(head, at);
+  let pos = at + head.length;
+  const bodyStart = pos + bodyAt;
+  pos += target.write(middle, pos, 'utf8');
+  target.set(tail, pos);
+  pos += tail.length;
+  if (chunk === current) used = pos;
+  chunk.live++;
+  return new BulkRecord(index, source, offset, endOffset, pos - at, chunk, at, bodyStart, pos);
+}
