@@ -28,9 +28,9 @@ export function dataColumns(index: IndexInfo): number[] {
 
 /**
  * Columns of the fields named by the index setting `index.logship.indexed_fields` (the built-in logs
- * template names the usual dimensions). Each gets a (value, @timestamp) index per partition: terms
- * aggregations read it in key order without sorting, and term filters seek it. It costs one more B-tree
- * insert per document and field, so only named fields get one.
+ * template names `log.level` and `http.response.status_code`). Each gets a (value, @timestamp) index per
+ * partition: term filters seek it, and terms aggregations that rollups cannot answer read it in key
+ * order. It costs one more B-tree insert per document and field, so only named fields get one.
  */
 export function indexedColumns(index: IndexInfo): number[] {
   const settings = index.settings as { index?: { logship?: { indexed_fields?: unknown } }; 'index.logship.indexed_fields'?: unknown };

@@ -11,7 +11,7 @@
  *
  * A column whose values are nearly all distinct (offsets, client addresses, full URLs) gains nothing from a
  * rollup and costs a row per document, so a pair whose rollup holds more than a quarter as many rows as it
- * counts documents (checked after 20 000 documents, then each time the count doubles) is dropped from
+ * counts documents (checked after 4 000 documents, then each time the count doubles) is dropped from
  * `rollups` for that partition: terms on it read the rows as before.
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
@@ -21,7 +21,7 @@ export const ROLLUP_BUCKET_MS = 600_000;
 /** The bucket of rows without @timestamp (below every real bucket). */
 export const NO_TIMESTAMP_BUCKET = -1e15;
 
-const FIRST_CHECK_DOCS = 20_000;
+const FIRST_CHECK_DOCS = 4_000;
 const MAX_ROWS_PER_DOC = 0.25;
 const UPSERT_BATCH = 64;
 
@@ -31,7 +31,7 @@ export function bucketOf(ts: number | null): number {
 
 type Value = string | number;
 
-interface ColumnCounts {
+export interface ColumnCounts {
   /** The bucket most documents of a bulk fall into, kept apart to skip one Map lookup per value. */
   lastBucket: number;
   last: Map<Value, number>;
@@ -48,7 +48,8 @@ export class RollupWriter {
   readonly #db: DatabaseSync;
   /** Partition → columns with exact rollups (loaded on first use). */
   readonly #enabled = new Map<number, Set<number>>();
-  readonly #pending = new Map<number, Map<number, ColumnCounts>>();
+  /** Partition → counts of this bulk, indexed by column number. */
+  readonly #pending = new Map<number, Array<ColumnCounts | undefined>>();
   readonly #guard = new Map<string, GuardState>();
   readonly #upserts = new Map<string, StatementSync>();
   /** Moves whenever a partition's enabled set changes, so callers can cache what they derived from it. */
@@ -80,41 +81,30 @@ export class RollupWriter {
     this.version++;
   }
 
-  /** Counts one value of a row (delta +1 for an insert, −1 for a removal). */
-  count(part: number, col: number, bucket: number, value: Value, delta: number): void {
+  /** The bulk's counts of a partition, for `countValue` (one lookup per document rather than per value). */
+  pendingFor(part: number): Array<ColumnCounts | undefined> {
     let columns = this.#pending.get(part);
     if (columns === undefined) {
-      columns = new Map();
+      columns = [];
       this.#pending.set(part, columns);
     }
-    let counts = columns.get(col);
-    if (counts === undefined) {
-      counts = { lastBucket: bucket, last: new Map(), buckets: new Map(), docs: 0 };
-      counts.buckets.set(bucket, counts.last);
-      columns.set(col, counts);
-    }
-    let values = counts.last;
-    if (counts.lastBucket !== bucket) {
-      values = counts.buckets.get(bucket) ?? new Map<Value, number>();
-      counts.buckets.set(bucket, values);
-      counts.lastBucket = bucket;
-      counts.last = values;
-    }
-    values.set(value, (values.get(value) ?? 0) + delta);
-    if (delta > 0) counts.docs++;
+    return columns;
   }
 
   /** Writes the bulk's counts (inside its transaction), then drops rollups that hold too many rows. */
   flush(): void {
     for (const [part, columns] of this.#pending) {
       const rows: SQLInputValue[] = [];
-      for (const [col, counts] of columns) {
+      columns.forEach((counts, col) => {
+        if (counts === undefined) return;
         for (const [bucket, values] of counts.buckets) {
           for (const [value, delta] of values) if (delta !== 0) rows.push(col, bucket, value, delta);
         }
-      }
+      });
       this.#upsertRows(part, rows);
-      for (const [col, counts] of columns) this.#checkSize(part, col, counts.docs);
+      columns.forEach((counts, col) => {
+        if (counts !== undefined) this.#checkSize(part, col, counts.docs);
+      });
     }
     this.#pending.clear();
   }
@@ -175,4 +165,23 @@ export class RollupWriter {
     (this.enabledColumns(part) as Set<number>).delete(col);
     this.version++;
   }
+}
+
+/** Counts one value of a row in a partition's pending counts (delta +1 for an insert, −1 for a removal). */
+export function countValue(columns: Array<ColumnCounts | undefined>, col: number, bucket: number, value: Value, delta: number): void {
+  let counts = columns[col];
+  if (counts === undefined) {
+    counts = { lastBucket: bucket, last: new Map(), buckets: new Map(), docs: 0 };
+    counts.buckets.set(bucket, counts.last);
+    columns[col] = counts;
+  }
+  let values = counts.last;
+  if (counts.lastBucket !== bucket) {
+    values = counts.buckets.get(bucket) ?? new Map<Value, number>();
+    counts.buckets.set(bucket, values);
+    counts.lastBucket = bucket;
+    counts.last = values;
+  }
+  values.set(value, (values.get(value) ?? 0) + delta);
+  if (delta > 0) counts.docs++;
 }

@@ -24,8 +24,10 @@ export const BUILT_IN_LOGS_TEMPLATE: JsonObject = {
     settings: {
       index: {
         mode: 'standard', codec: 'best_compression',
-        // logship: fields whose (value, time) is indexed for fast terms aggregations and filters.
-        logship: { indexed_fields: ['event.dataset', 'log.level', 'http.response.status_code', 'http.request.method', 'kubernetes.namespace', 'host.name'] },
+        // logship: fields whose (value, time) is indexed, for term filters over long time ranges (the values
+        // searched for rarely: errors, failing requests). Terms aggregations over a time range read the
+        // partitions' rollups (rollup.ts), which every keyword field has; an index costs ~0.75 µs per document.
+        logship: { indexed_fields: ['log.level', 'http.response.status_code'] },
       },
     },
     mappings: {

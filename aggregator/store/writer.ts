@@ -11,7 +11,7 @@ import { DAY_MS } from './dates.ts';
 import { column, deriveLeaves, fieldsTable, ftsTable, idsTable, loadCatalog, rowsTable, sourceTable } from './catalog.ts';
 import { addFieldMapping, analyzeDocument, mappedLeafPaths, type AnalyzedDoc, type DocError } from './mapping.ts';
 import { addColumn, createFtsTable, createIdsTable, createPartitionTables, createValueIndex, dataColumns, dropPartitionTables, indexedColumns, rollupColumns } from './partitions.ts';
-import { bucketOf, RollupWriter } from './rollup.ts';
+import { bucketOf, countValue, RollupWriter } from './rollup.ts';
 import { Templates } from './templates.ts';
 import { CHUNK_DOCS, chunkLine, compressChunk, decompressChunk, findInChunk } from './source-chunks.ts';
 import { validateIndexName } from './names.ts';
@@ -315,9 +315,10 @@ export class Writer {
     const rolledUp = this.#rollupPositions(part.id, target);
     if (rolledUp.length > 0) {
       const bucket = bucketOf(analyzed.timestamp);
+      const pending = this.#rollups.pendingFor(part.id);
       for (let i = 0; i < rolledUp.length; i += 2) {
         const value = values[rolledUp[i]!];
-        if (value !== null && value !== undefined && !(value instanceof Uint8Array)) this.#rollups.count(part.id, rolledUp[i + 1]!, bucket, value as string | number, 1);
+        if (typeof value === 'string' || typeof value === 'number') countValue(pending, rolledUp[i + 1]!, bucket, value, 1);
       }
     }
     this.#addToChunk(part.id, r, chunkLine(r, id, JSON.stringify(source)));
@@ -331,9 +332,10 @@ export class Writer {
     this.#stmt(`DELETE FROM ${rowsTable(existing.part)} WHERE r = ?`).run(existing.r);
     if (row !== undefined) {
       const bucket = bucketOf(row.ts === null || row.ts === undefined ? null : Number(row.ts));
+      const pending = this.#rollups.pendingFor(existing.part);
       for (const col of this.#rollups.enabledColumns(existing.part)) {
         const value = row[column(col)];
-        if (value !== null && value !== undefined && (typeof value === 'string' || typeof value === 'number')) this.#rollups.count(existing.part, col, bucket, value, -1);
+        if (typeof value === 'string' || typeof value === 'number') countValue(pending, col, bucket, value, -1);
       }
     }
     // Full-text and `_source` entries stay: row numbers are never reused (see partitions.ts, source-chunks.ts).

@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   await measure('top-10 terms over 24 h (url.path)', () => ({
     size: 0, query: { range: { '@timestamp': { gte: 'now-24h' } } }, aggs: { t: { terms: { field: 'url.path', size: 10 } } },
   }));
-  await measure('top-10 terms 24 h (indexed: k8s namespace)', () => ({
+  await measure('top-10 terms 24 h (kubernetes.namespace)', () => ({
     size: 0, query: { range: { '@timestamp': { gte: 'now-24h' } } }, aggs: { t: { terms: { field: 'kubernetes.namespace', size: 10 } } },
   }));
   await measure('Discover page: 24 h, newest 500', () => ({
