@@ -45,6 +45,8 @@ export class Writer {
   readonly #nextRow = new Map<number, number>();
   /** `_source` chunks being filled, per partition: written when full and before every COMMIT. */
   #pending = new Map<number, { text: string; count: number; last: number }>();
+  /** Per partition, the first row this transaction inserted: its rows are copied to the narrow row table before COMMIT. */
+  readonly #firstNewRow = new Map<number, number>();
   #catalogDirty = false;
   #docDelta = new Map<number, number>();
   #seqDirty = new Set<IndexInfo>();
@@ -78,6 +80,7 @@ export class Writer {
     try {
       const result = work();
       this.#flushChunks();
+      this.#copyNewRows();
       this.#rollups.flush();
       for (const [part, delta] of this.#docDelta) this.#stmt('UPDATE partitions SET docs = docs + ? WHERE id = ?').run(delta, part);
       for (const index of this.#seqDirty) this.#stmt('UPDATE indices SET seq = ? WHERE id = ?').run(index.seq, index.id);
@@ -89,6 +92,7 @@ export class Writer {
       return result;
     } catch (error) {
       this.#pending = new Map();
+      this.#firstNewRow.clear();
       this.#rollups.discard();
       this.db.exec('ROLLBACK');
       // The in-memory catalog may be ahead of the rolled-back database: reload it.
@@ -188,6 +192,7 @@ export class Writer {
     this.catalog.partitions.set(index.id, (this.catalog.partitions.get(index.id) ?? []).filter((p) => p.id !== part.id));
     this.#nextRow.delete(part.id);
     this.#pending.delete(part.id);
+    this.#firstNewRow.delete(part.id);
     this.#rollups.dropPartition(part.id);
     this.#statements.clear();
     this.#partInserts.clear();
@@ -311,7 +316,7 @@ export class Writer {
       }
     }
     target.fields.run(...values);
-    target.rows.run(r, analyzed.timestamp);
+    if (!this.#firstNewRow.has(part.id)) this.#firstNewRow.set(part.id, r);
     const rolledUp = this.#rollupPositions(part.id, target);
     if (rolledUp.length > 0) {
       const bucket = bucketOf(analyzed.timestamp);
@@ -349,7 +354,7 @@ export class Writer {
       const fts = new Map<number, StatementSync>();
       const sql = `INSERT INTO ${fieldsTable(part)} (r, ts${plan.columns.map((c) => `, ${column(c)}`).join('')}) VALUES (?, ?${plan.columns.map(() => ', ?').join('')})`;
       found = {
-        plan, fields: this.db.prepare(sql), rows: this.db.prepare(`INSERT INTO ${rowsTable(part)} (r, ts) VALUES (?, ?)`), rollup: undefined,
+        plan, fields: this.db.prepare(sql), rollup: undefined,
         fts: (col) => {
           let st = fts.get(col);
           if (st === undefined) {
@@ -374,6 +379,17 @@ export class Writer {
       target.rollup = { version: this.#rollups.version, positions };
     }
     return target.rollup.positions;
+  }
+
+  /**
+   * One statement per partition and bulk instead of one per document: rows only grow, so the rows this
+   * transaction inserted (and did not delete again) are those from its first one on.
+   */
+  #copyNewRows(): void {
+    for (const [part, first] of this.#firstNewRow) {
+      this.#stmt(`INSERT INTO ${rowsTable(part)} (r, ts) SELECT r, ts FROM ${fieldsTable(part)} WHERE r >= ?`).run(first);
+    }
+    this.#firstNewRow.clear();
   }
 
   #addToChunk(part: number, r: number, line: string): void {
@@ -549,7 +565,6 @@ interface InsertPlan {
 interface PartStatements {
   readonly plan: InsertPlan;
   readonly fields: StatementSync;
-  readonly rows: StatementSync;
   /** Pairs (position in the bound values, column) of the partition's rolled-up columns, for one rollup version. */
   rollup: { version: number; positions: number[] } | undefined;
   fts(col: number): StatementSync;
