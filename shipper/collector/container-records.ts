@@ -10,7 +10,7 @@
  *                       that is neither becomes a parse failure record of the first choice.
  */
 import type { Enricher, Line, LogRecord, Outgoing, Parser } from '../record.ts';
-import type { ContainerEntry } from '../decode/container-entry.ts';
+import type { ContainerEntry, ContainerStream } from '../decode/container-entry.ts';
 import { containerRecord } from '../decode/container-record.ts';
 import type { ContainerMetadata } from '../enrich/kubernetes-fields.ts';
 import { documentIdHead, outgoingOfJson, toOutgoing } from '../document-id.ts';
@@ -51,7 +51,7 @@ export function containerRecordOf(entry: ContainerEntry, file: ContainerFile, me
   const parts = template !== undefined && template.usable && fitsTemplate(template, file, metadata, options) ? template : undefined;
   if (parts !== undefined && isPlainEntry(entry, options.parseJson)) {
     const timestamp = entry.timestamp === '' ? (options.now ?? isoNow)() : entry.timestamp;
-    return plainRecord(parts, JSON.stringify(entry.message), entry.stream, timestamp, entry.offset, entry.endOffset);
+    return plainRecord(parts, JSON.stringify(entry.message).slice(1, -1), entry.stream, timestamp, entry.offset, entry.endOffset);
   }
   if (options.commonFields !== undefined && policy.parser === undefined && isPlainEntry(entry, options.parseJson)) {
     // The common case, a plain text line: its JSON is written directly, the container's shared fields appended.
@@ -239,11 +239,12 @@ function fitsTemplate(template: RecordTemplate, file: ContainerFile, metadata: C
 }
 
 /**
- * A plain record, as the shared-fields path above writes it. `messageJson` is the message as a JSON
- * string; `timestamp` needs no escaping (canonical times and ISO strings never do).
+ * The record of a plain entry (see `isPlainEntry`), as the shared-fields path above writes it, from a
+ * usable template that fits the file and metadata. `messageBody` is the message as it goes between the
+ * quotes of a JSON string; `timestamp` needs no escaping (canonical times and ISO strings never do).
  */
-function plainRecord(template: RecordTemplate, messageJson: string, stream: string, timestamp: string, offset: number, endOffset: number): Outgoing {
+export function plainRecord(template: RecordTemplate, messageBody: string, stream: ContainerStream, timestamp: string, offset: number, endOffset: number): Outgoing {
   const idTail = offset.toString(36);
-  const middle = `${idTail}"}}\n{"@timestamp":"${timestamp}","message":${messageJson},"stream":"${stream}","log":{"offset":${offset}`;
+  const middle = `${idTail}"}}\n{"@timestamp":"${timestamp}","message":"${messageBody}","stream":"${stream}","log":{"offset":${offset}`;
   return encodeRecordParts(template.index, template.head, middle, idTail.length + 4, template.plainTail, template.source, offset, endOffset);
 }

@@ -17,6 +17,7 @@ import type { AnnotationFilter, PodMeta } from '../enrich/kubernetes-pod.ts';
 import { containerMetadata, type ContainerMetadata, type ContainerRef } from '../enrich/kubernetes-fields.ts';
 import type { ContainerResolver, Resolution } from './container-resolver.ts';
 import { containerRecordOf, recordTemplateOf, type ContainerRecordOptions, type RecordTemplate } from './container-records.ts';
+import { wholeLineRecord } from './whole-line-records.ts';
 
 export interface ContainerStreamsOptions {
   readonly resolver: ContainerResolver;
@@ -178,8 +179,22 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
   };
 
   const decodeLine = (state: FileState, line: Line, out: Outgoing[]): void => {
-    toRecords(state, joined(state, state.decoder.push(line)), out);
+    const record = state.joiner === undefined && line.truncated !== true ? wholeLine(state, line) : undefined;
+    if (record !== undefined) out.push(record);
+    else toRecords(state, joined(state, state.decoder.push(line)), out);
   };
+
+  /** The line's record in one step, when it is a whole plain entry the decoder need not see (see whole-line-records.ts). */
+  const wholeLine = (state: FileState, line: Line): Outgoing | undefined => {
+    const format = state.decoder.format();
+    if (format === undefined || state.decoder.pendingFrom() !== undefined) return undefined;
+    const metadata = metadataOf(state);
+    if (metadata === undefined || metadata.policy.exclude) return undefined;
+    const template = templateOf(state, metadata);
+    return template.usable ? wholeLineRecord(line.text, format, line.offset, line.endOffset, template, maxBytes) : undefined;
+  };
+  /** As the decoder rounds it. */
+  const maxBytes = Math.max(1, Math.floor(options.maxBytes));
 
   const release = (state: FileState, out: Outgoing[]): void => {
     const held = state.held;

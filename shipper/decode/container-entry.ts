@@ -49,4 +49,6 @@ export interface Decoder {
   flush(): ContainerEntry[];
   /** Offset of the oldest consumed-but-not-emitted byte, if any. */
   pendingFrom(): number | undefined;
+  /** The file's format, once a line decided it. */
+  format(): ContainerLogFormat | undefined;
 }

@@ -60,6 +60,7 @@ export function createDecoder(options: DecoderOptions): Decoder {
     flushStale: (nowMs, timeoutMs) => joiner?.flushStale(nowMs, timeoutMs) ?? [],
     flush: () => joiner?.flush() ?? [],
     pendingFrom: () => joiner?.pendingFrom(),
+    format: () => (joiner === undefined ? undefined : format),
   };
 }
 

@@ -61,8 +61,12 @@ function fromRuntimeShape(text: string): string | undefined | null {
     return null;
   }
   const nanos = zoneAt === 19 ? NINE_ZEROS : zoneAt === 29 ? text.slice(20, 29) : (text.slice(20, zoneAt) + NINE_ZEROS).slice(0, 9);
-  // docker and containerd, nothing trimmed: the text is already the answer once the fields are valid.
-  if (offsetMinutes === 0 && zoneAt === 29 && zone === 0x5a) return valid(year, month, day, hour, minute, second) ? text : undefined;
+  if (offsetMinutes === 0) {
+    if (!valid(year, month, day, hour, minute, second)) return undefined;
+    // docker and containerd, nothing trimmed: the text is already the answer. Else its first 19
+    // characters are (validated digits in this very layout), and only the fraction needs its zeros.
+    return zoneAt === 29 && zone === 0x5a ? text : `${text.slice(0, 19)}.${nanos}Z`;
+  }
   return build(year, month, day, hour, minute, second, nanos, offsetMinutes);
 }
 

@@ -120,7 +120,7 @@ function collector(lines: readonly Line[], setup: Setup): { records: Made[]; set
 
 const awkward = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('a', 'Z', ' ', '0', '=', '/', ':', '.') },
-  { weight: 2, arbitrary: fc.constantFrom('"', '\\', '\r', '\t', '\x00', '\x1b', '\x7f', '\u2028', '\u2029', 'é', '日', '🚀', '{', '}', '<', '&') },
+  { weight: 2, arbitrary: fc.constantFrom('"', '\\', '\r', '\t', '\x00', '\x1b', '\x7f', '\u2028', '\u2029', '\ud800', '\udc00', 'é', '日', '🚀', '{', '}', '<', '&') },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).filter((c) => c !== '\n') },
 );
 const content = fc.oneof(
@@ -134,8 +134,15 @@ const time = fc.oneof(
 );
 const stream = fc.constantFrom('stdout', 'stderr');
 
+/** dockerd (Go's encoding/json) escapes `<`, `>`, `&`, U+2028 and U+2029 as `\u…`; other writers escape `/`. */
+const goEscaped = (json: string): string =>
+  json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\//g, '\\/');
+/** Any writer may escape any character as `\u…`: a `{` or a `\r` must not hide behind one. */
+const allEscaped = (json: string): string => json.replace(/[{}a]|\\r/g, (c) => (c === '\\r' ? '\\u000d' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 const dockerLine = fc.oneof(
   { weight: 8, arbitrary: fc.tuple(content, fc.boolean(), stream, time).map(([text, last, s, t]) => JSON.stringify({ log: last ? `${text}\n` : text, stream: s, time: t })) },
+  { weight: 2, arbitrary: fc.tuple(content, stream, time).map(([text, s, t]) => goEscaped(JSON.stringify({ log: `${text}\n`, stream: s, time: t }))) },
+  { weight: 1, arbitrary: fc.tuple(content, stream, time).map(([text, s, t]) => `{"log":"${allEscaped(JSON.stringify(text).slice(1, -1))}\\n","stream":"${s}","time":"${t}"}`) },
   { weight: 1, arbitrary: fc.tuple(content, stream, time).map(([text, s, t]) => JSON.stringify({ stream: s, log: `${text}\n`, time: t })) },
   { weight: 1, arbitrary: content.map((text) => JSON.stringify({ log: `${text}\n` })) },
   { weight: 1, arbitrary: fc.tuple(content, time).map(([text, t]) => `{"log":"${text}\\n","stream":"stdout","time":"${t}"}`) },
@@ -196,6 +203,16 @@ describe('fast record paths make the records the careful path makes', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('for docker lines holding what only a careless writer puts there (a lone surrogate as is, raw control characters)', () => {
+    const texts = ['a\ud800b', '\udc00', 'x\ud83d', 'tab\there', 'nul\x00', 'é\ud800日', 'ok'].map((text) => `{"log":"${text}\\n","stream":"stdout","time":"2026-11-24T05:00:00.1Z"}`);
+    for (const s of [{ enricher: 'agent', policy: 'plain', parseJson: true, maxBytes: 1 << 20 }, { enricher: 'none', policy: 'plain', parseJson: false, maxBytes: 1 << 20 }] as const) {
+      const lines = toLines(texts, []);
+      const fast = collector(lines, s);
+      expect(fast).toEqual(careful(lines, s));
+      expect(fast.records).toHaveLength(texts.length);
+    }
   });
 
   const corpusFiles = listFiles(CONTAINERS).filter((path) => /(\.log(\.\d+)?|\.log\.\d{8}-\d{6}(\.gz)?|\.json)$/.test(path) && !path.endsWith('config.v2.json') && !path.endsWith('hostconfig.json'));
