@@ -1,7 +1,7 @@
 /**
  * Which files the include globs name right now, and which directories to watch so that files appearing
- * later are noticed. chokidar 5 does not glob, so globs are expanded here on every scan (Node's
- * `fs.promises.glob`) and chokidar only watches the directories the globs start from.
+ * later are noticed. Globs are expanded here on every scan (Node's `fs.promises.glob`); the directory
+ * watcher watches the directories under the glob's root, down to the glob's depth.
  */
 import { glob } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';

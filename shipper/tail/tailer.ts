@@ -6,8 +6,8 @@
  * Every file is read through its own open descriptor, so a rename or a delete never loses what was
  * written before it: the old descriptor is read to its end (and kept a while for late writes) while the
  * new file at the path is followed from its beginning. Files are known by identity (dev:ino + first-line
- * fingerprint, see identity.ts), never by path. Wake-ups come from chokidar events on the directories
- * the globs start from, and from a stat poll that also catches whatever events miss (network and
+ * fingerprint, see identity.ts), never by path. Wake-ups come from inotify events on the directories
+ * under the globs' roots (directory-watcher.ts), and from a stat poll that also catches whatever events miss (network and
  * overlay filesystems, inotify overflow). Reading is round-robin, one chunk per file per turn.
  *
  * Checkpoints: a file resumes at `checkpoints.committed(source)`; the tailer itself only `reset`s a
@@ -17,7 +17,7 @@
 import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fstatSync, statSync, type Stats } from 'node:fs';
-import { watch, type FSWatcher } from 'chokidar';
+import { watchDirectories, type DirectoryWatcher } from './directory-watcher.ts';
 import type { Line, SourceId } from '../record.ts';
 import type { CheckpointStore } from '../checkpoint.ts';
 import { rateLimited, type Logger } from '../kit/logger.ts';
@@ -118,7 +118,7 @@ export function createTailer(options: TailerOptions): Tailer {
   const stale = new Map<SourceId, number>();
   /** Retired sources to forget once settled up to the offset. */
   const draining = new Map<SourceId, number>();
-  const watchers: FSWatcher[] = [];
+  const watchers: DirectoryWatcher[] = [];
 
   let started = false;
   let closed = false;
@@ -592,7 +592,10 @@ export function createTailer(options: TailerOptions): Tailer {
         draining.delete(source);
       }
     }
-    if (scanRequested || now - lastScanAt >= scanIntervalMs) await scan(false);
+    if (scanRequested || now - lastScanAt >= scanIntervalMs) {
+      for (const watcher of watchers) watcher.refresh(); // a root that appeared, or whose watch was lost
+      await scan(false);
+    }
   }
 
   function isSourceFollowed(source: SourceId): boolean {
@@ -619,17 +622,11 @@ export function createTailer(options: TailerOptions): Tailer {
       roots.set(dir, roots.has(dir) ? (known === undefined || depth === undefined ? undefined : Math.max(known, depth)) : depth);
     }
     for (const [dir, depth] of roots) {
-      const watcher = watch(dir, { ignoreInitial: true, atomic: false, persistent: false, ...(depth === undefined ? {} : { depth }) });
-      watcher.on('all', (event, path) => {
-        if (event === 'change') {
-          const file = byPath.get(path);
-          if (file !== undefined) wake(file, true);
-          else requestScan();
-        } else {
-          requestScan();
-        }
-      });
-      watcher.on('error', (error) => report('watch', dir, error, 'filesystem events failed; polling still runs'));
+      const watcher = watchDirectories(dir, depth, (event) => {
+        const file = event.kind === 'change' ? byPath.get(event.path) : undefined;
+        if (file !== undefined) wake(file, true);
+        else requestScan();
+      }, (error, where) => report('watch', where, error, 'filesystem events failed; polling still runs'));
       watchers.push(watcher);
     }
   }
@@ -710,7 +707,7 @@ export function createTailer(options: TailerOptions): Tailer {
       const waiter = wakeWaiter;
       wakeWaiter = undefined;
       waiter?.();
-      await Promise.all(watchers.map((watcher) => watcher.close()));
+      for (const watcher of watchers) watcher.close();
       await exclusive(async () => {
         for (const file of [...files.values()]) await closeFile(file);
       });
