@@ -9,7 +9,7 @@
  * JSON-object formats (`escape=json` with `'{"status":$status,…}'`) are read with JSON.parse and
  * mapped by the template's keys; a line that is not valid JSON is scanned as text instead.
  */
-import type { ParseResult, Parser } from '../record.ts';
+import type { Parser } from '../record.ts';
 import type { FieldObject } from './fields.ts';
 import { assembleRecord, NginxFields } from './nginx-fields.ts';
 import { decodeJsonEscapes, decodeNginxEscapes } from './nginx-escape.ts';
@@ -99,22 +99,21 @@ function slotsInWriteOrder(variables: readonly string[]): { slots: Slot[]; order
   return { slots: fields.map(({ variable, write }) => ({ variable, write })), order };
 }
 
-/** Builds the record from scanned values: `-` means absent; escapes are undone before writing. */
-function buildRecord(
-  text: string,
+/** Reads scanned values into fields: `-` means absent; escapes are undone before writing. Returns why on failure. */
+function readValues(
   slots: readonly Slot[],
   order: readonly number[],
   values: readonly (string | undefined)[],
   decode: (value: string) => string,
-): ParseResult {
+): NginxFields | string {
   const fields = new NginxFields();
   for (const index of order) {
     const raw = values[index];
     if (raw === undefined || raw === '-' || raw === '') continue;
     const problem = slots[index]!.write(fields, decode(raw));
-    if (problem !== undefined) return { ok: false, error: problem };
+    if (problem !== undefined) return problem;
   }
-  return { ok: true, record: assembleRecord(fields, text, NGINX_ACCESS_DATASET) };
+  return fields;
 }
 
 const keepAsIs = (value: string): string => value;
@@ -131,8 +130,8 @@ function decoderFor(escape: ValueEscape): (value: string) => string {
   return decodeNginxEscapes;
 }
 
-/** A parser for a JSON-object format; `undefined` from it means "not JSON, scan as text". */
-function jsonLineReader(template: readonly JsonTemplateField[]): (text: string) => ParseResult | undefined {
+/** A reader for a JSON-object format; `undefined` from it means "not JSON, scan as text". */
+function jsonLineReader(template: readonly JsonTemplateField[]): (text: string) => NginxFields | string | undefined {
   const variables = template.flatMap((field) => field.format.variables);
   const { slots, order } = slotsInWriteOrder(variables);
   const values: Array<string | undefined> = new Array(variables.length);
@@ -167,17 +166,38 @@ function jsonLineReader(template: readonly JsonTemplateField[]): (text: string) 
     // Some other JSON (none of the format's keys): not this log; the text scan will say why.
     if (found === 0) return undefined;
     // JSON.parse already undid the escaping.
-    return buildRecord(text, slots, order, values, keepAsIs);
+    return readValues(slots, order, values, keepAsIs);
   };
+}
+
+/** Reads access lines into flat fields; the parser and the sidecar's document writer are made of it. */
+export interface AccessFieldReader {
+  /**
+   * A line read into flat fields (`NginxFields`), or why it does not match (a string). The record is
+   * `assembleRecord(fields, line, NGINX_ACCESS_DATASET)`; the sidecar writes its JSON straight from the
+   * fields instead (see sidecar/access-document.ts). Never throws.
+   */
+  readonly read: (text: string) => NginxFields | string;
+  /**
+   * How many `"` the format's literals put in a line, for a format whose values are cut from the line
+   * as written; undefined for a JSON-object format, whose lines are read by JSON.parse.
+   */
+  readonly quotesInLiterals: number | undefined;
+}
+
+function quotesIn(literals: readonly string[]): number {
+  let quotes = 0;
+  for (const literal of literals) for (const c of literal) if (c === '"') quotes++;
+  return quotes;
 }
 
 /**
  * Compiles an nginx `log_format` (a format string, `combined`, `main`, or a pasted
- * `log_format name [escape=…] '…';` directive) into a parser for the lines it writes.
+ * `log_format name [escape=…] '…';` directive) into a reader of the lines it writes.
  * Throws at compile time when the format itself is unusable (adjacent variables, no variables):
- * that is a configuration error to report at start. The returned parser never throws.
+ * that is a configuration error to report at start.
  */
-export function compileAccessFormat(format: string = 'combined', options: AccessFormatOptions = {}): Parser {
+export function compileAccessFieldReader(format: string = 'combined', options: AccessFormatOptions = {}): AccessFieldReader {
   const resolved = resolveFormat(format, options.escape);
   const { slots, order } = slotsInWriteOrder(resolved.literal.variables);
   const jsonEscaped = resolved.escape === 'json' || resolved.escape === 'json-or-default';
@@ -185,19 +205,37 @@ export function compileAccessFormat(format: string = 'combined', options: Access
   const readJson = resolved.json ? jsonLineReader(resolved.json) : undefined;
   const values: string[] = new Array(resolved.literal.variables.length);
 
-  return (text) => {
+  const read = (text: string): NginxFields | string => {
     try {
       if (readJson) {
-        const result = readJson(text);
-        if (result) return result;
+        const fields = readJson(text);
+        if (fields !== undefined) return fields;
       }
       const mismatch = scanLiteralFormat(text, resolved.literal, jsonEscaped, values);
-      if (mismatch !== undefined) return { ok: false, error: `line does not match the log format: ${mismatch}` };
+      if (mismatch !== undefined) return `line does not match the log format: ${mismatch}`;
       // Most lines hold no escape at all: one search of the line spares one per value.
-      return buildRecord(text, slots, order, values, text.indexOf('\\') < 0 ? keepAsIs : decode);
+      return readValues(slots, order, values, text.indexOf('\\') < 0 ? keepAsIs : decode);
     } catch (error) {
       // Belt and braces: a parser bug must cost one line, never the pipeline.
-      return { ok: false, error: `nginx access parser failed: ${error instanceof Error ? error.message : String(error)}` };
+      return `nginx access parser failed: ${error instanceof Error ? error.message : String(error)}`;
     }
   };
+  return { read, quotesInLiterals: readJson ? undefined : quotesIn(resolved.literal.literals) };
+}
+
+/** The parser made of a field reader: the nested ECS record, or the reason as a failure. */
+export function accessParserOf(reader: AccessFieldReader): Parser {
+  const { read } = reader;
+  return (text) => {
+    const fields = read(text);
+    return typeof fields === 'string' ? { ok: false, error: fields } : { ok: true, record: assembleRecord(fields, text, NGINX_ACCESS_DATASET) };
+  };
+}
+
+/**
+ * Compiles an nginx `log_format` into a parser for the lines it writes (see compileAccessFieldReader).
+ * Throws at compile time when the format itself is unusable; the returned parser never throws.
+ */
+export function compileAccessFormat(format: string = 'combined', options: AccessFormatOptions = {}): Parser {
+  return accessParserOf(compileAccessFieldReader(format, options));
 }

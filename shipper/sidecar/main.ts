@@ -11,7 +11,7 @@ import type { sidecarCommand } from './config.ts';
 import { startShipperRuntime } from '../runtime.ts';
 import { createTailer } from '../tail/tailer.ts';
 import { createReclaimer } from '../tail/reclaim.ts';
-import { compileAccessFormat } from '../parse/nginx-access.ts';
+import { accessParserOf, compileAccessFieldReader } from '../parse/nginx-access.ts';
 import { createErrorParser } from '../parse/nginx-error.ts';
 import { podIdentityEnricher, readPodIdentity } from '../enrich/downward-api.ts';
 import { nginxRecordOf } from './nginx-records.ts';
@@ -24,8 +24,10 @@ export async function runSidecar(config: SidecarConfig, logger: Logger, lifecycl
   if (identity.warnings.length > 0) logger.warn({ warnings: identity.warnings }, 'Downward API files have lines that could not be read');
   const pod = podIdentityEnricher(identity);
   const fixedFields = fixedFieldsOf((record, line) => runtime.commonEnricher(pod(record, line), line));
+  const accessFieldReader = compileAccessFieldReader(config.accessFormat);
   const recordOptions = {
-    accessParser: compileAccessFormat(config.accessFormat),
+    accessParser: accessParserOf(accessFieldReader),
+    accessFieldReader,
     errorParser: createErrorParser(config.timeZone === undefined ? {} : { timeZone: config.timeZone }),
     errorFilePattern: new RegExp(config.errorFilePattern),
     namespace: config.namespace,

@@ -2,15 +2,26 @@
  * line → record for the sidecar: parse as nginx access or error log, tag failures and cut lines, add the
  * file fields and the data stream, add the fixed fields, and wrap with the deterministic id. Pure apart from the clock
  * used for a line that carries no time of its own.
+ *
+ * Access lines that parse take a shorter road to the same document: their JSON is written straight from
+ * the parser's flat fields (access-document.ts); everything else goes through the nested record.
  */
-import type { Line, LogRecord, Outgoing, Parser } from '../record.ts';
+import type { Line, LogRecord, Outgoing, ParseResult, Parser } from '../record.ts';
 import { outgoingOfJson } from '../document-id.ts';
 import { parseFailureRecord } from '../parse/failure.ts';
 import { addFixedFields } from '../enrich/fixed-fields.ts';
 import { nginxLogKindOfPath, type NginxLogKind } from '../parse/nginx-dispatch.ts';
+import { assembleRecord } from '../parse/nginx-fields.ts';
+import { NGINX_ACCESS_DATASET, type AccessFieldReader } from '../parse/nginx-access.ts';
+import { createAccessDocumentWriter, type AccessDocumentWriter } from './access-document.ts';
 
 export interface NginxRecordOptions {
   readonly accessParser: Parser;
+  /**
+   * The reader `accessParser` is made of (`accessParserOf`), when there is one: access lines are then read
+   * into flat fields and their documents' JSON written straight from them (access-document.ts).
+   */
+  readonly accessFieldReader?: AccessFieldReader;
   readonly errorParser: Parser;
   /** A file whose base name matches this is an error log. */
   readonly errorFilePattern: RegExp;
@@ -37,6 +48,8 @@ const kindByPattern = new WeakMap<RegExp, Map<string, NginxLogKind>>();
 interface KindNames {
   readonly dataset: string;
   readonly index: string;
+  /** For access lines read into fields: writes their documents (undefined when only the record path can). */
+  readonly writeAccessDocument: AccessDocumentWriter | undefined;
 }
 function namesOf(kind: NginxLogKind, options: NginxRecordOptions): KindNames {
   let byKind = namesByOptions.get(options);
@@ -44,7 +57,8 @@ function namesOf(kind: NginxLogKind, options: NginxRecordOptions): KindNames {
   let names = byKind.get(kind);
   if (names === undefined) {
     const dataset = `nginx.${kind}`;
-    names = { dataset, index: `logs-${dataset}-${options.namespace}` };
+    const writeAccessDocument = kind === 'access' && options.accessFieldReader !== undefined ? createAccessDocumentWriter(options.accessFieldReader, dataset, options.namespace, options.fixedFields) : undefined;
+    names = { dataset, index: `logs-${dataset}-${options.namespace}`, writeAccessDocument };
     byKind.set(kind, names);
   }
   return names;
@@ -55,8 +69,26 @@ const namesByOptions = new WeakMap<NginxRecordOptions, Map<NginxLogKind, KindNam
 export function nginxRecordOf(line: Line, options: NginxRecordOptions, now: () => string = () => new Date().toISOString()): Outgoing | undefined {
   if (line.text.length === 0 && !line.truncated) return undefined;
   const kind = cachedKindOf(line.path, options.errorFilePattern);
-  const { dataset, index } = namesOf(kind, options);
-  const parsed = (kind === 'error' ? options.errorParser : options.accessParser)(line.text);
+  const names = namesOf(kind, options);
+  let parsed: ParseResult;
+  if (kind === 'access' && options.accessFieldReader !== undefined) {
+    const fields = options.accessFieldReader.read(line.text);
+    if (typeof fields === 'string') {
+      parsed = { ok: false, error: fields };
+    } else {
+      const body = names.writeAccessDocument?.(fields, line, now);
+      if (body !== undefined) return outgoingOfJson(names.index, body, line.source, line.offset, line.endOffset);
+      parsed = { ok: true, record: assembleRecord(fields, line.text, NGINX_ACCESS_DATASET) };
+    }
+  } else {
+    parsed = (kind === 'error' ? options.errorParser : options.accessParser)(line.text);
+  }
+  return outgoingOfRecord(line, parsed, names, options, now);
+}
+
+/** The record path: the parsed (or failure) record, tagged and completed, then serialized. */
+function outgoingOfRecord(line: Line, parsed: ParseResult, names: KindNames, options: NginxRecordOptions, now: () => string): Outgoing {
+  const { dataset, index } = names;
   const record: LogRecord = parsed.ok ? parsed.record : parseFailureRecord(line.text, parsed.error, dataset);
   if (record['@timestamp'] === undefined) record['@timestamp'] = now();
   if (line.truncated) addTag(record, 'logship_truncated');

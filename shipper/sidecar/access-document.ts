@@ -1,0 +1,51 @@
+/**
+ * The sidecar's document for a parsed access line, written as JSON straight from the parser's flat fields.
+ *
+ * It is exactly the JSON the record path makes (nginx-records.ts: `assembleRecord`, then the file, the
+ * data stream and the fixed fields added, then `JSON.stringify`): the same keys in the same order with
+ * the same values. Parts that are the same for every line of a file (the file's path, the data stream,
+ * the pod and agent fields) are serialized once. A test compares both paths on the corpus and on
+ * random lines.
+ */
+import type { Line, LogRecord } from '../record.ts';
+import type { NginxFields } from '../parse/nginx-fields.ts';
+import type { AccessFieldReader } from '../parse/nginx-access.ts';
+import { escapesOnlyQuotesOutsideValues, recordJsonMembers } from '../parse/nginx-fields-json.ts';
+
+/**
+ * Makes the document of one parsed access line; `now` gives `@timestamp` to a line without a time.
+ * Undefined for what only the record path does: a cut line (tagged) or fields with a `log` object of their own.
+ */
+export type AccessDocumentWriter = (fields: NginxFields, line: Line, now: () => string) => string | undefined;
+
+/** Top-level keys an access document can have before the fixed fields are added. */
+const ACCESS_RECORD_KEYS: ReadonlySet<string> = new Set(['@timestamp', 'message', 'source', 'user', 'http', 'url', 'user_agent', 'log', 'process', 'event', 'nginx', 'data_stream', 'tags']);
+
+/**
+ * A writer for the documents of one data stream, or undefined when the fixed fields share a top-level
+ * key with an access document: they are then merged into the record (fixed-fields.ts), which only the
+ * record path does.
+ */
+export function createAccessDocumentWriter(reader: AccessFieldReader, dataset: string, namespace: string, fixedFields: LogRecord): AccessDocumentWriter | undefined {
+  if (Object.keys(fixedFields).some((key) => ACCESS_RECORD_KEYS.has(key))) return undefined;
+  const fixedJson = JSON.stringify(fixedFields).slice(1, -1);
+  const { quotesInLiterals } = reader;
+  const datasetJson = JSON.stringify(dataset);
+  const afterOffset = `},"data_stream":${JSON.stringify({ type: 'logs', dataset, namespace })}${fixedJson === '' ? '' : `,${fixedJson}`}}`;
+  // Lines come file by file: the path's JSON is kept for as long as the path stays the same.
+  let lastPath: string | undefined;
+  let beforeOffset = '';
+  return (fields, line, now) => {
+    if (line.truncated || fields.logLevel !== undefined) return undefined;
+    if (line.path !== lastPath) {
+      lastPath = line.path;
+      beforeOffset = `,"log":{"file":{"path":${JSON.stringify(line.path)}},"offset":`;
+    }
+    const text = line.text;
+    const messageJson = JSON.stringify(text);
+    const members = recordJsonMembers(fields, messageJson, datasetJson, escapesOnlyQuotesOutsideValues(text, messageJson, quotesInLiterals));
+    // A line without a time of its own gets the clock's, after the parsed fields, as the record path adds it.
+    const timestamp = fields.timestamp === undefined ? `,"@timestamp":${JSON.stringify(now())}` : '';
+    return `{${members}${timestamp}${beforeOffset}${line.offset}${afterOffset}`;
+  };
+}
