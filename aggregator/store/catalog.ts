@@ -9,6 +9,9 @@
  *   `c<n>` per mapped leaf field. Narrow on purpose: aggregations scan it without touching `_source`.
  * - `p<part>_t` — the same rows as `p<part>_f` with only `r` and `ts`: full-text matches reach a
  *   document's @timestamp here, in a table a tenth as wide (see query/compile.ts, rowTableFor).
+ * - `p<part>_b` — blocks of consecutive rows (one per bulk, small ones merged) with their lowest and
+ *   highest @timestamp: a full-text date histogram counts whole blocks off the full-text index
+ *   (aggregations/fts-histogram.ts). `partitions.removed` counts deleted rows (whose full-text entries stay).
  * - `p<part>_v` — per keyword-like column, 10-minute time bucket and value: the number of live rows
  *   (rollup.ts); terms aggregations over a time range read it instead of every row.
  * - `p<part>_s` — `_id` and `_source` of up to 32 consecutive rows per zstd chunk (source-chunks.ts).
@@ -97,7 +100,7 @@ CREATE TABLE IF NOT EXISTS indices (
   id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, uuid TEXT NOT NULL, created_ms INTEGER NOT NULL,
   settings TEXT NOT NULL, mappings TEXT NOT NULL, cols TEXT NOT NULL, multi TEXT NOT NULL, next_col INTEGER NOT NULL,
   data_stream TEXT, hidden INTEGER NOT NULL, seq INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS partitions (id INTEGER PRIMARY KEY, index_id INTEGER NOT NULL, day INTEGER NOT NULL, docs INTEGER NOT NULL DEFAULT 0, UNIQUE(index_id, day));
+CREATE TABLE IF NOT EXISTS partitions (id INTEGER PRIMARY KEY, index_id INTEGER NOT NULL, day INTEGER NOT NULL, docs INTEGER NOT NULL DEFAULT 0, removed INTEGER NOT NULL DEFAULT 0, UNIQUE(index_id, day));
 CREATE TABLE IF NOT EXISTS data_streams (name TEXT PRIMARY KEY, template TEXT NOT NULL, created_ms INTEGER NOT NULL, backing TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollups (part INTEGER NOT NULL, col INTEGER NOT NULL, PRIMARY KEY(part, col)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS templates (kind TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY(kind, name)) WITHOUT ROWID;
@@ -187,6 +190,7 @@ export function loadCatalog(db: DatabaseSync): Catalog {
 export const fieldsTable = (part: number): string => `p${Math.trunc(part)}_f`;
 export const sourceTable = (part: number): string => `p${Math.trunc(part)}_s`;
 export const rowsTable = (part: number): string => `p${Math.trunc(part)}_t`;
+export const blocksTable = (part: number): string => `p${Math.trunc(part)}_b`;
 export const rollupTable = (part: number): string => `p${Math.trunc(part)}_v`;
 export const ftsTable = (part: number, col: number): string => `p${Math.trunc(part)}_x${Math.trunc(col)}`;
 export const idsTable = (indexId: number): string => `ids_${Math.trunc(indexId)}`;

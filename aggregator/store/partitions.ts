@@ -5,7 +5,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { IndexInfo } from './catalog.ts';
-import { column, fieldsTable, ftsTable, idsTable, rollupTable, rowsTable, sourceTable } from './catalog.ts';
+import { blocksTable, column, fieldsTable, ftsTable, idsTable, rollupTable, rowsTable, sourceTable } from './catalog.ts';
 
 /**
  * Contentless (the text is in `_source` already) and without the per-row size table (`columnsize=0`: it
@@ -68,6 +68,8 @@ export function createPartitionTables(db: DatabaseSync, index: IndexInfo, part: 
   db.exec(`CREATE INDEX ${fieldsTable(part)}_ts ON ${fieldsTable(part)}(ts)`);
   // The same rows, `r` and `ts` only: what a full-text match needs to reach a document's time (compile.ts).
   db.exec(`CREATE TABLE ${rowsTable(part)} (r INTEGER PRIMARY KEY, ts INTEGER)`);
+  // Rows lo..hi and the range of their @timestamp (`irregular`: how many have none or a fractional one), see writer.ts#writeBlock.
+  db.exec(`CREATE TABLE ${blocksTable(part)} (lo INTEGER PRIMARY KEY, hi INTEGER NOT NULL, min_ts, max_ts, irregular INTEGER NOT NULL)`);
   // Live rows per column, 10-minute bucket of `ts` and value (rollup.ts).
   db.exec(`CREATE TABLE ${rollupTable(part)} (col INTEGER NOT NULL, b INTEGER NOT NULL, v NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (col, b, v)) WITHOUT ROWID`);
   for (const col of indexedColumns(index)) createValueIndex(db, part, col);
@@ -92,6 +94,7 @@ export function dropPartitionTables(db: DatabaseSync, index: IndexInfo, part: nu
   for (const col of textColumns(index)) db.exec(`DROP TABLE IF EXISTS ${ftsTable(part, col)}`);
   db.exec(`DROP TABLE IF EXISTS ${fieldsTable(part)}`);
   db.exec(`DROP TABLE IF EXISTS ${rowsTable(part)}`);
+  db.exec(`DROP TABLE IF EXISTS ${blocksTable(part)}`);
   db.exec(`DROP TABLE IF EXISTS ${rollupTable(part)}`);
   db.prepare('DELETE FROM rollups WHERE part = ?').run(part);
   db.exec(`DROP TABLE IF EXISTS ${sourceTable(part)}`);

@@ -14,6 +14,7 @@ import { parseQuery, type Query } from './query/ast.ts';
 import { parseLucene } from './query/lucene.ts';
 import { columnExpr, compileQuery, rowTableFor, timeBounds, type Fragment, type PartitionContext } from './query/compile.ts';
 import { timeOnlyRange, withInclusiveBounds } from './query/time-range.ts';
+import { ftsDriven } from './aggregations/fts-histogram.ts';
 import { parseAggs, runAggs } from './aggregations/run.ts';
 import { fielddataError, Scope } from './aggregations/scope.ts';
 import { resolvePattern } from './names.ts';
@@ -195,20 +196,27 @@ function partitionsOf(catalog: Catalog, indices: IndexInfo[], q: Query, now: num
   return out;
 }
 
+/**
+ * Inclusive `ts` bounds put in front of the compiled query: redundant with the compiled range, but they
+ * let SQLite use the partition's @timestamp index. Only when the range cuts the partition's day: over a
+ * whole day a plain table scan is faster than the index. SQLite has no statistics to tell an index range
+ * from a scan, so decide here: the index pays off when the range keeps less than half of the day.
+ */
+function indexBounds(q: Query, ctx: PartitionContext): { min?: number; max?: number } {
+  const { min, max } = timeBounds(q, ctx.now);
+  const dayStart = ctx.part.day * DAY_MS;
+  const covered = Math.min(max, dayStart + DAY_MS - 1) - Math.max(min, dayStart) + 1;
+  if (covered >= DAY_MS / 2) return {};
+  return { ...(Number.isFinite(min) ? { min } : {}), ...(Number.isFinite(max) ? { max } : {}) };
+}
+
 function baseWhere(q: Query, ctx: PartitionContext, snapshot: Snapshot | undefined): Fragment {
   const compiled = compileQuery(q, ctx);
   const extra: string[] = [];
   const params: SQLInputValue[] = [];
-  const { min, max } = timeBounds(q, ctx.now);
-  // Redundant with the compiled range, but lets SQLite use the partition's @timestamp index. Only when
-  // the range cuts the partition's day: over a whole day a plain table scan is faster than the index.
-  // SQLite has no statistics to tell an index range from a scan, so decide here: the index pays off
-  // when the range keeps less than half of the day.
-  const dayStart = ctx.part.day * DAY_MS;
-  const covered = Math.min(max, dayStart + DAY_MS - 1) - Math.max(min, dayStart) + 1;
-  const partial = covered < DAY_MS / 2;
-  if (partial && Number.isFinite(min)) { extra.push('f.ts >= ?'); params.push(min); }
-  if (partial && Number.isFinite(max)) { extra.push('f.ts <= ?'); params.push(max); }
+  const bounds = indexBounds(q, ctx);
+  if (bounds.min !== undefined) { extra.push('f.ts >= ?'); params.push(bounds.min); }
+  if (bounds.max !== undefined) { extra.push('f.ts <= ?'); params.push(bounds.max); }
   if (snapshot !== undefined) { extra.push('f.r <= ?'); params.push(snapshot.parts[ctx.part.id] ?? 0); }
   if (extra.length === 0) return compiled;
   return { sql: `${extra.join(' AND ')} AND ${compiled.sql}`, params: [...params, ...compiled.params] };
@@ -380,7 +388,11 @@ export function executeSearch(db: DatabaseSync, catalog: Catalog, input: SearchI
     const scope = new Scope(db, parts.map((ctx) => {
       // A time-only query (and no point in time, whose row limit is part of `where`) lets terms read rollups.
       const range = input.snapshot === undefined ? timeOnlyRange(q, ctx) : undefined;
-      return { ctx, where: wheres.get(ctx.part.id)!, ...(range !== undefined ? { timeRange: withInclusiveBounds(range, min, max) } : {}) };
+      const fts = input.snapshot === undefined && range === undefined ? ftsDriven(q, ctx, indexBounds(q, ctx)) : undefined;
+      return {
+        ctx, where: wheres.get(ctx.part.id)!,
+        ...(range !== undefined ? { timeRange: withInclusiveBounds(range, min, max) } : {}), ...(fts !== undefined ? { ftsDriven: fts } : {}),
+      };
     }), input.now);
     aggregations = runAggs(aggNodes, scope);
   }

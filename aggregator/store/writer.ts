@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Catalog, IndexInfo, Leaf, Mappings, PartitionInfo } from './catalog.ts';
 import { DAY_MS } from './dates.ts';
-import { column, deriveLeaves, fieldsTable, ftsTable, idsTable, loadCatalog, rowsTable, sourceTable } from './catalog.ts';
+import { blocksTable, column, deriveLeaves, fieldsTable, ftsTable, idsTable, loadCatalog, rowsTable, sourceTable } from './catalog.ts';
 import { addFieldMapping, analyzeDocument, mappedLeafPaths, type AnalyzedDoc, type DocError } from './mapping.ts';
 import { addColumn, createFtsTable, createIdsTable, createPartitionTables, createValueIndex, dataColumns, dropPartitionTables, indexedColumns, rollupColumns } from './partitions.ts';
 import { bucketOf, countValue, RollupWriter } from './rollup.ts';
@@ -33,6 +33,8 @@ interface Existing {
 }
 
 const SHARDS = { total: 1, successful: 1, failed: 0 };
+/** Blocks of fewer rows are widened by the next bulk instead of getting a neighbour. */
+const BLOCK_ROWS = 1024;
 const TOTAL_FIELDS_LIMIT = 1000;
 
 export class Writer {
@@ -45,8 +47,9 @@ export class Writer {
   readonly #nextRow = new Map<number, number>();
   /** `_source` chunks being filled, per partition: written when full and before every COMMIT. */
   #pending = new Map<number, { text: string; count: number; last: number }>();
-  /** Per partition, the first row this transaction inserted: its rows are copied to the narrow row table before COMMIT. */
-  readonly #firstNewRow = new Map<number, number>();
+  /** Per partition, the rows this transaction inserted: copied to the narrow row table and described by a block before COMMIT. */
+  readonly #newRows = new Map<number, NewRows>();
+  #removedRows = new Map<number, number>();
   #catalogDirty = false;
   #docDelta = new Map<number, number>();
   #seqDirty = new Set<IndexInfo>();
@@ -76,6 +79,7 @@ export class Writer {
     this.db.exec('BEGIN IMMEDIATE');
     this.#catalogDirty = false;
     this.#docDelta = new Map();
+    this.#removedRows = new Map();
     this.#seqDirty = new Set();
     try {
       const result = work();
@@ -83,6 +87,7 @@ export class Writer {
       this.#copyNewRows();
       this.#rollups.flush();
       for (const [part, delta] of this.#docDelta) this.#stmt('UPDATE partitions SET docs = docs + ? WHERE id = ?').run(delta, part);
+      for (const [part, n] of this.#removedRows) this.#stmt('UPDATE partitions SET removed = removed + ? WHERE id = ?').run(n, part);
       for (const index of this.#seqDirty) this.#stmt('UPDATE indices SET seq = ? WHERE id = ?').run(index.seq, index.id);
       if (this.#catalogDirty) {
         this.#stmt(`UPDATE meta SET value = value + 1 WHERE key = 'catalog_version'`).run();
@@ -92,7 +97,7 @@ export class Writer {
       return result;
     } catch (error) {
       this.#pending = new Map();
-      this.#firstNewRow.clear();
+      this.#newRows.clear();
       this.#rollups.discard();
       this.db.exec('ROLLBACK');
       // The in-memory catalog may be ahead of the rolled-back database: reload it.
@@ -192,7 +197,7 @@ export class Writer {
     this.catalog.partitions.set(index.id, (this.catalog.partitions.get(index.id) ?? []).filter((p) => p.id !== part.id));
     this.#nextRow.delete(part.id);
     this.#pending.delete(part.id);
-    this.#firstNewRow.delete(part.id);
+    this.#newRows.delete(part.id);
     this.#rollups.dropPartition(part.id);
     this.#statements.clear();
     this.#partInserts.clear();
@@ -316,7 +321,18 @@ export class Writer {
       }
     }
     target.fields.run(...values);
-    if (!this.#firstNewRow.has(part.id)) this.#firstNewRow.set(part.id, r);
+    const added = this.#newRows.get(part.id);
+    const ts = analyzed.timestamp;
+    const irregular = ts === null || !Number.isInteger(ts) ? 1 : 0;
+    if (added === undefined) this.#newRows.set(part.id, { first: r, last: r, minTs: ts, maxTs: ts, irregular });
+    else {
+      added.last = r;
+      added.irregular += irregular;
+      if (ts !== null) {
+        if (added.minTs === null || ts < added.minTs) added.minTs = ts;
+        if (added.maxTs === null || ts > added.maxTs) added.maxTs = ts;
+      }
+    }
     const rolledUp = this.#rollupPositions(part.id, target);
     if (rolledUp.length > 0) {
       const bucket = bucketOf(analyzed.timestamp);
@@ -345,6 +361,7 @@ export class Writer {
     }
     // Full-text and `_source` entries stay: row numbers are never reused (see partitions.ts, source-chunks.ts).
     this.#docDelta.set(existing.part, (this.#docDelta.get(existing.part) ?? 0) - 1);
+    this.#removedRows.set(existing.part, (this.#removedRows.get(existing.part) ?? 0) + 1);
   }
 
   /** The fields-table INSERT of a partition (all columns of the index, absent ones bound to NULL) and its FTS INSERTs. */
@@ -386,10 +403,24 @@ export class Writer {
    * transaction inserted (and did not delete again) are those from its first one on.
    */
   #copyNewRows(): void {
-    for (const [part, first] of this.#firstNewRow) {
-      this.#stmt(`INSERT INTO ${rowsTable(part)} (r, ts) SELECT r, ts FROM ${fieldsTable(part)} WHERE r >= ?`).run(first);
+    for (const [part, rows] of this.#newRows) {
+      this.#stmt(`INSERT INTO ${rowsTable(part)} (r, ts) SELECT r, ts FROM ${fieldsTable(part)} WHERE r >= ?`).run(rows.first);
+      this.#writeBlock(part, rows);
     }
-    this.#firstNewRow.clear();
+    this.#newRows.clear();
+  }
+
+  /** Describes the bulk's rows as a block, or widens the partition's last block while it is small (a trickle of small bulks). */
+  #writeBlock(part: number, rows: NewRows): void {
+    const table = blocksTable(part);
+    const last = this.#stmt(`SELECT lo, hi, min_ts, max_ts, irregular FROM ${table} ORDER BY lo DESC LIMIT 1`).get() as { lo: number; hi: number; min_ts: number | null; max_ts: number | null; irregular: number } | undefined;
+    if (last !== undefined && last.hi - last.lo + 1 < BLOCK_ROWS) {
+      const min = last.min_ts === null ? rows.minTs : rows.minTs === null ? last.min_ts : Math.min(last.min_ts, rows.minTs);
+      const max = last.max_ts === null ? rows.maxTs : rows.maxTs === null ? last.max_ts : Math.max(last.max_ts, rows.maxTs);
+      this.#stmt(`UPDATE ${table} SET hi = ?, min_ts = ?, max_ts = ?, irregular = ? WHERE lo = ?`).run(rows.last, min, max, last.irregular + rows.irregular, last.lo);
+      return;
+    }
+    this.#stmt(`INSERT INTO ${table} (lo, hi, min_ts, max_ts, irregular) VALUES (?, ?, ?, ?, ?)`).run(rows.first, rows.last, rows.minTs, rows.maxTs, rows.irregular);
   }
 
   #addToChunk(part: number, r: number, line: string): void {
@@ -560,6 +591,15 @@ interface InsertPlan {
   /** Column → position in the bound values (`r` and `ts` are 0 and 1). */
   readonly position: Map<number, number>;
   readonly byPath: Map<string, { leaf: Leaf; subs: Leaf[] }>;
+}
+
+interface NewRows {
+  readonly first: number;
+  last: number;
+  minTs: number | null;
+  maxTs: number | null;
+  /** Rows without @timestamp or with one that is not a whole millisecond. */
+  irregular: number;
 }
 
 interface PartStatements {

@@ -14,6 +14,7 @@ import { EsError, type JsonObject } from '../types.ts';
 import { bucketSql, nextStart, parseCalendarInterval, parseFixedInterval, parseOffset, startOf, type BucketSpec } from './date-buckets.ts';
 import { fielddataError, valueSource, type Scope } from './scope.ts';
 import { rollupCounts, type ValueCount } from './rollup-terms.ts';
+import { ftsHistogramCounts } from './fts-histogram.ts';
 
 export interface AggNode {
   readonly name: string;
@@ -355,6 +356,13 @@ function histogramBuckets(
     const leaf = p.ctx.index.fields.get(field);
     if (leaf === undefined) continue;
     if (leaf.kind === 'text' || leaf.kind === 'keyword' || leaf.kind === 'ip') throw new EsError(400, 'illegal_argument_exception', `Field [${field}] of type [${leaf.esType}] is not supported for aggregation [${node.type}]`);
+    if (leaf.path === '@timestamp' && leaf.kind === 'date' && !leaf.multi) {
+      const matches = ftsHistogramCounts(scope.db, p, (v) => keyExpr(v));
+      if (matches !== undefined) {
+        for (const [key, n] of matches) counts.set(key, (counts.get(key) ?? 0) + n);
+        continue;
+      }
+    }
     const { from, value } = valueSource(p.ctx, leaf, p.where.sql);
     const k = keyExpr(value);
     const rows = scope.db.prepare(`SELECT ${k.sql} AS k, count(*) AS n FROM ${from} WHERE (${p.where.sql}) AND ${value} IS NOT NULL GROUP BY 1`).all(...k.params, ...p.where.params) as unknown as Array<{ k: number; n: number }>;

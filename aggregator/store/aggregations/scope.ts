@@ -7,6 +7,7 @@ import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { Leaf } from '../catalog.ts';
 import { columnExpr, rowTableFor, type Fragment, type PartitionContext } from '../query/compile.ts';
 import type { TimeRange } from '../query/time-range.ts';
+import type { FtsDriven } from './fts-histogram.ts';
 import { EsError } from '../types.ts';
 
 export interface ScopePart {
@@ -14,6 +15,8 @@ export interface ScopePart {
   readonly where: Fragment;
   /** Set when `where` selects by @timestamp alone (the search's query, not narrowed by a bucket). */
   readonly timeRange?: TimeRange;
+  /** Set when `where` is one full-text match and a time range (the search's query, not narrowed). */
+  readonly ftsDriven?: FtsDriven;
 }
 
 export class Scope {
