@@ -58,6 +58,18 @@ export async function processPeakRss(pid: number): Promise<number> {
   return match === null ? 0 : Number(match[1]) * 1024;
 }
 
+/**
+ * Memory only this process holds (private pages: its heap, buffers, native allocations), in bytes.
+ * RSS also counts the shared, read-only pages of the node binary and its data (about 45–60 MiB), which
+ * every process started from the same image file shares through the page cache.
+ */
+export async function processPrivateMemory(pid: number): Promise<number> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+  let bytes = 0;
+  for (const match of rollup.matchAll(/^Private_(?:Clean|Dirty):\s+(\d+) kB/gm)) bytes += Number(match[1]) * 1024;
+  return bytes;
+}
+
 export function printTable(title: string, rows: Array<Record<string, string | number>>): void {
   const columns = Object.keys(rows[0] ?? {});
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
@@ -71,21 +83,24 @@ export function fmt(n: number, digits = 0): string {
 }
 
 /**
- * Polls a child process until `done()` says the endpoint has everything, keeping its peak RSS and CPU
- * seconds; throws if the child dies first.
+ * Polls a child process until `done()` says the endpoint has everything, keeping its peak RSS (the
+ * kernel's high-water mark), its peak private memory (sampled every 100 ms) and CPU seconds; throws if
+ * the child dies first.
  */
-export async function measureChild(child: import('node:child_process').ChildProcess, done: () => boolean): Promise<{ seconds: number; cpu: number; peak: number }> {
+export async function measureChild(child: import('node:child_process').ChildProcess, done: () => boolean): Promise<{ seconds: number; cpu: number; peak: number; peakPrivate: number }> {
   const t0 = performance.now();
   let peak = 0;
+  let peakPrivate = 0;
   let cpu = 0;
   while (!done()) {
     if (child.exitCode !== null) throw new Error(`${child.spawnfile} exited with ${child.exitCode}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     peak = Math.max(peak, await processPeakRss(child.pid!));
+    peakPrivate = Math.max(peakPrivate, await processPrivateMemory(child.pid!).catch(() => 0));
     cpu = await processCpuSeconds(child.pid!);
   }
   const seconds = (performance.now() - t0) / 1000;
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
-  return { seconds, cpu, peak };
+  return { seconds, cpu, peak, peakPrivate };
 }

@@ -74,23 +74,24 @@ const rsyslogd = process.env.LOGSHIP_BENCH_PEER_RSYSLOGD;
 const peer = rsyslogd === undefined || rsyslogd === '' ? undefined : await runRsyslog(rsyslogd);
 await rm(dir, { recursive: true, force: true });
 
-const row = (name: string, seconds: number, cpu: number, peak: number | string) => ({
+const row = (name: string, seconds: number, cpu: number, peak: number | string, peakPrivate: number | string = 'n/a') => ({
   run: name,
   'lines/s': fmt(lines / seconds),
   'MiB/s': fmt(size / MiB / seconds, 1),
   'CPU s/GiB': fmt(cpu / GiB, 1),
   'peak RSS MiB': typeof peak === 'number' ? fmt(peak / MiB, 0) : peak,
+  'peak private MiB': typeof peakPrivate === 'number' ? fmt(peakPrivate / MiB, 0) : peakPrivate,
   'vs baseline': `${fmt((lines / seconds) / (baseline.lines / baseline.seconds), 3)}×`,
 });
 printTable(`sidecar: ${fmt(size / MiB)} MiB, ${fmt(lines)} nginx combined lines → counting _bulk endpoint`, [
   row('raw read-and-split (baseline)', baseline.seconds, baseline.cpuSeconds, 'n/a'),
-  row('logship sidecar (bundle, as the image runs it), no gzip', plain.seconds, plain.cpu, plain.peak),
-  row('logship sidecar (bundle), gzip', gzipped.seconds, gzipped.cpu, gzipped.peak),
-  row(`logship sidecar (bundle), no gzip, ${BOUNDED_HEAP} as in k8s/`, bounded.seconds, bounded.cpu, bounded.peak),
-  row('logship sidecar from the TypeScript sources (npm start), no gzip', sources.seconds, sources.cpu, sources.peak),
-  ...(peer === undefined ? [] : [row('peer: rsyslog imfile → omelasticsearch (no parsing)', peer.seconds, peer.cpu, peer.peak)]),
+  row('logship sidecar (bundle, as the image runs it), no gzip', plain.seconds, plain.cpu, plain.peak, plain.peakPrivate),
+  row('logship sidecar (bundle), gzip', gzipped.seconds, gzipped.cpu, gzipped.peak, gzipped.peakPrivate),
+  row(`logship sidecar (bundle), no gzip, ${BOUNDED_HEAP} as in k8s/`, bounded.seconds, bounded.cpu, bounded.peak, bounded.peakPrivate),
+  row('logship sidecar from the TypeScript sources (npm start), no gzip', sources.seconds, sources.cpu, sources.peak, sources.peakPrivate),
+  ...(peer === undefined ? [] : [row('peer: rsyslog imfile → omelasticsearch (no parsing)', peer.seconds, peer.cpu, peer.peak, peer.peakPrivate)]),
 ]);
 if (peer === undefined) process.stdout.write('no peer run: set LOGSHIP_BENCH_PEER_RSYSLOGD=/usr/sbin/rsyslogd to race rsyslog on the same input\n');
 else process.stdout.write(`logship / rsyslog: ${fmt(peer.seconds / plain.seconds, 2)}× the throughput, ${fmt(plain.cpu / peer.cpu, 2)}× the CPU\n`);
 process.stdout.write(`targets: ≥ 365,000 lines/s, ≤ 15 CPU s/GiB, ≤ 100 MiB peak RSS\n`);
-process.stdout.write(`BENCH_RESULT ${JSON.stringify({ bench: 'sidecar', bytes: size, lines, baselineLinesPerSec: Math.round(baseline.lines / baseline.seconds), linesPerSec: Math.round(lines / plain.seconds), linesPerSecGzip: Math.round(lines / gzipped.seconds), linesPerCpuSec: Math.round(lines / plain.cpu), peerRsyslogLinesPerSec: peer === undefined ? null : Math.round(lines / peer.seconds), cpuSecPerGiB: +(plain.cpu / GiB).toFixed(1), peakRssMiB: Math.round(plain.peak / MiB), boundedLinesPerSec: Math.round(lines / bounded.seconds), boundedPeakRssMiB: Math.round(bounded.peak / MiB), boundedCpuSecPerGiB: +(bounded.cpu / GiB).toFixed(1), sourcesPeakRssMiB: Math.round(sources.peak / MiB) })}\n`);
+process.stdout.write(`BENCH_RESULT ${JSON.stringify({ bench: 'sidecar', bytes: size, lines, baselineLinesPerSec: Math.round(baseline.lines / baseline.seconds), linesPerSec: Math.round(lines / plain.seconds), linesPerSecGzip: Math.round(lines / gzipped.seconds), linesPerCpuSec: Math.round(lines / plain.cpu), peerRsyslogLinesPerSec: peer === undefined ? null : Math.round(lines / peer.seconds), cpuSecPerGiB: +(plain.cpu / GiB).toFixed(1), peakRssMiB: Math.round(plain.peak / MiB), boundedLinesPerSec: Math.round(lines / bounded.seconds), boundedPeakRssMiB: Math.round(bounded.peak / MiB), boundedCpuSecPerGiB: +(bounded.cpu / GiB).toFixed(1), sourcesPeakRssMiB: Math.round(sources.peak / MiB), peakPrivateMiB: Math.round(plain.peakPrivate / MiB), boundedPeakPrivateMiB: Math.round(bounded.peakPrivate / MiB) })}\n`);
