@@ -79,7 +79,12 @@ interface RuleNode {
   lift?: { readonly segments: readonly string[]; readonly dest: string; readonly kind: Kind };
   children?: Map<string, RuleNode>;
   aliasOnly: boolean;
+  /** Dotted keys already walked from here (`log.level` → its node, or null: no rule), up to DOTTED_MEMO_LIMIT. */
+  dotted?: Map<string, RuleNode | null>;
 }
+
+/** Applications bring their own keys: the memo of dotted ones stops growing here (walking is only slower). */
+const DOTTED_MEMO_LIMIT = 1000;
 
 const RULES: RuleNode = buildRules();
 
@@ -109,7 +114,16 @@ function buildRules(): RuleNode {
 function ruleFor(node: RuleNode, key: string): RuleNode | undefined {
   const direct = node.children?.get(key);
   if (direct !== undefined || !key.includes('.')) return direct;
-  // A dotted key (`log.level`, `service.name`) walks the tree like the nested object would.
+  const known = node.dotted?.get(key);
+  if (known !== undefined) return known ?? undefined;
+  const found = walkDotted(node, key);
+  node.dotted ??= new Map();
+  if (node.dotted.size < DOTTED_MEMO_LIMIT) node.dotted.set(key, found ?? null);
+  return found;
+}
+
+/** A dotted key (`log.level`, `service.name`) walks the tree like the nested object would. */
+function walkDotted(node: RuleNode, key: string): RuleNode | undefined {
   let current: RuleNode | undefined = node;
   for (const segment of key.split('.')) {
     current = current.children?.get(segment);

@@ -23,6 +23,32 @@ describe('timestamp conversion, for any instant and any offset', () => {
     );
   });
 
+  it('reads UTC times (`Z`, any fraction length) as Date does, and refuses impossible dates and times', () => {
+    const two = (n: number) => String(n).padStart(2, '0');
+    fc.assert(
+      fc.property(
+        fc.record({
+          year: fc.integer({ min: 1970, max: 2099 }),
+          month: fc.integer({ min: 0, max: 13 }),
+          day: fc.integer({ min: 0, max: 32 }),
+          hour: fc.integer({ min: 0, max: 24 }),
+          minute: fc.integer({ min: 0, max: 60 }),
+          second: fc.integer({ min: 0, max: 60 }),
+        }),
+        fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 0, maxLength: 9 }),
+        ({ year, month, day, hour, minute, second }, fraction) => {
+          const whole = `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}`;
+          const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+          const possible = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day &&
+            date.getUTCHours() === hour && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
+          const input = `${whole}${fraction === '' ? '' : `.${fraction}`}Z`;
+          expect(toCanonicalUtc(input)).toBe(possible ? `${whole}.${fraction.padEnd(9, '0')}Z` : undefined);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
   it('never throws on arbitrary text', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (text) => {
