@@ -104,16 +104,17 @@ export function ftsHistogramCounts(db: DatabaseSync, part: ScopePart, bucket: (e
   const add = (key: number, n: number): void => {
     if (n > 0) counts.set(key, (counts.get(key) ?? 0) + n);
   };
+  // Row bounds as BigInt: node:sqlite binds numbers as REAL, and FTS5 ignores a rowid bound that is not an INTEGER.
   const countMatches = db.prepare(`SELECT count(*) AS n FROM ${driven.table} WHERE ${driven.table} MATCH ? AND rowid BETWEEN ? AND ?`);
   const k = bucket('f.ts');
   const time = rangeSql(driven.range);
   const lookUp = db.prepare(`SELECT ${k.sql} AS k, count(*) AS n FROM (SELECT rowid AS r FROM ${driven.table} WHERE ${driven.table} MATCH ? AND rowid BETWEEN ? AND ?) x JOIN ${rowsTable(partId)} f ON f.r = x.r WHERE ${time.sql} GROUP BY 1`);
   for (const run of runs) {
     if (run.key !== undefined) {
-      add(run.key, (countMatches.get(driven.match, run.lo, run.hi) as { n: number }).n);
+      add(run.key, (countMatches.get(driven.match, BigInt(run.lo), BigInt(run.hi)) as { n: number }).n);
       continue;
     }
-    for (const row of lookUp.all(...k.params, driven.match, run.lo, run.hi, ...time.params) as unknown as Array<{ k: number; n: number }>) add(Number(row.k), row.n);
+    for (const row of lookUp.all(...k.params, driven.match, BigInt(run.lo), BigInt(run.hi), ...time.params) as unknown as Array<{ k: number; n: number }>) add(Number(row.k), row.n);
   }
   return counts;
 }
