@@ -29,6 +29,11 @@ function offsetFromText(text: string): number {
  * does: `lte: 2026-11-22` means up to 2026-11-22T23:59:59.999.
  */
 export function parseDateString(value: string, zone: string, roundUp = false): number | undefined {
+  return parseCanonicalUtc(value) ?? parseDatePattern(value, zone, roundUp);
+}
+
+/** parseDateString without the shortcut for the canonical shape (exported for the test that compares them). */
+export function parseDatePattern(value: string, zone: string, roundUp = false): number | undefined {
   const m = ISO.exec(value) ?? SLASHED.exec(value);
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s, frac, z] = m;
@@ -55,12 +60,54 @@ export function parseDateString(value: string, zone: string, roundUp = false): n
   return wallToUtc(end, zone);
 }
 
+const ZERO = 48;
+
+function digitsAt(value: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const c = value.charCodeAt(i) - ZERO;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.sssZ` (what `Date#toISOString` and most shippers write) without the regex: the same
+ * checks and result as the general path below, for the one shape nearly every log document has. Undefined
+ * for anything else, which then takes the general path.
+ */
+function parseCanonicalUtc(value: string): number | undefined {
+  if (value.length !== 24 || value.charCodeAt(23) !== 90 /* Z */ || value[4] !== '-' || value[7] !== '-' || value[10] !== 'T'
+    || value[13] !== ':' || value[16] !== ':' || value[19] !== '.') return undefined;
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 5, 2);
+  const day = digitsAt(value, 8, 2);
+  const hour = digitsAt(value, 11, 2);
+  const minute = digitsAt(value, 14, 2);
+  const second = digitsAt(value, 17, 2);
+  const millis = digitsAt(value, 20, 3);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || millis < 0) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return undefined;
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  if (Number.isNaN(wall)) return undefined;
+  if (new Date(wall).getUTCDate() !== day && hour !== 24) return undefined;
+  return wall;
+}
+
+const formatLists = new Map<string, string[]>();
+
 /**
  * A date value from a document or a query: strings are ISO dates (or digits = epoch millis),
  * numbers are epoch millis. `format` may say `epoch_second` or `epoch_millis`.
  */
 export function parseDateValue(value: unknown, zone = 'UTC', format?: string, roundUp = false): number | undefined {
-  const formats = (format ?? 'strict_date_optional_time||epoch_millis').split('||');
+  const spec = format ?? 'strict_date_optional_time||epoch_millis';
+  let formats = formatLists.get(spec);
+  if (formats === undefined) {
+    formats = spec.split('||');
+    if (formatLists.size < 1000) formatLists.set(spec, formats);
+  }
   for (const f of formats) {
     if (f === 'epoch_millis' || f === 'epoch_second') {
       const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;

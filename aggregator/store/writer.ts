@@ -310,7 +310,7 @@ export class Writer {
       if (entry === undefined) continue;
       const leaf = entry.leaf;
       if (leaf.path === '@timestamp' && leaf.kind === 'date' && !field.isArray) continue; // the `ts` column holds it
-      values[plan.position.get(leaf.col)!] = !leaf.storesValue ? 1 : field.isArray ? Buffer.from(JSON.stringify(field.values)) : field.values[0]!;
+      values[entry.position] = !leaf.storesValue ? 1 : field.isArray ? Buffer.from(JSON.stringify(field.values)) : field.values[0]!;
       if (leaf.kind === 'text') target.fts(leaf.col).run(r, field.values.length === 1 ? String(field.values[0]) : field.values.join('\n'));
       // Multi-fields with their own column (e.g. a keyword with a `.text` sub-field).
       for (const sub of entry.subs) {
@@ -590,7 +590,7 @@ interface InsertPlan {
   readonly width: number;
   /** Column → position in the bound values (`r` and `ts` are 0 and 1). */
   readonly position: Map<number, number>;
-  readonly byPath: Map<string, { leaf: Leaf; subs: Leaf[] }>;
+  readonly byPath: Map<string, { leaf: Leaf; position: number; subs: Leaf[] }>;
 }
 
 interface NewRows {
@@ -618,9 +618,10 @@ function insertPlan(index: IndexInfo): InsertPlan {
   if (plan === undefined) {
     const columns = dataColumns(index);
     const subs = ownColumnSubFields(index);
+    const position = new Map(columns.map((c, i) => [c, i + 2]));
     plan = {
-      columns, width: columns.length, position: new Map(columns.map((c, i) => [c, i + 2])),
-      byPath: new Map([...index.fields].map(([path, leaf]) => [path, { leaf, subs: subs.get(path) ?? [] }])),
+      columns, width: columns.length, position,
+      byPath: new Map([...index.fields].map(([path, leaf]) => [path, { leaf, position: position.get(leaf.col)!, subs: subs.get(path) ?? [] }])),
     };
     insertPlans.set(index.fields, plan);
   }
