@@ -67,6 +67,8 @@ interface FileState {
   path: string;
   /** Which container; a CRI file's container id may be learnt later (the kubelet's link appears after the file). */
   resolution: Resolution;
+  /** Nothing of the file is shipped (a skipped path, an excluded namespace, the collector's own pod): decided once, as the pod never changes. */
+  readonly skipped: boolean;
   readonly decoder: Decoder;
   readonly joiner: ReturnType<typeof createMultilineJoiner> | undefined;
   metadata: ContainerMetadata | undefined;
@@ -107,6 +109,7 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
         source: line.source,
         path: line.path,
         resolution,
+        skipped: resolution.kind === 'skip' || skippedByConfig(resolution.ref) !== undefined,
         decoder: createDecoder({ format: 'auto', maxBytes: options.maxBytes }),
         joiner: options.multiline === undefined ? undefined : createMultilineJoiner({ ...options.multiline, maxBytes: options.maxBytes }),
         metadata: undefined,
@@ -227,7 +230,7 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
       for (const line of lines) {
         const state = stateOf(line);
         state.lastLineAt = at;
-        if (state.resolution.kind === 'skip' || skippedByConfig(state.resolution.ref) !== undefined) {
+        if (state.skipped) {
           options.settle(line.source, line.offset, line.endOffset);
           continue;
         }

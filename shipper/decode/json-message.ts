@@ -154,13 +154,13 @@ export function mergeJsonMessage(message: string): JsonMessage {
   }
   if (!isPlainObject(parsed)) return { fields: {}, ok: false };
   const fields: FieldObject = {};
-  const rest = lift(parsed, RULES, fields, new Set());
+  const rest = lift(parsed, RULES, fields, []);
   if (hasKeys(rest)) fields.json = rest;
   return { fields, ok: true };
 }
 
 /** Moves lifted leaves of `source` into `fields`; returns what is left, nested as it was. */
-function lift(source: FieldObject, rules: RuleNode, fields: FieldObject, placed: Set<string>): FieldObject {
+function lift(source: FieldObject, rules: RuleNode, fields: FieldObject, placed: string[]): FieldObject {
   const rest: FieldObject = {};
   let later: Array<[string, RuleNode]> | undefined;
   for (const key of Object.keys(source)) {
@@ -173,14 +173,14 @@ function lift(source: FieldObject, rules: RuleNode, fields: FieldObject, placed:
   return rest;
 }
 
-function liftOne(source: FieldObject, key: string, rule: RuleNode, rest: FieldObject, fields: FieldObject, placed: Set<string>): void {
+function liftOne(source: FieldObject, key: string, rule: RuleNode, rest: FieldObject, fields: FieldObject, placed: string[]): void {
   const value = source[key];
   const lifted = rule.lift;
-  if (lifted !== undefined && !placed.has(lifted.dest)) {
+  if (lifted !== undefined && !placed.includes(lifted.dest)) {
     const converted = convert(value, lifted.kind);
     if (converted !== undefined) {
       setPathSegments(fields, lifted.segments, converted);
-      placed.add(lifted.dest);
+      placed.push(lifted.dest);
       return;
     }
   }
