@@ -46,6 +46,7 @@ const kindByPattern = new WeakMap<RegExp, Map<string, NginxLogKind>>();
 
 /** `nginx.<kind>` and `logs-nginx.<kind>-<namespace>`, built once per options rather than per line. */
 interface KindNames {
+  readonly kind: NginxLogKind;
   readonly dataset: string;
   readonly index: string;
   /** For access lines read into fields: writes their documents (undefined when only the record path can). */
@@ -58,20 +59,32 @@ function namesOf(kind: NginxLogKind, options: NginxRecordOptions): KindNames {
   if (names === undefined) {
     const dataset = `nginx.${kind}`;
     const writeAccessDocument = kind === 'access' && options.accessFieldReader !== undefined ? createAccessDocumentWriter(options.accessFieldReader, dataset, options.namespace, options.fixedFields) : undefined;
-    names = { dataset, index: `logs-${dataset}-${options.namespace}`, writeAccessDocument };
+    names = { kind, dataset, index: `logs-${dataset}-${options.namespace}`, writeAccessDocument };
     byKind.set(kind, names);
   }
   return names;
 }
 const namesByOptions = new WeakMap<NginxRecordOptions, Map<NginxLogKind, KindNames>>();
 
+/** Lines come in runs from one file: the last file's names are kept at hand, sparing two lookups a line. */
+let lastOptions: NginxRecordOptions | undefined;
+let lastPath = '';
+let lastNames: KindNames | undefined;
+function namesOfPath(path: string, options: NginxRecordOptions): KindNames {
+  if (options === lastOptions && path === lastPath && lastNames !== undefined) return lastNames;
+  const names = namesOf(cachedKindOf(path, options.errorFilePattern), options);
+  lastOptions = options;
+  lastPath = path;
+  lastNames = names;
+  return names;
+}
+
 /** Returns the record for a line, or undefined for a blank line (which is settled without shipping). */
 export function nginxRecordOf(line: Line, options: NginxRecordOptions, now: () => string = () => new Date().toISOString()): Outgoing | undefined {
   if (line.text.length === 0 && !line.truncated) return undefined;
-  const kind = cachedKindOf(line.path, options.errorFilePattern);
-  const names = namesOf(kind, options);
+  const names = namesOfPath(line.path, options);
   let parsed: ParseResult;
-  if (kind === 'access' && options.accessFieldReader !== undefined) {
+  if (names.kind === 'access' && options.accessFieldReader !== undefined) {
     const fields = options.accessFieldReader.read(line.text);
     if (typeof fields === 'string') {
       parsed = { ok: false, error: fields };
@@ -81,7 +94,7 @@ export function nginxRecordOf(line: Line, options: NginxRecordOptions, now: () =
       parsed = { ok: true, record: assembleRecord(fields, line.text, NGINX_ACCESS_DATASET) };
     }
   } else {
-    parsed = (kind === 'error' ? options.errorParser : options.accessParser)(line.text);
+    parsed = (names.kind === 'error' ? options.errorParser : options.accessParser)(line.text);
   }
   return outgoingOfRecord(line, parsed, names, options, now);
 }
