@@ -7,9 +7,15 @@
  * - a typical regex parser: one combined-format regular expression with capture groups, building the
  *   same nested record, `Date.parse` for the time — what most hand-written shippers do.
  * The sidecar's end-to-end target is 365k lines/s; the parser should take a small part of that budget.
+ *
+ * Also the sidecar's whole line → encoded bulk record step (sidecar/nginx-records.ts) on the same lines,
+ * both ways it can go: through the nested record and JSON.stringify, and with the document's JSON written
+ * straight from the parser's fields (what the sidecar does for access lines).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { compileAccessFormat } from '../../shipper/parse/nginx-access.ts';
+import { accessParserOf, compileAccessFieldReader, compileAccessFormat } from '../../shipper/parse/nginx-access.ts';
+import { nginxRecordOf, type NginxRecordOptions } from '../../shipper/sidecar/nginx-records.ts';
+import { fixedFieldsOf } from '../../shipper/enrich/fixed-fields.ts';
 import { createErrorParser } from '../../shipper/parse/nginx-error.ts';
 import type { LogRecord, ParseResult } from '../../shipper/record.ts';
 import { accessLine, seededRandom } from '../../shipper/demo/nginx-lines.ts';
@@ -97,12 +103,28 @@ const jsonLines = accessLines.flatMap((line) => {
   return [JSON.stringify({ time: '2026-11-23T06:16:36+00:00', remote_addr: addr, remote_user: user === '-' ? '' : user, request, status: Number(status), body_bytes_sent: bytes === '-' ? 0 : Number(bytes), http_referer: referrer, http_user_agent: agent })];
 });
 
+/** line → encoded bulk record, released at once (as the store's answer would), as a parse-shaped function. */
+function sidecarRecords(direct: boolean): (text: string) => ParseResult {
+  const reader = compileAccessFieldReader('combined');
+  const fixedFields = fixedFieldsOf((record) => ({ ...record, host: { name: 'node-1' }, agent: { type: 'logship', version: '0.1.0' }, kubernetes: { namespace: 'shop', pod: { name: 'web-1', uid: '5f0c6d1e-0000-4000-8000-000000000001' }, node: { name: 'node-1' } } }));
+  const options: NginxRecordOptions = { accessParser: accessParserOf(reader), errorParser: createErrorParser({ timeZone: 'UTC' }), errorFilePattern: /error/, namespace: 'default', fixedFields, ...(direct ? { accessFieldReader: reader } : {}) };
+  let offset = 0;
+  return (text) => {
+    const outgoing = nginxRecordOf({ source: '64768:1234:0badc0de', path: '/var/log/nginx/access.log', text, offset, endOffset: offset + text.length + 1 }, options);
+    offset += text.length + 1;
+    outgoing?.release?.();
+    return outgoing === undefined ? { ok: false, error: 'blank' } : { ok: true, record: {} };
+  };
+}
+
 const floor = measure(touch, accessLines);
 const regex = measure(regexParse, accessLines);
 const combined = measure(compileAccessFormat('combined'), accessLines);
 const json = measure(compileAccessFormat(JSON_FORMAT), jsonLines);
 const errors = measure(createErrorParser({ timeZone: 'UTC' }), errorLines);
 const errorsZoned = measure(createErrorParser({ timeZone: 'Europe/Berlin' }), errorLines);
+const viaRecord = measure(sidecarRecords(false), accessLines);
+const direct = measure(sidecarRecords(true), accessLines);
 
 const row = (name: string, result: { linesPerSec: number; failures: number }, lines: readonly string[], comparable = true) => ({
   parser: name,
@@ -119,9 +141,12 @@ printTable(`nginx parsing, lines per CPU-second, median of ${ROUNDS} rounds of ~
   row('compileAccessFormat(escape=json object)', json, jsonLines),
   row('createErrorParser (UTC)', errors, errorLines, false),
   row('createErrorParser (Europe/Berlin)', errorsZoned, errorLines, false),
+  row('sidecar line → bulk record, via the nested record', viaRecord, accessLines),
+  row('sidecar line → bulk record, JSON from the fields', direct, accessLines),
 ]);
 process.stdout.write(`BENCH_RESULT ${JSON.stringify({
   bench: 'nginx-parse', unit: 'lines per CPU-second',
   combined: Math.round(combined.linesPerSec), json: Math.round(json.linesPerSec), regexBaseline: Math.round(regex.linesPerSec), floor: Math.round(floor.linesPerSec),
   error: Math.round(errors.linesPerSec), errorZoned: Math.round(errorsZoned.linesPerSec),
+  sidecarRecordViaRecord: Math.round(viaRecord.linesPerSec), sidecarRecordDirect: Math.round(direct.linesPerSec),
 })}\n`);
