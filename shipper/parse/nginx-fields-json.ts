@@ -123,12 +123,14 @@ function isTypicalAccessRecord(f: NginxFields): boolean {
 
 /** Members of a typical access record whose values need no escaping: one template. */
 function typicalAccessRecordJsonMembers(f: NginxFields, messageJson: string, datasetJson: string): string {
-  return `"@timestamp":"${f.timestamp}","message":${messageJson},"source":{"address":"${f.sourceAddress}","ip":"${f.sourceIp}"}${
-    f.userName !== undefined ? `,"user":{"name":"${f.userName}"}` : ''},"http":{"request":{"method":"${f.method}"${
-    f.referrer !== undefined ? `,"referrer":"${f.referrer}"` : ''}},"response":{"status_code":${jsonNumber(f.statusCode!)}${
-    f.bodyBytes !== undefined ? `,"body":{"bytes":${jsonNumber(f.bodyBytes)}}` : ''}},"version":"${f.httpVersion}"},"url":{"original":"${f.urlOriginal}","path":"${f.urlPath}"${
-    f.urlQuery !== undefined ? `,"query":"${f.urlQuery}"` : ''}}${
-    f.userAgent !== undefined ? `,"user_agent":{"original":"${f.userAgent}"}` : ''},"event":{"dataset":${datasetJson}${
+  // An optional string member starts with the closing quote of the one before it and leaves its own
+  // closing quote to the next constant part: one piece fewer each.
+  return `"@timestamp":"${f.timestamp}","message":${messageJson},"source":{"address":"${f.sourceAddress}","ip":"${f.sourceIp}${
+    f.userName !== undefined ? `"},"user":{"name":"${f.userName}` : ''}"},"http":{"request":{"method":"${f.method}${
+    f.referrer !== undefined ? `","referrer":"${f.referrer}` : ''}"},"response":{"status_code":${jsonNumber(f.statusCode!)}${
+    f.bodyBytes !== undefined ? `,"body":{"bytes":${jsonNumber(f.bodyBytes)}}` : ''}},"version":"${f.httpVersion}"},"url":{"original":"${f.urlOriginal}","path":"${f.urlPath}${
+    f.urlQuery !== undefined ? `","query":"${f.urlQuery}` : ''}${
+    f.userAgent !== undefined ? `"},"user_agent":{"original":"${f.userAgent}` : ''}"},"event":{"dataset":${datasetJson}${
     f.duration !== undefined ? `,"duration":${jsonNumber(f.duration)}` : ''}}`;
 }
 

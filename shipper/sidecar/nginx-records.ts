@@ -79,8 +79,10 @@ function namesOfPath(path: string, options: NginxRecordOptions): KindNames {
   return names;
 }
 
+const wallClock = (): string => new Date().toISOString();
+
 /** Returns the record for a line, or undefined for a blank line (which is settled without shipping). */
-export function nginxRecordOf(line: Line, options: NginxRecordOptions, now: () => string = () => new Date().toISOString()): Outgoing | undefined {
+export function nginxRecordOf(line: Line, options: NginxRecordOptions, now: () => string = wallClock): Outgoing | undefined {
   if (line.text.length === 0 && !line.truncated) return undefined;
   const names = namesOfPath(line.path, options);
   let parsed: ParseResult;
