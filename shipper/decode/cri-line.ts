@@ -13,10 +13,14 @@ export type CriLine =
   | { readonly ok: false; readonly error: string };
 
 export function decodeCriLine(text: string): CriLine {
-  const fields: CriFields = { stream: 'stdout', content: '', last: true, timestamp: '' };
-  const error = readCriLine(text, fields);
-  return error === undefined ? { ok: true, ...fields } : { ok: false, error };
+  const error = readCriLine(text, scratch);
+  if (error !== undefined) return { ok: false, error };
+  const { stream, content, last, timestamp } = scratch;
+  return { ok: true, stream, content, last, timestamp };
 }
+
+/** Written by `readCriLine` and read back at once (decoding is synchronous). */
+const scratch: CriFields = { stream: 'stdout', content: '', last: true, timestamp: '' };
 
 /** A decoded CRI line's fields, written in place (the hot path allocates no result object). */
 export interface CriFields {

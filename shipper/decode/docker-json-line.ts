@@ -122,11 +122,12 @@ export interface WholeDockerLine {
  * seen here: look at `content`). Writes `into`, so the hot path allocates no result object.
  */
 export function readWholeDockerLine(text: string, into: WholeDockerLine, refuseBrace: boolean): boolean {
+  // In dockerd's layout only the `log` value can hold a `{` after the line's own first one.
+  if (refuseBrace && text.includes('{', 1)) return false;
   if (!cutDockerLine(text, cut)) return false;
   const raw = cut.raw;
   if (!raw.endsWith('\\n')) return false;
   const escaped = raw.slice(0, -2);
-  if (refuseBrace && escaped.includes('{')) return false;
   const timestamp = toCanonicalUtc(cut.time);
   if (timestamp === undefined) return false;
   // A lone surrogate would be written as U+FFFD where JSON.stringify writes an escape that keeps it.
