@@ -27,9 +27,10 @@ export interface AccessFormatOptions {
   readonly escape?: NginxEscape;
 }
 
-/** One variable's writer with its place in the format. */
+/** One variable's writer with its place in the format (the index of its value). */
 interface Slot {
   readonly variable: string;
+  readonly index: number;
   readonly write: VariableWriter;
 }
 
@@ -93,24 +94,24 @@ function scanLiteralFormat(text: string, format: LiteralFormat, jsonEscaped: boo
   return undefined;
 }
 
-function slotsInWriteOrder(variables: readonly string[]): { slots: Slot[]; order: number[] } {
-  const fields = variables.map((variable) => ({ variable, ...fieldForVariable(variable) }));
-  const order = fields.map((_, index) => index).sort((a, b) => fields[a]!.priority - fields[b]!.priority || a - b);
-  return { slots: fields.map(({ variable, write }) => ({ variable, write })), order };
+/** The variables' slots in the order their writers run: by priority, then as in the format. */
+function slotsInWriteOrder(variables: readonly string[]): Slot[] {
+  const fields = variables.map((variable, index) => ({ variable, index, ...fieldForVariable(variable) }));
+  fields.sort((a, b) => a.priority - b.priority || a.index - b.index);
+  return fields.map(({ variable, index, write }) => ({ variable, index, write }));
 }
 
-/** Reads scanned values into fields: `-` means absent; escapes are undone before writing. Returns why on failure. */
-function readValues(
-  slots: readonly Slot[],
-  order: readonly number[],
-  values: readonly (string | undefined)[],
-  decode: (value: string) => string,
-): NginxFields | string {
+/**
+ * Reads scanned values into fields: `-` means absent; escapes are undone before writing (`decode`
+ * undefined: the line holds none). Returns why on failure.
+ */
+function readValues(slots: readonly Slot[], values: readonly (string | undefined)[], decode: ((value: string) => string) | undefined): NginxFields | string {
   const fields = new NginxFields();
-  for (const index of order) {
-    const raw = values[index];
+  for (let s = 0; s < slots.length; s++) {
+    const slot = slots[s]!;
+    const raw = values[slot.index];
     if (raw === undefined || raw === '-' || raw === '') continue;
-    const problem = slots[index]!.write(fields, decode(raw));
+    const problem = slot.write(fields, decode === undefined ? raw : decode(raw));
     if (problem !== undefined) return problem;
   }
   return fields;
@@ -133,7 +134,7 @@ function decoderFor(escape: ValueEscape): (value: string) => string {
 /** A reader for a JSON-object format; `undefined` from it means "not JSON, scan as text". */
 function jsonLineReader(template: readonly JsonTemplateField[]): (text: string) => NginxFields | string | undefined {
   const variables = template.flatMap((field) => field.format.variables);
-  const { slots, order } = slotsInWriteOrder(variables);
+  const slots = slotsInWriteOrder(variables);
   const values: Array<string | undefined> = new Array(variables.length);
   const fieldValues: string[] = [];
   return (text) => {
@@ -166,7 +167,7 @@ function jsonLineReader(template: readonly JsonTemplateField[]): (text: string) 
     // Some other JSON (none of the format's keys): not this log; the text scan will say why.
     if (found === 0) return undefined;
     // JSON.parse already undid the escaping.
-    return readValues(slots, order, values, keepAsIs);
+    return readValues(slots, values, undefined);
   };
 }
 
@@ -199,7 +200,7 @@ function quotesIn(literals: readonly string[]): number {
  */
 export function compileAccessFieldReader(format: string = 'combined', options: AccessFormatOptions = {}): AccessFieldReader {
   const resolved = resolveFormat(format, options.escape);
-  const { slots, order } = slotsInWriteOrder(resolved.literal.variables);
+  const slots = slotsInWriteOrder(resolved.literal.variables);
   const jsonEscaped = resolved.escape === 'json' || resolved.escape === 'json-or-default';
   const decode = decoderFor(resolved.escape);
   const readJson = resolved.json ? jsonLineReader(resolved.json) : undefined;
@@ -214,7 +215,7 @@ export function compileAccessFieldReader(format: string = 'combined', options: A
       const mismatch = scanLiteralFormat(text, resolved.literal, jsonEscaped, values);
       if (mismatch !== undefined) return `line does not match the log format: ${mismatch}`;
       // Most lines hold no escape at all: one search of the line spares one per value.
-      return readValues(slots, order, values, text.indexOf('\\') < 0 ? keepAsIs : decode);
+      return readValues(slots, values, text.indexOf('\\') < 0 ? undefined : decode);
     } catch (error) {
       // Belt and braces: a parser bug must cost one line, never the pipeline.
       return `nginx access parser failed: ${error instanceof Error ? error.message : String(error)}`;
