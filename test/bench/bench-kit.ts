@@ -70,6 +70,14 @@ export async function processPrivateMemory(pid: number): Promise<number> {
   return bytes;
 }
 
+/** The NODE_OPTIONS a manifest under k8s/ sets for its shipper container: the bench measures what users run. */
+export async function manifestNodeOptions(relativePath: string): Promise<string> {
+  const text = await readFile(new URL(`../../${relativePath}`, import.meta.url), 'utf8');
+  const match = /- name: NODE_OPTIONS\s+value: (.+)/.exec(text);
+  if (match === null) throw new Error(`${relativePath} sets no NODE_OPTIONS`);
+  return match[1]!.trim();
+}
+
 export function printTable(title: string, rows: Array<Record<string, string | number>>): void {
   const columns = Object.keys(rows[0] ?? {});
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));

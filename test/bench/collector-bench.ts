@@ -18,7 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCountingEndpoint } from './counting-endpoint.ts';
-import { MiB, SHORT, fmt, printTable, processCpuSeconds, processPeakRss, rawReadAndSplit } from './bench-kit.ts';
+import { MiB, SHORT, fmt, manifestNodeOptions, printTable, processCpuSeconds, processPeakRss, processPrivateMemory, rawReadAndSplit } from './bench-kit.ts';
+import { buildShipperBundle } from '../../shipper/bin/bundle.ts';
 import { createReadStream } from 'node:fs';
 import type { Line } from '../../shipper/record.ts';
 import { createContainerResolver } from '../../shipper/collector/container-resolver.ts';
@@ -38,6 +39,8 @@ const podsRoot = join(dir, 'pods');
 await mkdir(join(dockerRoot, ID), { recursive: true });
 await mkdir(podsRoot, { recursive: true });
 await cp(CONFIG, join(dockerRoot, ID, 'config.v2.json'));
+// The collector as the image runs it: from the shipper bundle (LOGSHIP_BUNDLE), built here from the sources.
+const bundle = await buildShipperBundle(join(dir, 'shippers.mjs'), { quiet: true });
 
 /** Container output as services print it: plain lines, klog lines and JSON lines, 80–400 bytes. */
 function messageOf(i: number): string {
@@ -72,7 +75,7 @@ async function writeDockerLog(path: string, targetBytes: number): Promise<number
 function startCollector(to: string, stateDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, [CLI, 'collector', '--docker-root', dockerRoot, '--pods-root', podsRoot, '--to', to, '--state-dir', stateDir,
     '--kube-api', 'off', '--node-name', 'bench-node', '--metrics-listen', '127.0.0.1:0', '--log-level', 'warn', '--no-gzip',
-    '--batch-max-docs', '5000', '--batch-max-bytes', '8MiB', '--max-buffer-bytes', '48MiB', ...extra], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+    '--batch-max-docs', '5000', '--batch-max-bytes', '8MiB', '--max-buffer-bytes', '48MiB', ...extra], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, LOGSHIP_BUNDLE: bundle, ...env } });
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -144,7 +147,7 @@ const MB = 1e6;
 printTable(`collector: ${fmt(size / MiB)} MiB docker json-file, ${fmt(lines)} lines → counting _bulk endpoint (collector process incl. start-up)`, [
   { run: 'raw read-and-split (baseline)', 'MB/s wall': fmt(size / MB / baseline.seconds, 1), 'MB/s per core': fmt(size / MB / baseline.cpuSeconds, 1), 'lines/s': fmt(baseline.lines / baseline.seconds), 'peak RSS MiB': 'n/a', 'vs baseline': '1.000×' },
   { run: 'collector stages in-process (read, decode, metadata, record JSON)', 'MB/s wall': fmt(size / MB / stages.seconds, 1), 'MB/s per core': fmt(size / MB / stages.cpuSeconds, 1), 'lines/s': fmt(lines / stages.seconds), 'peak RSS MiB': 'n/a', 'vs baseline': `${fmt(baseline.seconds / stages.seconds, 3)}×` },
-  { run: 'logship collector (decode + k8s metadata + bulk)', 'MB/s wall': fmt(size / MB / seconds, 1), 'MB/s per core': fmt(size / MB / cpu, 1), 'lines/s': fmt(lines / seconds), 'peak RSS MiB': fmt(peak / MiB), 'vs baseline': `${fmt((size / seconds) / (size / baseline.seconds), 3)}×` },
+  { run: 'logship collector from the bundle (decode + k8s metadata + bulk)', 'MB/s wall': fmt(size / MB / seconds, 1), 'MB/s per core': fmt(size / MB / cpu, 1), 'lines/s': fmt(lines / seconds), 'peak RSS MiB': fmt(peak / MiB), 'vs baseline': `${fmt((size / seconds) / (size / baseline.seconds), 3)}×` },
 ]);
 process.stdout.write('target: ≥ 150 MB/s of log file per core\n');
 
@@ -161,14 +164,17 @@ for (let i = 0; i < FILES; i++) {
 }
 let written = FILES;
 
-interface QuietResult { cpuBusyPercent: number; cpuIdlePercent: number; peakRss: number; shipped: number }
+interface QuietResult { cpuBusyPercent: number; cpuIdlePercent: number; peakRss: number; peakPrivate: number; shipped: number }
 
 async function quietRun(name: string, env: NodeJS.ProcessEnv): Promise<QuietResult> {
   const many = await startCountingEndpoint();
   const quiet = startCollector(many.url, join(dir, `state-quiet-${name}`), [], env);
+  let peakPrivate = 0;
+  const samplePrivate = async () => (peakPrivate = Math.max(peakPrivate, await processPrivateMemory(quiet.pid!).catch(() => 0)));
   const waitFor = async (n: number): Promise<void> => {
     const deadline = Date.now() + 60_000;
     while (many.count() < n) {
+      await samplePrivate();
       if (Date.now() > deadline) throw new Error(`only ${many.count()} of ${n} lines arrived`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -183,6 +189,7 @@ async function quietRun(name: string, env: NodeJS.ProcessEnv): Promise<QuietResu
       await appendFile(join(podDirs[i]!, '0.log'), `2026-11-24T05:00:0${round % 10}.000000001Z stdout F ${messageOf(round * FILES + i)}\n`);
     }
     written += FILES;
+    await samplePrivate();
     const left = 1000 - (performance.now() - roundStart);
     if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
   }
@@ -196,17 +203,19 @@ async function quietRun(name: string, env: NodeJS.ProcessEnv): Promise<QuietResu
   const shipped = many.count();
   await stop(quiet);
   await many.close();
-  return { cpuBusyPercent: (100 * cpuBusy) / busySeconds, cpuIdlePercent: (100 * cpuIdle) / IDLE_SECONDS, peakRss, shipped };
+  return { cpuBusyPercent: (100 * cpuBusy) / busySeconds, cpuIdlePercent: (100 * cpuIdle) / IDLE_SECONDS, peakRss, peakPrivate, shipped };
 }
 
-const RECOMMENDED = { NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '2' };
+/** What the DaemonSet in k8s/base/collector.yaml sets. */
+const MANIFEST_NODE_OPTIONS = await manifestNodeOptions('k8s/base/collector.yaml');
+const RECOMMENDED = { NODE_OPTIONS: MANIFEST_NODE_OPTIONS };
 const defaults = await quietRun('defaults', {});
 const tuned = await quietRun('tuned', RECOMMENDED);
 await rm(dir, { recursive: true, force: true });
 
 printTable(`collector: ${FILES} CRI files tailed at once (500 pods), 1 line/s each for ${ROUNDS} s, then ${IDLE_SECONDS} s idle`, [
-  { run: 'Node defaults', 'CPU % writing (500 lines/s)': fmt(defaults.cpuBusyPercent, 1), 'CPU % idle': fmt(defaults.cpuIdlePercent, 2), 'peak RSS MiB': fmt(defaults.peakRss / MiB), 'lines shipped (cumulative)': fmt(defaults.shipped) },
-  { run: 'NODE_OPTIONS=--max-semi-space-size=1 MALLOC_ARENA_MAX=2', 'CPU % writing (500 lines/s)': fmt(tuned.cpuBusyPercent, 1), 'CPU % idle': fmt(tuned.cpuIdlePercent, 2), 'peak RSS MiB': fmt(tuned.peakRss / MiB), 'lines shipped (cumulative)': fmt(tuned.shipped) },
+  { run: 'bundle, Node defaults', 'CPU % writing (500 lines/s)': fmt(defaults.cpuBusyPercent, 1), 'CPU % idle': fmt(defaults.cpuIdlePercent, 2), 'peak RSS MiB': fmt(defaults.peakRss / MiB), 'peak private MiB': fmt(defaults.peakPrivate / MiB), 'lines shipped (cumulative)': fmt(defaults.shipped) },
+  { run: `bundle, NODE_OPTIONS=${MANIFEST_NODE_OPTIONS} as in k8s/`, 'CPU % writing (500 lines/s)': fmt(tuned.cpuBusyPercent, 1), 'CPU % idle': fmt(tuned.cpuIdlePercent, 2), 'peak RSS MiB': fmt(tuned.peakRss / MiB), 'peak private MiB': fmt(tuned.peakPrivate / MiB), 'lines shipped (cumulative)': fmt(tuned.shipped) },
 ]);
 process.stdout.write('targets: ≤ 150 MiB RSS with 500 files, near-zero CPU when idle\n');
 process.stdout.write(`BENCH_RESULT ${JSON.stringify({
@@ -221,6 +230,8 @@ process.stdout.write(`BENCH_RESULT ${JSON.stringify({
   quietFiles: FILES,
   quietPeakRssMiB: Math.round(defaults.peakRss / MiB),
   quietPeakRssMiBTuned: Math.round(tuned.peakRss / MiB),
+  quietPeakPrivateMiB: Math.round(defaults.peakPrivate / MiB),
+  quietPeakPrivateMiBTuned: Math.round(tuned.peakPrivate / MiB),
   quietBusyCpuPercent: +defaults.cpuBusyPercent.toFixed(1),
   idleCpuPercent: +defaults.cpuIdlePercent.toFixed(2),
   idleCpuPercentTuned: +tuned.cpuIdlePercent.toFixed(2),

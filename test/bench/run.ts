@@ -72,6 +72,7 @@ function printTargets(results: ReadonlyArray<Record<string, unknown>>): void {
   if (collector !== undefined) {
     add('collector', 'MB/s of log per core', collector.MBpsPerCore, 150, true, `raw read-and-split ${num(collector.baselineMBps).toLocaleString('en-US')} MB/s`);
     add('collector', 'peak RSS MiB, 500 files', collector.quietPeakRssMiB, 150, false);
+    add('collector', 'peak RSS MiB, 500 files, NODE_OPTIONS as in k8s/', collector.quietPeakRssMiBTuned, 150, false);
     add('collector', 'idle CPU %, 500 files', collector.idleCpuPercent, 1, false);
   }
   const store = of('store');

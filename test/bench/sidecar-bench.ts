@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCountingEndpoint } from './counting-endpoint.ts';
-import { MiB, SHORT, fmt, measureChild, printTable, rawReadAndSplit, writeNginxFile } from './bench-kit.ts';
+import { MiB, SHORT, fmt, manifestNodeOptions, measureChild, printTable, rawReadAndSplit, writeNginxFile } from './bench-kit.ts';
 import { buildShipperBundle } from '../../shipper/bin/bundle.ts';
 
 const CLI = fileURLToPath(new URL('../../shipper/bin/logship.js', import.meta.url));
@@ -65,7 +65,7 @@ ruleset(name="ship" queue.type="LinkedList" queue.size="100000" queue.dequeueBat
 }
 
 /** The heap bounds the Kubernetes manifests set for the sidecar container (k8s/examples/nginx-sidecar). */
-const BOUNDED_HEAP = '--max-old-space-size=128 --max-semi-space-size=2';
+const BOUNDED_HEAP = await manifestNodeOptions('k8s/examples/nginx-sidecar/deployment.yaml');
 const plain = await runSidecar(false);
 const gzipped = await runSidecar(true);
 const bounded = await runSidecar(false, BOUNDED_HEAP);
