@@ -125,14 +125,13 @@ export class RollupWriter {
     this.version++;
   }
 
+  /** `rows` holds 4 values per row; UPSERT_BATCH rows per statement while there are that many (measured: 0.6 → 0.4 µs/doc), then one. */
   #upsertRows(part: number, rows: SQLInputValue[]): void {
-    const perRow = 4;
-    let at = 0;
-    while (at < rows.length) {
-      const n = Math.min(UPSERT_BATCH, (rows.length - at) / perRow);
-      const batch = n === UPSERT_BATCH ? UPSERT_BATCH : 1;
-      this.#upsert(part, batch).run(...rows.slice(at, at + batch * perRow));
-      at += batch * perRow;
+    const width = 4;
+    for (let at = 0; at < rows.length;) {
+      const batch = rows.length - at >= UPSERT_BATCH * width ? UPSERT_BATCH : 1;
+      this.#upsert(part, batch).run(...rows.slice(at, at + batch * width));
+      at += batch * width;
     }
   }
 
