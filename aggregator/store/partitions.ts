@@ -70,8 +70,9 @@ export function createPartitionTables(db: DatabaseSync, index: IndexInfo, part: 
   db.exec(`CREATE TABLE ${rowsTable(part)} (r INTEGER PRIMARY KEY, ts INTEGER)`);
   // Rows lo..hi and the range of their @timestamp (`irregular`: how many have none or a fractional one), see writer.ts#writeBlock.
   db.exec(`CREATE TABLE ${blocksTable(part)} (lo INTEGER PRIMARY KEY, hi INTEGER NOT NULL, min_ts, max_ts, irregular INTEGER NOT NULL)`);
-  // Live rows per column, 10-minute bucket of `ts` and value (rollup.ts).
-  db.exec(`CREATE TABLE ${rollupTable(part)} (col INTEGER NOT NULL, b INTEGER NOT NULL, v NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (col, b, v)) WITHOUT ROWID`);
+  // Live rows per column, value and 10-minute bucket of `ts` (rollup.ts). Value before bucket: a terms
+  // aggregation groups by value, which this order gives without sorting.
+  db.exec(`CREATE TABLE ${rollupTable(part)} (col INTEGER NOT NULL, v NOT NULL, b INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (col, v, b)) WITHOUT ROWID`);
   for (const col of indexedColumns(index)) createValueIndex(db, part, col);
   // `_id` and `_source` in zstd chunks of consecutive rows, keyed by the chunk's last row (source-chunks.ts).
   db.exec(`CREATE TABLE ${sourceTable(part)} (c INTEGER PRIMARY KEY, z BLOB NOT NULL)`);

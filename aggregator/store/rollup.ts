@@ -140,7 +140,7 @@ export class RollupWriter {
     let stmt = this.#upserts.get(key);
     if (stmt === undefined) {
       const values = new Array<string>(rows).fill('(?, ?, ?, ?)').join(', ');
-      stmt = this.#db.prepare(`INSERT INTO ${rollupTable(part)} (col, b, v, n) VALUES ${values} ON CONFLICT (col, b, v) DO UPDATE SET n = n + excluded.n`);
+      stmt = this.#db.prepare(`INSERT INTO ${rollupTable(part)} (col, b, v, n) VALUES ${values} ON CONFLICT (col, v, b) DO UPDATE SET n = n + excluded.n`);
       this.#upserts.set(key, stmt);
     }
     return stmt;
