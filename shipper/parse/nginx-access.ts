@@ -180,16 +180,20 @@ export interface AccessFieldReader {
    */
   readonly read: (text: string) => NginxFields | string;
   /**
-   * How many `"` the format's literals put in a line, for a format whose values are cut from the line
-   * as written; undefined for a JSON-object format, whose lines are read by JSON.parse.
+   * How many characters `JSON.stringify` adds escaping the format's literals (one per `"`, for example),
+   * for a format whose values are cut from the line as written; undefined for a JSON-object format, whose
+   * lines are read by JSON.parse (and for literals holding a surrogate, which could pair with a value's).
    */
-  readonly quotesInLiterals: number | undefined;
+  readonly escapesInLiterals: number | undefined;
 }
 
-function quotesIn(literals: readonly string[]): number {
-  let quotes = 0;
-  for (const literal of literals) for (const c of literal) if (c === '"') quotes++;
-  return quotes;
+function escapesIn(literals: readonly string[]): number | undefined {
+  let added = 0;
+  for (const literal of literals) {
+    if (/[\ud800-\udfff]/.test(literal)) return undefined;
+    added += JSON.stringify(literal).length - literal.length - 2;
+  }
+  return added;
 }
 
 /**
@@ -221,7 +225,7 @@ export function compileAccessFieldReader(format: string = 'combined', options: A
       return `nginx access parser failed: ${error instanceof Error ? error.message : String(error)}`;
     }
   };
-  return { read, quotesInLiterals: readJson ? undefined : quotesIn(resolved.literal.literals) };
+  return { read, escapesInLiterals: readJson ? undefined : escapesIn(resolved.literal.literals) };
 }
 
 /** The parser made of a field reader: the nested ECS record, or the reason as a failure. */

@@ -17,7 +17,7 @@ import type { NginxFields } from './nginx-fields.ts';
 /** What goes between the quotes of a JSON string for a value. */
 type JsonStringContent = (value: string) => string;
 
-/** For values known to need no escaping at all (see `escapesOnlyQuotesOutsideValues`): as they are. */
+/** For values known to need no escaping at all (see `valuesNeedNoEscaping`): as they are. */
 const bareContent: JsonStringContent = (value) => value;
 
 /** Any value, escaped exactly as `JSON.stringify` escapes it. */
@@ -25,13 +25,13 @@ const escapedContent: JsonStringContent = (value) => JSON.stringify(value).slice
 
 /**
  * Whether no value cut from a line needs escaping in JSON, told from the line's own JSON (which the
- * document needs anyway): `JSON.stringify` lengthens a string by one character per `"` it escapes
- * (more for other escapes), so if the line's JSON is longer by exactly the quotes its format's literals
- * put there, every other character is one written as it is — and values are cut from between those
- * literals. `quotesInLiterals` undefined: values are not cut from the line as written (JSON formats).
+ * document needs anyway): escaping never shortens, and adds the same characters for a literal's text
+ * wherever it stands, so if the line's JSON is longer by exactly what its format's literals add (their
+ * `"`, a tab…), every other character is written as it is — and values are cut from between those
+ * literals. `escapesInLiterals` undefined: values are not cut from the line as written (JSON formats).
  */
-export function escapesOnlyQuotesOutsideValues(line: string, lineJson: string, quotesInLiterals: number | undefined): boolean {
-  return quotesInLiterals !== undefined && lineJson.length === line.length + 2 + quotesInLiterals;
+export function valuesNeedNoEscaping(line: string, lineJson: string, escapesInLiterals: number | undefined): boolean {
+  return escapesInLiterals !== undefined && lineJson.length === line.length + 2 + escapesInLiterals;
 }
 
 /** A number as `JSON.stringify` writes it (what is not finite becomes `null`). */
@@ -139,7 +139,7 @@ function typicalAccessRecordJsonMembers(f: NginxFields, messageJson: string, dat
  * @param messageJson `JSON.stringify(message)`
  * @param datasetJson `JSON.stringify(dataset)`
  * @param valuesNeedNoEscaping no string in `f` holds a character `JSON.stringify` escapes
- *        (see `escapesOnlyQuotesOutsideValues`); when false, every string value is escaped
+ *        (see `valuesNeedNoEscaping`); when false, every string value is escaped
  */
 export function recordJsonMembers(f: NginxFields, messageJson: string, datasetJson: string, valuesNeedNoEscaping: boolean): string {
   if (!valuesNeedNoEscaping) return anyRecordJsonMembers(f, messageJson, datasetJson, escapedContent);

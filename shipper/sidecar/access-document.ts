@@ -10,7 +10,7 @@
 import type { Line, LogRecord } from '../record.ts';
 import type { NginxFields } from '../parse/nginx-fields.ts';
 import type { AccessFieldReader } from '../parse/nginx-access.ts';
-import { escapesOnlyQuotesOutsideValues, recordJsonMembers } from '../parse/nginx-fields-json.ts';
+import { valuesNeedNoEscaping, recordJsonMembers } from '../parse/nginx-fields-json.ts';
 
 /**
  * Makes the document of one parsed access line; `now` gives `@timestamp` to a line without a time.
@@ -29,7 +29,7 @@ const ACCESS_RECORD_KEYS: ReadonlySet<string> = new Set(['@timestamp', 'message'
 export function createAccessDocumentWriter(reader: AccessFieldReader, dataset: string, namespace: string, fixedFields: LogRecord): AccessDocumentWriter | undefined {
   if (Object.keys(fixedFields).some((key) => ACCESS_RECORD_KEYS.has(key))) return undefined;
   const fixedJson = JSON.stringify(fixedFields).slice(1, -1);
-  const { quotesInLiterals } = reader;
+  const { escapesInLiterals } = reader;
   const datasetJson = JSON.stringify(dataset);
   const afterOffset = `},"data_stream":${JSON.stringify({ type: 'logs', dataset, namespace })}${fixedJson === '' ? '' : `,${fixedJson}`}}`;
   // Lines come file by file: the path's JSON is kept for as long as the path stays the same.
@@ -43,7 +43,7 @@ export function createAccessDocumentWriter(reader: AccessFieldReader, dataset: s
     }
     const text = line.text;
     const messageJson = JSON.stringify(text);
-    const members = recordJsonMembers(fields, messageJson, datasetJson, escapesOnlyQuotesOutsideValues(text, messageJson, quotesInLiterals));
+    const members = recordJsonMembers(fields, messageJson, datasetJson, valuesNeedNoEscaping(text, messageJson, escapesInLiterals));
     // A line without a time of its own gets the clock's, after the parsed fields, as the record path adds it.
     const timestamp = fields.timestamp === undefined ? `,"@timestamp":${JSON.stringify(now())}` : '';
     return `{${members}${timestamp}${beforeOffset}${line.offset}${afterOffset}`;

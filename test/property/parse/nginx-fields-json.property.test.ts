@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assembleRecord, NginxFields } from '../../../shipper/parse/nginx-fields.ts';
-import { escapesOnlyQuotesOutsideValues, recordJsonMembers } from '../../../shipper/parse/nginx-fields-json.ts';
+import { recordJsonMembers, valuesNeedNoEscaping } from '../../../shipper/parse/nginx-fields-json.ts';
 
 /** Any string, lone surrogates and control characters included. */
 const anyText = fc.string({ unit: 'binary', maxLength: 30 });
@@ -83,19 +83,22 @@ describe('the JSON of an nginx record written straight from its fields', () => {
     );
   });
 
-  it('knows a line needs no escaping beyond its literal quotes only when that is so', () => {
-    expect(escapesOnlyQuotesOutsideValues('1.2.3.4 "GET / HTTP/1.1" 200', '"1.2.3.4 \\"GET / HTTP/1.1\\" 200"', 2)).toBe(true);
+  it('knows the values of a line need no escaping exactly when that is so', () => {
+    expect(valuesNeedNoEscaping('1.2.3.4 "GET / HTTP/1.1" 200', '"1.2.3.4 \\"GET / HTTP/1.1\\" 200"', 2)).toBe(true);
+    /** Format literals (no surrogates, as in a format read from UTF-8 text) with quotes, tabs, backslashes. */
+    const literal = fc.string({ unit: fc.constantFrom(' ', '"', '\t', '\\', '[', ']', '-', 'é', '\u0001', ':'), maxLength: 4 });
+    const value = fc.oneof(bareText, anyText);
     fc.assert(
-      fc.property(anyText, fc.nat({ max: 4 }), (line, quotesInLiterals) => {
-        const lineJson = JSON.stringify(line);
-        const quotes = line.split('"').length - 1;
-        const onlyQuotes = [...line].every((c) => c === '"' || JSON.stringify(c).length === c.length + 2);
-        // Within this property a line always holds its literals' quotes (as a matched line does).
-        fc.pre(quotes >= quotesInLiterals);
-        expect(escapesOnlyQuotesOutsideValues(line, lineJson, quotesInLiterals)).toBe(onlyQuotes && quotes === quotesInLiterals);
+      fc.property(fc.array(fc.tuple(value, literal.filter((l) => l.length > 0)), { minLength: 1, maxLength: 5 }), literal, literal, (pairs, first, last) => {
+        const literals = [first, ...pairs.map(([, l]) => l).slice(0, -1), last];
+        const values = pairs.map(([v]) => v);
+        const line = literals.map((l, i) => l + (values[i] ?? '')).join('');
+        const added = literals.reduce((sum, l) => sum + JSON.stringify(l).length - l.length - 2, 0);
+        const bare = values.every((v) => JSON.stringify(v).length === v.length + 2);
+        expect(valuesNeedNoEscaping(line, JSON.stringify(line), added)).toBe(bare);
       }),
-      { numRuns: 3000 },
+      { numRuns: 5000 },
     );
-    expect(escapesOnlyQuotesOutsideValues('a', '"a"', undefined)).toBe(false);
+    expect(valuesNeedNoEscaping('a', '"a"', undefined)).toBe(false);
   });
 });
