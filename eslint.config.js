@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'aggregator/ui/dist/**', 'data/**', 'state/**', 'test-results/**'] },
+  { ignores: ['node_modules/**', 'aggregator/ui/dist/**', 'shipper/dist/**', 'data/**', 'state/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
