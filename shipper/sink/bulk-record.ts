@@ -107,6 +107,28 @@ function recycle(chunk: Chunk): void {
   if (pool.length < POOL_LIMIT) pool.push(chunk);
 }
 
+/** Where `placeBeyondCurrent` put a record (module-level rather than a returned object: this runs per record). */
+let placedChunk = current;
+let placedAt = 0;
+
+/**
+ * Places a record of `exact` bytes whose upper bound did not fit the current chunk: a large record gets a
+ * buffer of its own; otherwise it stays in the current chunk if it fits after all, or starts the next one.
+ */
+function placeBeyondCurrent(exact: number): void {
+  placedChunk = current;
+  placedAt = used;
+  if (exact > OWN_BUFFER_BYTES) {
+    placedChunk = new Chunk(exact, false);
+    placedAt = 0;
+  } else if (exact > CHUNK_BYTES - used) {
+    const full = current;
+    placedChunk = current = pool.pop() ?? new Chunk(CHUNK_BYTES, true);
+    used = placedAt = 0;
+    if (full.live === 0) recycle(full);
+  }
+}
+
 /**
  * Encodes a record whose document is already serialized. Its `_id` is `idHead + idTail`, written as
  * given: both must be JSON-safe (document ids are base64url and base36; pass any other id through
@@ -119,16 +141,9 @@ export function encodeRecord(index: string, idHead: string, idTail: string, body
   let chunk = current;
   let at = used;
   if (bound > CHUNK_BYTES - used) {
-    const exact = Buffer.byteLength(prefix) + Buffer.byteLength(idHead) + Buffer.byteLength(idTail) + Buffer.byteLength(body) + 5;
-    if (exact > OWN_BUFFER_BYTES) {
-      chunk = new Chunk(exact, false);
-      at = 0;
-    } else if (exact > CHUNK_BYTES - used) {
-      const full = current;
-      chunk = current = pool.pop() ?? new Chunk(CHUNK_BYTES, true);
-      used = at = 0;
-      if (full.live === 0) recycle(full);
-    }
+    placeBeyondCurrent(Buffer.byteLength(prefix) + Buffer.byteLength(idHead) + Buffer.byteLength(idTail) + Buffer.byteLength(body) + 5);
+    chunk = placedChunk;
+    at = placedAt;
   }
   const target = chunk.bytes;
   let pos = at;
@@ -225,17 +240,9 @@ export function encodeRecordParts(index: string, head: Uint8Array, middle: strin
   let chunk = current;
   let at = used;
   if (bound > CHUNK_BYTES - used) {
-    // The same choice as encodeRecord's: a large record gets its own buffer, else the next chunk.
-    const exact = head.length + Buffer.byteLength(middle) + tail.length;
-    if (exact > OWN_BUFFER_BYTES) {
-      chunk = new Chunk(exact, false);
-      at = 0;
-    } else if (exact > CHUNK_BYTES - used) {
-      const full = current;
-      chunk = current = pool.pop() ?? new Chunk(CHUNK_BYTES, true);
-      used = at = 0;
-      if (full.live === 0) recycle(full);
-    }
+    placeBeyondCurrent(head.length + Buffer.byteLength(middle) + tail.length);
+    chunk = placedChunk;
+    at = placedAt;
   }
   const target = chunk.bytes;
   target.set(head, at);
