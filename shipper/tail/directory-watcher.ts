@@ -12,7 +12,7 @@
  * is set); the tailer's periodic scan and poll cover what they miss.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type DirectoryEvent =
@@ -69,16 +69,25 @@ export function watchDirectories(root: string, depth: number | undefined, onEven
     watched.set(dir, watcher);
   }
 
-  /** Watches `dir` (if it is a directory) and its subdirectories down to the depth. */
+  /**
+   * Watches `dir` (if it is a directory) and its subdirectories down to the depth. The watch is set before
+   * the directory is listed, so an entry made meanwhile is either listed or reported, never missed.
+   */
   async function addTree(dir: string, level: number): Promise<void> {
+    try {
+      // The root may be a link to a directory; below it links are not followed (no cycles with `**`).
+      if (!(await (level === 0 ? stat(dir) : lstat(dir))).isDirectory()) return;
+    } catch {
+      return; // gone already
+    }
+    add(dir, level);
+    if (depth !== undefined && level >= depth) return;
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch {
-      return; // not a directory, or gone already
+      return; // gone meanwhile (its watch reports the error and is dropped)
     }
-    add(dir, level);
-    if (depth !== undefined && level >= depth) return;
     for (const entry of entries) {
       if (entry.isDirectory()) await addTree(join(dir, entry.name), level + 1);
     }

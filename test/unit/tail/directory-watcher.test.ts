@@ -1,4 +1,4 @@
-import { appendFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -74,5 +74,20 @@ describe('the directory watcher', () => {
     await appendFile(join(later, 'access.log'), 'y\n');
     await eventually(() => expect(changed(join(later, 'access.log'))).toBe(true));
     expect(w.size).toBe(1);
+  });
+
+  it('follows a root that is a link to a directory, watches no file as a directory and follows no link below', async () => {
+    await mkdir(join(root, 'real', 'pod'), { recursive: true });
+    await symlink(join(root, 'real'), join(root, 'link'));
+    await mkdir(join(root, 'elsewhere'));
+    await symlink(join(root, 'elsewhere'), join(root, 'real', 'linked-pod'));
+    const w = start(join(root, 'link'), 2);
+    await eventually(() => expect(w.size).toBe(2)); // the root and pod/, not linked-pod
+    await writeFile(join(root, 'real', 'not-a-dir'), 'x\n');
+    await eventually(() => expect(entries(join(root, 'link'))).toBe(true));
+    await appendFile(join(root, 'real', 'pod', '0.log'), 'x\n');
+    await eventually(() => expect(changed(join(root, 'link', 'pod', '0.log'))).toBe(true));
+    expect(w.size).toBe(2);
+    expect(errors).toEqual([]);
   });
 });
