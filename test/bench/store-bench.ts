@@ -17,6 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { openEmbeddedStore } from '../../aggregator/store/index.ts';
+import { startAggregator } from '../helpers/aggregator-process.ts';
+import { processCpuSeconds } from './bench-kit.ts';
 import type { BulkOp, JsonObject } from '../../aggregator/store/types.ts';
 
 const TOTAL = Number(process.env.STORE_BENCH_DOCS ?? 300_000);
@@ -110,7 +112,52 @@ async function main(): Promise<void> {
   const p99 = await searches(store, start);
   await store.close();
   if (process.env.STORE_BENCH_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
-  console.log(`BENCH_RESULT ${JSON.stringify({ bench: 'store', documents: TOTAL, docsPerSec: Math.round(docsPerSec), cpuUsPerDoc: +(ingestCpuUs / TOTAL).toFixed(1), diskBytesPerDoc: Math.round(stats.diskBytes / TOTAL), baselineStringifyDocsPerSec: Math.round(TOTAL / (stringifyMs / 1000)), p99Ms: p99 })}`);
+  const http = await ingestOverHttp(Math.min(TOTAL, HTTP_DOCS));
+  console.log(`BENCH_RESULT ${JSON.stringify({ bench: 'store', documents: TOTAL, docsPerSec: Math.round(docsPerSec), cpuUsPerDoc: +(ingestCpuUs / TOTAL).toFixed(1), diskBytesPerDoc: Math.round(stats.diskBytes / TOTAL), baselineStringifyDocsPerSec: Math.round(TOTAL / (stringifyMs / 1000)), p99Ms: p99, httpDocs: http.docs, httpDocsPerSec: Math.round(http.docs / http.seconds), httpDocsPerCpuSec: Math.round(http.docs / http.cpuSeconds) })}`);
+}
+
+/** Documents sent through HTTP by `ingestOverHttp` (at most; fewer when the whole run is smaller). */
+const HTTP_DOCS = Number(process.env.STORE_BENCH_HTTP_DOCS ?? 300_000);
+
+/**
+ * What the issue's target names: ingest through `_bulk`. The real aggregator process (embedded store) takes
+ * NDJSON `create` bulks of BATCH documents over HTTP, two requests in flight as our shippers send them;
+ * reports documents per second of wall time and per CPU-second of the aggregator process (all its
+ * threads). Bodies are built before the clock starts, so the sender's own work is not in the way.
+ */
+async function ingestOverHttp(total: number): Promise<{ docs: number; seconds: number; cpuSeconds: number }> {
+  const end = Date.now();
+  const step = 86_400_000 / total;
+  const bodies: string[] = [];
+  for (let done = 0; done < total; done += BATCH) {
+    const lines: string[] = [];
+    for (let i = done; i < Math.min(total, done + BATCH); i++) {
+      lines.push(`{"create":{"_index":"logs-nginx.access-default","_id":"h1:${i}"}}`, JSON.stringify(toDoc(corpus[i % corpus.length]!, end - 86_400_000 + i * step, i)));
+    }
+    bodies.push(`${lines.join('\n')}\n`);
+  }
+  const aggregator = await startAggregator();
+  try {
+    const pid = aggregator.pid()!;
+    const cpu0 = await processCpuSeconds(pid);
+    const t0 = performance.now();
+    let next = 0;
+    const sender = async (): Promise<void> => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const response = await fetch(`${aggregator.url}/_bulk`, { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson' } });
+        const answer = (await response.json()) as { errors?: boolean };
+        if (response.status !== 200 || answer.errors !== false) throw new Error(`_bulk answered ${response.status}: ${JSON.stringify(answer).slice(0, 500)}`);
+      }
+    };
+    await Promise.all([sender(), sender()]);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpuSeconds = (await processCpuSeconds(pid)) - cpu0;
+    console.log(`ingest through _bulk (HTTP, real aggregator process, ${BATCH}-document bulks, 2 in flight): ${Math.round(total / seconds)} docs/s, ${Math.round(total / cpuSeconds)} docs per aggregator CPU-second (${(cpuSeconds * 1e6 / total).toFixed(1)} µs/doc)`);
+    return { docs: total, seconds, cpuSeconds };
+  } finally {
+    await aggregator.cleanup();
+  }
 }
 
 /** Runs the searches the issue names (and two more) and returns each one's p99 in ms, by name. */
