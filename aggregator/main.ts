@@ -17,6 +17,7 @@ import type { aggregatorCommand } from './config.ts';
 import type { Registry } from 'prom-client';
 import type { Store } from './store/types.ts';
 import { openEmbeddedStore } from './store/index.ts';
+import { StoreFormatError } from './store/format.ts';
 import { openForwardingStore } from './forward/index.ts';
 import { buildApp } from './app.ts';
 import { loadCredentials, CredentialsError, type Credentials } from './auth/credentials.ts';
@@ -94,6 +95,9 @@ function openStore(config: AggregatorConfig, logger: Logger, registry: Registry)
     registry,
     ...(config.retention === undefined ? {} : { retentionMs: config.retention }),
     ...(config.maxDiskBytes === undefined ? {} : { maxDiskBytes: config.maxDiskBytes }),
+  }).catch((error: unknown) => {
+    if (error instanceof StoreFormatError) exitWithConfigurationErrors([`--data-dir: ${error.message}`]);
+    throw error;
   });
 }
 

@@ -16,12 +16,19 @@
 import { DatabaseSync } from 'node:sqlite';
 import { CATALOG_SCHEMA } from './catalog.ts';
 import { registerFunctions } from './sql-functions.ts';
+import { checkStoreFormat } from './format.ts';
 
 export function openWriter(path: string): DatabaseSync {
   const db = new DatabaseSync(path);
   // auto_vacuum must be chosen before the first table exists; INCREMENTAL lets retention give dropped
   // partitions' pages back to the file system.
   db.exec('PRAGMA auto_vacuum = INCREMENTAL');
+  try {
+    checkStoreFormat(db, path);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   db.exec('PRAGMA journal_mode = WAL');
   db.exec(`PRAGMA synchronous = ${process.env.LOGSHIP_STORE_SYNC === 'full' ? 'FULL' : 'NORMAL'}`);
   db.exec('PRAGMA busy_timeout = 10000');
