@@ -19,13 +19,13 @@ import { pino } from 'pino';
 import { openEmbeddedStore } from '../../aggregator/store/index.ts';
 import { startAggregator } from '../helpers/aggregator-process.ts';
 import { processCpuSeconds } from './bench-kit.ts';
+import { CORPUS_ROOT } from '../helpers/corpus.ts';
 import type { BulkOp, JsonObject } from '../../aggregator/store/types.ts';
 
 const TOTAL = Number(process.env.STORE_BENCH_DOCS ?? 300_000);
 const BATCH = Number(process.env.STORE_BENCH_BATCH ?? 2000);
 const RUNS = Number(process.env.STORE_BENCH_RUNS ?? 30);
-const corpus = readFileSync(new URL('../../../shared/corpus/nginx/access.log', import.meta.url).pathname.replace('/main/../shared', '/shared'), 'utf8')
-  .split('\n').filter((l) => l !== '');
+const corpus = readFileSync(join(CORPUS_ROOT, 'nginx/access.log'), 'utf8').split('\n').filter((l) => l !== '');
 
 const LINE = /^(\S+) - (\S+) \[([^\]]+)\] "(\S+) (\S+) (\S+)" (\d{3}) (\d+) "([^"]*)" "([^"]*)"/;
 
