@@ -1,6 +1,6 @@
 /**
  * nginx parsing speed on one core, in lines per CPU-second (garbage collection included), over the real corpus repeated
- * (/work/shared/corpus/nginx, else lines from the demo generator).
+ * (the shared corpus's nginx/, see test/helpers/corpus.ts; else lines from the demo generator).
  *
  * Compared in the same run with:
  * - the floor: walking the same lines and touching each one (what any parser costs at least);

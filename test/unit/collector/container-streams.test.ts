@@ -9,8 +9,9 @@ import { createPodCache } from '../../../shipper/enrich/kubernetes-pod-cache.ts'
 import { annotationFilter, type PodMeta } from '../../../shipper/enrich/kubernetes-pod.ts';
 import { compileAccessFormat } from '../../../shipper/parse/nginx-access.ts';
 import { createErrorParser } from '../../../shipper/parse/nginx-error.ts';
+import { CORPUS_ROOT } from '../../helpers/corpus.ts';
 
-const LAYOUT = '/work/shared/corpus/containers/layout/var';
+const LAYOUT = join(CORPUS_ROOT, 'containers/layout/var');
 const DOCKER = join(LAYOUT, 'lib/docker/containers');
 const PODS = join(LAYOUT, 'log/pods');
 const LEDGER_DIR = 'payments_ledger-api-5f6b8c9d7-q4wz2_863b9313-ae40-4d22-bdc1-84a7c670795c';
