@@ -158,7 +158,7 @@ export function sidecarContainer(settings: SidecarSettings, appContainer: string
     { name: 'LOGSHIP_ANNOTATIONS_FILE', value: `${PODINFO_DIR}/annotations` },
     { name: 'LOGSHIP_METRICS_LISTEN', value: `0.0.0.0:${SIDECAR_METRICS_PORT}` },
     // V8 sizes its heap lazily and would grow past the container's memory limit while catching up a
-    // backlog; these bounds keep the sidecar near 200 MiB at full speed (BENCHMARKS.md has the trade-off).
+    // backlog; these bounds keep the sidecar near 160 MiB at full speed (BENCHMARKS.md has the trade-off).
     { name: 'NODE_OPTIONS', value: SHIPPER_NODE_OPTIONS },
   ];
   if (settings.credentialsSecret !== undefined) {
