@@ -3,6 +3,7 @@
  * (no zone means UTC, or the request's `time_zone`), epoch millis / seconds, and time zones given as
  * offsets (`+01:00`) or IANA names (`Europe/Paris`). Everything is epoch milliseconds internally.
  */
+import { digitsAt } from '../../shipper/kit/decimal-digits.ts';
 
 const ISO = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?)?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 const SLASHED = /^(\d{4})\/(\d{2})\/(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?(?: (Z|[+-]\d{2}:?\d{2}))?$/;
@@ -58,18 +59,6 @@ export function parseDatePattern(value: string, zone: string, roundUp = false): 
   }
   if (z !== undefined) return end - offsetFromText(z);
   return wallToUtc(end, zone);
-}
-
-const ZERO = 48;
-
-function digitsAt(value: string, at: number, count: number): number {
-  let n = 0;
-  for (let i = at; i < at + count; i++) {
-    const c = value.charCodeAt(i) - ZERO;
-    if (c < 0 || c > 9) return -1;
-    n = n * 10 + c;
-  }
-  return n;
 }
 
 /**

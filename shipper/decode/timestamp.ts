@@ -6,6 +6,7 @@
  * keep milliseconds only, so the fraction is carried as a string and only the whole seconds are
  * shifted, with integer calendar arithmetic.
  */
+import { digitAt, digitsAt } from '../kit/decimal-digits.ts';
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9})\d*)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 const NINE_ZEROS = '000000000';
@@ -38,17 +39,17 @@ function fromRuntimeShape(text: string): string | undefined | null {
   const length = text.length;
   if (length < 20 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x54 ||
       text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return null;
-  const year = number(text, 0, 4);
-  const month = number(text, 5, 2);
-  const day = number(text, 8, 2);
-  const hour = number(text, 11, 2);
-  const minute = number(text, 14, 2);
-  const second = number(text, 17, 2);
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
   if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
   let zoneAt = 19;
   if (text.charCodeAt(19) === 0x2e /* . */) {
     zoneAt = 20;
-    while (zoneAt < length && digit(text, zoneAt) >= 0) zoneAt++;
+    while (zoneAt < length && digitAt(text, zoneAt) >= 0) zoneAt++;
     if (zoneAt === 20 || zoneAt > 29) return null;
   }
   const zone = text.charCodeAt(zoneAt);
@@ -56,8 +57,8 @@ function fromRuntimeShape(text: string): string | undefined | null {
   if (zone === 0x5a /* Z */) {
     if (zoneAt !== length - 1) return null;
   } else if ((zone === 0x2b || zone === 0x2d) && length === zoneAt + 6 && text.charCodeAt(zoneAt + 3) === 0x3a) {
-    const offsetHours = number(text, zoneAt + 1, 2);
-    const offsetMins = number(text, zoneAt + 4, 2);
+    const offsetHours = digitsAt(text, zoneAt + 1, 2);
+    const offsetMins = digitsAt(text, zoneAt + 4, 2);
     if (offsetHours < 0 || offsetMins < 0) return null;
     if (offsetHours > 23 || offsetMins > 59) return undefined;
     offsetMinutes = (zone === 0x2d ? -1 : 1) * (offsetHours * 60 + offsetMins);
@@ -97,22 +98,6 @@ function build(year: number, month: number, day: number, hour: number, minute: n
     `${pad(Math.floor(secondOfDay / 3600), 2)}:${pad(Math.floor((secondOfDay % 3600) / 60), 2)}:${pad(secondOfDay % 60, 2)}` +
     `.${nanos}Z`
   );
-}
-
-function digit(text: string, at: number): number {
-  const code = text.charCodeAt(at) - 0x30;
-  return code >= 0 && code <= 9 ? code : -1;
-}
-
-/** The decimal number of `length` digits at `at`, or -1 when one is not a digit. */
-function number(text: string, at: number, length: number): number {
-  let value = 0;
-  for (let i = at; i < at + length; i++) {
-    const d = digit(text, i);
-    if (d < 0) return -1;
-    value = value * 10 + d;
-  }
-  return value;
 }
 
 function pad(value: number, width: number): string {

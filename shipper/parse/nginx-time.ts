@@ -9,21 +9,11 @@
  * Consecutive lines nearly always share their second, so each converter remembers its last input:
  * most lines cost one string comparison instead of a date computation.
  */
+import { digitsAt } from '../kit/decimal-digits.ts';
 
 const MONTHS: Readonly<Record<string, number>> = {
   Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
 };
-
-/** Parses `length` ASCII digits at `at`; -1 if any is not a digit. */
-function digits(text: string, at: number, length: number): number {
-  let value = 0;
-  for (let i = at; i < at + length; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
-}
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -46,10 +36,10 @@ function offsetMinutes(text: string, at: number, withColon: boolean): number {
   const sign = text.charCodeAt(at);
   if (sign === 90 /* Z */ && at + 1 === text.length) return 0;
   if (sign !== 43 && sign !== 45) return NaN;
-  const hours = digits(text, at + 1, 2);
+  const hours = digitsAt(text, at + 1, 2);
   const minutesAt = at + (withColon ? 4 : 3);
   if (withColon && text.charCodeAt(at + 3) !== 58) return NaN;
-  const minutes = digits(text, minutesAt, 2);
+  const minutes = digitsAt(text, minutesAt, 2);
   if (hours < 0 || minutes < 0 || minutesAt + 2 !== text.length) return NaN;
   const total = hours * 60 + minutes;
   return sign === 45 ? -total : total;
@@ -103,7 +93,7 @@ export function timeLocalToIso(text: string): string | undefined {
   }
   const month = MONTHS[text.slice(3, 6)];
   if (month === undefined) return undefined;
-  const wall = utcMillis(digits(text, 7, 4), month, digits(text, 0, 2), digits(text, 12, 2), digits(text, 15, 2), digits(text, 18, 2));
+  const wall = utcMillis(digitsAt(text, 7, 4), month, digitsAt(text, 0, 2), digitsAt(text, 12, 2), digitsAt(text, 15, 2), digitsAt(text, 18, 2));
   return toIso(wall - offsetMinutes(text, 21, false) * 60_000);
 }
 
@@ -119,7 +109,7 @@ export function timeIso8601ToIso(text: string): string | undefined {
     if (fraction.length === 0) return undefined;
     millis = Number(fraction.slice(0, 3).padEnd(3, '0'));
   }
-  const wall = utcMillis(digits(text, 0, 4), digits(text, 5, 2) - 1, digits(text, 8, 2), digits(text, 11, 2), digits(text, 14, 2), digits(text, 17, 2));
+  const wall = utcMillis(digitsAt(text, 0, 4), digitsAt(text, 5, 2) - 1, digitsAt(text, 8, 2), digitsAt(text, 11, 2), digitsAt(text, 14, 2), digitsAt(text, 17, 2));
   return toIso(wall + millis - offsetMinutes(text, zoneAt, true) * 60_000);
 }
 
@@ -187,7 +177,7 @@ export function createErrorTimeConverter(timeZone: string): (text: string) => st
   const offsetAt = isUtc ? () => 0 : zoneOffsetReader(timeZone);
   return remembering((text) => {
     if (text.length !== 19 || text[4] !== '/' || text[7] !== '/' || text[10] !== ' ' || text[13] !== ':' || text[16] !== ':') return undefined;
-    const wall = utcMillis(digits(text, 0, 4), digits(text, 5, 2) - 1, digits(text, 8, 2), digits(text, 11, 2), digits(text, 14, 2), digits(text, 17, 2));
+    const wall = utcMillis(digitsAt(text, 0, 4), digitsAt(text, 5, 2) - 1, digitsAt(text, 8, 2), digitsAt(text, 11, 2), digitsAt(text, 14, 2), digitsAt(text, 17, 2));
     return Number.isFinite(wall) ? toIso(wallClockToUtc(wall, offsetAt)) : undefined;
   });
 }
