@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startCountingEndpoint } from './counting-endpoint.ts';
 import { MiB, SHORT, fmt, manifestNodeOptions, measureChild, printTable, rawReadAndSplit, writeNginxFile } from './bench-kit.ts';
 import { buildShipperBundle } from '../../shipper/bin/bundle.ts';
+import { rsyslogToElasticsearch } from '../helpers/rsyslog-config.ts';
 
 const CLI = fileURLToPath(new URL('../../shipper/bin/logship.js', import.meta.url));
 const dir = await mkdtemp(join(tmpdir(), 'logship-sidecar-bench-'));
@@ -44,20 +45,10 @@ async function runRsyslog(rsyslogd: string) {
   const endpoint = await startCountingEndpoint();
   const work = await mkdtemp(join(dir, 'rsyslog-'));
   const port = new URL(endpoint.url).port;
-  await writeFile(join(work, 'rsyslog.conf'), `
-global(workDirectory="${work}")
-module(load="imfile")
-module(load="omelasticsearch")
-template(name="doc" type="list" option.jsonf="on") {
-  property(outname="@timestamp" name="timereported" dateFormat="rfc3339" format="jsonf")
-  property(outname="message" name="msg" format="jsonf")
-}
-input(type="imfile" file="${file}" tag="nginx" ruleset="ship" readMode="0")
-ruleset(name="ship" queue.type="LinkedList" queue.size="100000" queue.dequeueBatchSize="5000") {
-  action(type="omelasticsearch" server="127.0.0.1" serverport="${port}" template="doc" searchIndex="rsyslog-nginx"
-         bulkmode="on" maxbytes="8m" action.resumeRetryCount="-1")
-}
-`);
+  await writeFile(join(work, 'rsyslog.conf'), rsyslogToElasticsearch({
+    workDirectory: work, file, port, index: 'rsyslog-nginx',
+    rulesetParameters: 'queue.type="LinkedList" queue.size="100000" queue.dequeueBatchSize="5000"', actionParameters: 'maxbytes="8m"',
+  }));
   const child = spawn(rsyslogd, ['-n', '-f', join(work, 'rsyslog.conf'), '-i', join(work, 'rsyslog.pid')], { stdio: ['ignore', 'inherit', 'inherit'] });
   const measured = await measureChild(child, () => endpoint.count() >= lines);
   await endpoint.close();

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAggregator, type AggregatorProcess } from '../../helpers/aggregator-process.ts';
 import { eventually } from '../../helpers/eventually.ts';
+import { rsyslogToElasticsearch } from '../../helpers/rsyslog-config.ts';
 
 function rsyslogMissing(): string | undefined {
   if (spawnSync('rsyslogd', ['-v']).error !== undefined) return 'rsyslogd is not installed (apt-get install rsyslog rsyslog-elasticsearch)';
@@ -39,23 +40,6 @@ afterAll(async () => {
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
-function config(port: number): string {
-  return `
-global(workDirectory="${dir}/work")
-module(load="imfile")
-module(load="omelasticsearch")
-template(name="logship-doc" type="list" option.jsonf="on") {
-  property(outname="@timestamp" name="timereported" dateFormat="rfc3339" format="jsonf")
-  property(outname="message" name="msg" format="jsonf")
-}
-input(type="imfile" file="${dir}/app.log" tag="app" ruleset="to-logship")
-ruleset(name="to-logship") {
-  action(type="omelasticsearch" server="127.0.0.1" serverport="${port}" template="logship-doc"
-         searchIndex="rsyslog-app" bulkmode="on" errorfile="${dir}/es-errors.log"
-         action.resumeRetryCount="-1")
-}
-`;
-}
 
 describe('rsyslog omelasticsearch', () => {
   it('delivers exactly the lines of a file, in bulk mode', async (context) => {
@@ -66,7 +50,7 @@ describe('rsyslog omelasticsearch', () => {
     }
     const lines = Array.from({ length: 300 }, (_, n) => `request ${n} path="/a b" back\\slash ünïcode ${'x'.repeat(n % 7)}`);
     await writeFile(join(dir, 'app.log'), `${lines.slice(0, 150).join('\n')}\n`);
-    await writeFile(join(dir, 'rsyslog.conf'), config(aggregator.port));
+    await writeFile(join(dir, 'rsyslog.conf'), rsyslogToElasticsearch({ workDirectory: join(dir, 'work'), file: join(dir, 'app.log'), port: aggregator.port, index: 'rsyslog-app', actionParameters: `errorfile="${join(dir, 'es-errors.log')}"` }));
     rsyslog = spawn('rsyslogd', ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslog.pid')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let rsyslogOutput = '';
     rsyslog.stdout?.on('data', (chunk: Buffer) => (rsyslogOutput += chunk.toString()));
