@@ -174,7 +174,7 @@ export async function openForwardingStore(options: ForwardingStoreOptions): Prom
     async bulk(ops: readonly BulkOp[], refresh: Refresh = 'false'): Promise<BulkItemResponse[]> {
       ensureOpen();
       const entries: Array<NewEntry | undefined> = ops.map((op) => (op.op === 'create' || op.op === 'index'
-        ? { op: op.op, index: op.index, id: op.id ?? generatedId(), pipeline: op.pipeline, body: JSON.stringify(op.doc) }
+        ? { op: op.op, index: op.index, id: op.id ?? generatedId(), pipeline: op.pipeline, body: op.sourceJson ?? JSON.stringify(op.doc) }
         : undefined));
       const incoming = entries.reduce((sum, entry) => sum + (entry === undefined ? 0 : entryBytes(entry)), 0);
       if (queue.records > 0 && queue.bytes + incoming > maxQueueBytes) {

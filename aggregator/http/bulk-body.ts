@@ -85,7 +85,7 @@ export function parseBulkBody(body: string, defaults: BulkDefaults): ParsedBulk 
       entries.push({ item: itemError(opName, index, id ?? null, 400, 'document_parsing_exception', reason) });
       continue;
     }
-    entries.push({ op: { op: opName, index, ...(id === undefined ? {} : { id }), doc: source, ...(pipeline === undefined ? {} : { pipeline }) } });
+    entries.push({ op: { op: opName, index, ...(id === undefined ? {} : { id }), doc: source, sourceJson: sourceLine.text, ...(pipeline === undefined ? {} : { pipeline }) } });
   }
   if (missing.length > 0) throw validationFailed(missing);
   return { entries, sawType };

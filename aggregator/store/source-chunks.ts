@@ -9,8 +9,10 @@
  * document in node:zlib; 32 neighbours compressed together shrink about 9× at about 3 µs per document.
  * Reading one document decompresses its chunk (about 50 µs), which search pays once per chunk and request.
  *
- * Chunk text, before compression: one line per document, `<r>\t<_id as JSON>\t<_source JSON>\n` (JSON text
- * never holds a raw tab or newline). Chunks are immutable: a deleted or overwritten document stays in its
+ * Chunk text, before compression: one line per document, `<r>\t<_id as JSON>\t<_source JSON>\n`. The id's
+ * JSON never holds a raw tab or newline; the source JSON is the client's own text when it came through
+ * `_bulk` (one NDJSON line, so no raw newline, but tabs may appear between tokens), so it is whatever
+ * follows the second tab. Chunks are immutable: a deleted or overwritten document stays in its
  * chunk as dead bytes (nothing reaches it any more: the fields row and the id entry are gone).
  */
 import { constants, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
@@ -70,7 +72,7 @@ export function firstRow(text: string): number {
 }
 
 function parseLine(line: string): StoredDoc {
-  // Neither the id's JSON nor the source JSON holds a raw tab.
+  // The id's JSON holds no raw tab; the source JSON may (as whitespace), so it is the rest of the line.
   const tab1 = line.indexOf('\t');
   const tab2 = line.indexOf('\t', tab1 + 1);
   return { r: Number(line.slice(0, tab1)), id: JSON.parse(line.slice(tab1 + 1, tab2)) as string, src: line.slice(tab2 + 1) };

@@ -26,7 +26,14 @@ export type JsonObject = { [key: string]: unknown };
 
 /** One `_bulk` action, already split from its NDJSON line pair by the HTTP layer. */
 export type BulkOp =
-  | { readonly op: 'create' | 'index'; readonly index: string; readonly id?: string; readonly doc: JsonObject; readonly pipeline?: string }
+  | {
+    readonly op: 'create' | 'index'; readonly index: string; readonly id?: string; readonly doc: JsonObject; readonly pipeline?: string;
+    /**
+     * The document's JSON text exactly as the client sent it, when the HTTP layer has it: kept as `_source`
+     * verbatim (what Elasticsearch returns), which also spares re-serialising `doc`. Must parse to `doc`.
+     */
+    readonly sourceJson?: string;
+  }
   | { readonly op: 'delete'; readonly index: string; readonly id: string }
   | { readonly op: 'update'; readonly index: string; readonly id: string; readonly doc?: JsonObject; readonly docAsUpsert?: boolean; readonly upsert?: JsonObject };
 

@@ -292,7 +292,7 @@ export class Writer {
    * Inserts an analysed document; returns where it went. With `claimId` the id is registered first and
    * only if absent (one statement does the uniqueness check of `create`): undefined means it exists.
    */
-  #insert(index: IndexInfo, id: string, source: JsonObject, analyzed: AnalyzedDoc, version: number, claimId = false): Existing | undefined {
+  #insert(index: IndexInfo, id: string, source: JsonObject, sourceJson: string | undefined, analyzed: AnalyzedDoc, version: number, claimId = false): Existing | undefined {
     const day = Math.floor((analyzed.timestamp ?? this.#now()) / DAY_MS);
     const part = this.partitionFor(index, day);
     const r = this.#nextRowOf(part.id);
@@ -342,7 +342,7 @@ export class Writer {
         if (typeof value === 'string' || typeof value === 'number') countValue(pending, rolledUp[i + 1]!, bucket, value, 1);
       }
     }
-    this.#addToChunk(part.id, r, chunkLine(r, id, JSON.stringify(source)));
+    this.#addToChunk(part.id, r, chunkLine(r, id, sourceJson ?? JSON.stringify(source)));
     if (!claimId) this.#stmt(`INSERT OR REPLACE INTO ${idsTable(index.id)} (id, part, r, v) VALUES (?, ?, ?, ?)`).run(id, part.id, r, version);
     this.#docDelta.set(part.id, (this.#docDelta.get(part.id) ?? 0) + 1);
     return { part: part.id, r, v: version };
@@ -515,7 +515,7 @@ export class Writer {
       if (existing !== undefined) this.#remove(existing);
       this.#applyNewFields(index, analyzed);
       const version = (existing?.v ?? 0) + 1;
-      this.#insert(index, op.id, doc, analyzed, version);
+      this.#insert(index, op.id, doc, undefined, analyzed, version);
       this.#persistSeq(index);
       if (created) counts.created++;
       else counts.updated++;
@@ -527,7 +527,7 @@ export class Writer {
     if ('status' in analyzed) return failure(index.name, id, analyzed);
     if (op.op === 'create' || op.id === undefined) {
       this.#applyNewFields(index, analyzed);
-      if (this.#insert(index, id, op.doc, analyzed, 1, true) === undefined) {
+      if (this.#insert(index, id, op.doc, op.sourceJson, analyzed, 1, true) === undefined) {
         const current = this.#lookup(index, id);
         return failure(index.name, id, { status: 409, type: 'version_conflict_engine_exception', reason: `[${id}]: version conflict, document already exists (current version [${current?.v ?? 1}])` });
       }
@@ -539,7 +539,7 @@ export class Writer {
     this.#applyNewFields(index, analyzed);
     if (existing !== undefined) this.#remove(existing);
     const version = (existing?.v ?? 0) + 1;
-    this.#insert(index, id, op.doc, analyzed, version);
+    this.#insert(index, id, op.doc, op.sourceJson, analyzed, version);
     this.#persistSeq(index);
     if (existing === undefined) counts.created++;
     else counts.updated++;

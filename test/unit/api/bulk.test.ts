@@ -43,9 +43,9 @@ describe('_bulk', () => {
     const [ops, refresh] = store.calls.find((c) => c.method === 'bulk')!.args;
     expect(refresh).toBe('wait_for');
     expect(ops).toEqual([
-      { op: 'index', index: 'logs', id: '1', doc: { a: 1 }, pipeline: 'default-pipe' },
-      { op: 'create', index: 'logs', id: '2', doc: { a: 2 }, pipeline: 'p1' },
-      { op: 'create', index: 'other', doc: { a: 3 }, pipeline: 'default-pipe' },
+      { op: 'index', index: 'logs', id: '1', doc: { a: 1 }, sourceJson: '{"a":1}', pipeline: 'default-pipe' },
+      { op: 'create', index: 'logs', id: '2', doc: { a: 2 }, sourceJson: '{"a":2}', pipeline: 'p1' },
+      { op: 'create', index: 'other', doc: { a: 3 }, sourceJson: '{"a":3}', pipeline: 'default-pipe' },
       { op: 'update', index: 'logs', id: '1', doc: { b: 1 }, docAsUpsert: true },
       { op: 'update', index: 'logs', id: '9', doc: { c: 2 }, upsert: { c: 1 } },
       { op: 'delete', index: 'logs', id: '2' },
@@ -132,7 +132,7 @@ describe('_bulk', () => {
     const { items } = (await app.inject({ method: 'POST', url: '/_bulk', headers: ndjson, payload: body })).json();
     expect(items.map((item: Record<string, { status: number }>) => Object.values(item)[0]!.status)).toEqual([400, 400, 201]);
     expect(items[0].index.error.reason).toContain('does not support [if_seq_no]');
-    expect(store.calls.find((c) => c.method === 'bulk')!.args[0]).toEqual([{ op: 'index', index: 'logs', id: '3', doc: { a: 3 } }]);
+    expect(store.calls.find((c) => c.method === 'bulk')!.args[0]).toEqual([{ op: 'index', index: 'logs', id: '3', doc: { a: 3 }, sourceJson: '{"a":3}' }]);
     const single = await app.inject({ method: 'PUT', url: '/logs/_doc/1?if_seq_no=1&if_primary_term=1', headers: { 'content-type': 'application/json' }, payload: '{}' });
     expect(single.statusCode).toBe(400);
   });

@@ -3,6 +3,7 @@
  * full-text entries of dead rows are never deleted: these tests pin what that must not break.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -31,6 +32,27 @@ describe('chunk text', () => {
 });
 
 describe('documents in source chunks', () => {
+  it('keeps the JSON text a _bulk line carried as _source, byte for byte, tabs between tokens included', async () => {
+    const raw = '{ "n":\t1.50, "message" :"escaped\\ttab",\t"@timestamp":"2026-11-23T07:00:00Z" }';
+    const doc = JSON.parse(raw) as JsonObject;
+    const [item] = await t.store.bulk([{ op: 'create', index: 'verbatim', id: 'v1', doc, sourceJson: raw }, { op: 'index', index: 'verbatim', id: 'v2', doc: { n: 2 } }]);
+    expect(itemOf(item).status).toBe(201);
+    expect((await t.store.getDocument('verbatim', 'v1'))._source).toEqual(doc);
+    const found = await t.store.search('verbatim', { query: { match: { message: 'tab' } } });
+    expect(hitIds(found)).toEqual(['v1']);
+    await t.store.close();
+    const db = new DatabaseSync(join(t.dir, 'logship.sqlite'), { readOnly: true });
+    try {
+      const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'p%\\_s' ESCAPE '\\'`).all() as Array<{ name: string }>).map((row) => row.name);
+      const texts = tables.flatMap((table) => (db.prepare(`SELECT z FROM ${table}`).all() as Array<{ z: Uint8Array }>).map((row) => decompressChunk(row.z)));
+      const stored = texts.flatMap((text) => chunkDocs(text)).map((d) => [d.id, d.src]);
+      expect(stored).toEqual([['v1', raw], ['v2', '{"n":2}']]);
+    } finally {
+      db.close();
+      t = await openTestStore();
+    }
+  });
+
   it('returns every document of a bulk larger than a chunk, by search and by GET', async () => {
     const docs = Array.from({ length: 100 }, (_, i) => ({ op: 'index' as const, index: 'chunky', id: `d${i}`, doc: { '@timestamp': '2026-11-23T07:00:00Z', n: i, message: `doc number ${i}` } }));
     await t.store.bulk(docs);
