@@ -3,7 +3,7 @@
  * and the status code; bulk items by outcome.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { BulkItemResponse } from '../store/types.ts';
+import type { BulkItemResponse, JsonObject } from '../store/types.ts';
 
 export interface ApiMetrics {
   readonly requests: Counter<'route' | 'method' | 'status'>;
@@ -64,7 +64,11 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
 }
 
 function bulkOutcome(item: BulkItemResponse): string {
-  const inner = Object.values(item)[0] ?? {};
+  let inner: JsonObject = {};
+  for (const op in item) {
+    inner = item[op] ?? {};
+    break;
+  }
   const status = typeof inner.status === 'number' ? inner.status : 0;
   if (status === 409) return 'conflict';
   if (status === 429) return 'throttled';

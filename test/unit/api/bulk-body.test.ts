@@ -46,6 +46,35 @@ describe('bulk body parsing', () => {
     );
   });
 
+  it('reads an action line exactly as JSON does, whatever its index and id hold (quotes, escapes, control characters)', () => {
+    // Values are spliced in unescaped on purpose: some lines are valid JSON, some are not.
+    const raw = fc.string({ unit: fc.constantFrom('a', 'Z', '9', '-', '"', '\\', 'n', 'u', '\t', '\u0001', 'é', '\u2028', ' ', '{', '}', ':', ',') , maxLength: 8 });
+    fc.assert(
+      fc.property(fc.constantFrom('create', 'index'), raw, raw, (action, index, id) => {
+        const line = `{"${action}":{"_index":"${index}","_id":"${id}"}}`;
+        let expected: { index: unknown; id: unknown } | 'error';
+        try {
+          const meta = (JSON.parse(line) as Record<string, Record<string, unknown>>)[action]!;
+          expected = Object.keys(JSON.parse(line) as object).length === 1 && typeof meta._index === 'string' && typeof meta._id === 'string' && Object.keys(meta).length === 2 ? { index: meta._index, id: meta._id } : 'error';
+        } catch {
+          expected = 'error';
+        }
+        let actual: { index: unknown; id: unknown } | 'error' | 'item';
+        try {
+          const [entry] = parseBulkBody(`${line}\n{}\n`, {}).entries;
+          actual = entry !== undefined && 'op' in entry ? { index: entry.op.index, id: 'id' in entry.op ? entry.op.id : undefined } : 'item';
+        } catch (error) {
+          expect(error).toBeInstanceOf(EsError);
+          actual = 'error';
+        }
+        // An empty id is the item's own 400, as in ES; every other outcome must match JSON's reading.
+        if (expected !== 'error' && expected.id === '') expect(actual).toBe('item');
+        else expect(actual).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('keeps one entry per action, so items line up with the request', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 20 }), fc.nat(), (ops, seed) => {
