@@ -8,7 +8,8 @@
  * new file at the path is followed from its beginning. Files are known by identity (dev:ino + first-line
  * fingerprint, see identity.ts), never by path. Wake-ups come from inotify events on the directories
  * under the globs' roots (directory-watcher.ts), and from a stat poll that also catches whatever events miss (network and
- * overlay filesystems, inotify overflow). Reading is round-robin, one chunk per file per turn.
+ * overlay filesystems, inotify overflow). Reading is round-robin, one chunk per file per turn (its lines
+ * handed out a piece at a time, in that file's next turns).
  *
  * Checkpoints: a file resumes at `checkpoints.committed(source)`; the tailer itself only `reset`s a
  * source (new file, truncation) and `forget`s one (gone and fully settled). Moving it forward is the
@@ -73,6 +74,16 @@ const RETIRED_LIMIT = 1024;
 const STALE_LIMIT = 10_000;
 /** How far back from the end `readFrom: 'end'` looks for a line boundary. */
 const END_BOUNDARY_WINDOW = 64 * 1024;
+/**
+ * A read is cut into lines this many bytes (rounded to a line) at a time, one piece per turn, instead of
+ * all at once. Why: the consumer holds a piece's lines while it turns each into a record, and whatever
+ * is alive when V8 collects its young generation twice is moved to the old one. With a whole 256 KiB read
+ * split up front (~1,600 lines, several MiB of garbage made while working through them) most of the
+ * lines and their text lived that long: ~290 bytes per line went to the old generation, which a bounded
+ * heap (the manifests' --max-old-space-size) then had to mark-compact every few hundred milliseconds.
+ * Reads stay large: a small read costs a system call and a fingerprint check each.
+ */
+const SPLIT_PIECE_BYTES = 64 * 1024;
 
 interface TailedFile {
   readonly key: string;
@@ -96,6 +107,18 @@ interface TailedFile {
   start: 'beginning' | 'end' | 'after-truncation' | 'independent-copy';
 }
 
+/**
+ * Where the piece of `bytes[from, to)` to split next ends: just past the last newline within
+ * SPLIT_PIECE_BYTES, past the first one after that for a longer line, or at `to`.
+ */
+function pieceEnd(bytes: Buffer, from: number, to: number): number {
+  if (to - from <= SPLIT_PIECE_BYTES) return to;
+  const last = bytes.lastIndexOf(10, from + SPLIT_PIECE_BYTES - 1);
+  if (last >= from) return last + 1;
+  const next = bytes.indexOf(10, from + SPLIT_PIECE_BYTES);
+  return next === -1 || next >= to ? to : next + 1;
+}
+
 export function createTailer(options: TailerOptions): Tailer {
   // The caller hands in the logger it wants (a child with { component: 'tail' }).
   const { checkpoints, logger, readFrom } = options;
@@ -106,6 +129,12 @@ export function createTailer(options: TailerOptions): Tailer {
   const logLimited = rateLimited(60_000);
   // One read at a time (the lock below), so one buffer serves every file.
   const readBuffer = Buffer.allocUnsafe(readChunkBytes);
+  /**
+   * What the last read put in `readBuffer` and is not split into lines yet: `readBuffer[from, to)` holds
+   * `file`'s bytes from offset `file.position`. The file's next turn (taken next: see `continueFirst`)
+   * splits on from there without reading; anything that moves a file elsewhere forgets it.
+   */
+  let readAhead: { file: TailedFile; from: number; to: number; full: boolean } | undefined;
 
   const files = new Map<string, TailedFile>(); // by dev:ino
   const byPath = new Map<string, TailedFile>(); // followed files (not orphans) by current path
@@ -150,6 +179,24 @@ export function createTailer(options: TailerOptions): Tailer {
     const waiter = wakeWaiter;
     wakeWaiter = undefined;
     waiter?.();
+  }
+
+  /** `file` is queued at the front: the rest of its read is split before any other file reads over it. */
+  function continueFirst(file: TailedFile): void {
+    if (file.queued) {
+      const at = queue.indexOf(file);
+      if (at !== -1) queue.splice(at, 1);
+    }
+    file.queued = true;
+    queue.unshift(file);
+    const waiter = wakeWaiter;
+    wakeWaiter = undefined;
+    waiter?.();
+  }
+
+  /** `file`'s reading position moves elsewhere (or it is closed): bytes read ahead no longer apply. */
+  function forgetReadAhead(file: TailedFile): void {
+    if (readAhead?.file === file) readAhead = undefined;
   }
 
   function rememberRetired(fingerprint: string, offset: number): void {
@@ -239,6 +286,7 @@ export function createTailer(options: TailerOptions): Tailer {
       checkpoints.reset(source, 0, file.path);
     }
     pendingCopies.delete(file.key);
+    forgetReadAhead(file);
     file.source = source;
     file.fingerprint = fingerprint;
     file.position = position;
@@ -252,6 +300,7 @@ export function createTailer(options: TailerOptions): Tailer {
   async function closeFile(file: TailedFile): Promise<void> {
     if (file.closed) return;
     file.closed = true;
+    forgetReadAhead(file);
     files.delete(file.key);
     if (byPath.get(file.path) === file) byPath.delete(file.path);
     metrics.files.dec();
@@ -271,6 +320,7 @@ export function createTailer(options: TailerOptions): Tailer {
       draining.set(file.source, boundary);
       options.reclaimer?.untrack(file.source);
     }
+    forgetReadAhead(file);
     file.source = undefined;
     file.fingerprint = undefined;
     file.position = 0;
@@ -294,7 +344,7 @@ export function createTailer(options: TailerOptions): Tailer {
     return fingerprintOf(await readHead(file.handle, stats.size)) === file.fingerprint;
   }
 
-  /** One turn of one file: at most one chunk read. */
+  /** One turn of one file: at most one chunk read, and one piece of what was read split into lines. */
   async function readTurn(file: TailedFile): Promise<Line[]> {
     if (file.closed) return [];
     try {
@@ -321,28 +371,40 @@ export function createTailer(options: TailerOptions): Tailer {
         if (last.truncated) metrics.truncatedLines.inc();
         return [last];
       }
-      const { bytesRead } = await file.handle.read(readBuffer, 0, readChunkBytes, file.position);
-      if (bytesRead === 0) return [];
-      // Checked after the read: if the first line is still the same now, the bytes just read belong to
-      // the content this source names (a truncate and refill in between would have changed it).
-      if (fingerprintOf(await readHead(file.handle, FINGERPRINT_BYTES)) !== file.fingerprint) {
-        onTruncated(file);
-        wake(file, false);
-        return [];
+      let ahead = readAhead;
+      if (ahead === undefined || ahead.file !== file) {
+        const { bytesRead } = await file.handle.read(readBuffer, 0, readChunkBytes, file.position);
+        if (bytesRead === 0) return [];
+        // Checked after the read: if the first line is still the same now, the bytes just read belong to
+        // the content this source names (a truncate and refill in between would have changed it).
+        if (fingerprintOf(await readHead(file.handle, FINGERPRINT_BYTES)) !== file.fingerprint) {
+          onTruncated(file);
+          wake(file, false);
+          return [];
+        }
+        metrics.bytesRead.inc(bytesRead);
+        ahead = readAhead = { file, from: 0, to: bytesRead, full: bytesRead === readChunkBytes };
       }
+      const { from, to } = ahead;
+      const end = pieceEnd(readBuffer, from, to);
       const lines: Line[] = [];
-      const discardedUpTo = file.splitter.push(readBuffer, bytesRead, file.position, source, file.path, lines);
+      const discardedUpTo = file.splitter.push(readBuffer.subarray(from, end), end - from, file.position, source, file.path, lines);
       if (discardedUpTo >= 0) checkpoints.reset(source, discardedUpTo, file.path);
-      file.position += bytesRead;
+      file.position += end - from;
       file.lingerSince = undefined;
-      metrics.bytesRead.inc(bytesRead);
       if (lines.length > 0) {
         metrics.lines.inc(lines.length);
         let truncated = 0;
         for (const line of lines) if (line.truncated === true) truncated++;
         if (truncated > 0) metrics.truncatedLines.inc(truncated);
       }
-      if (bytesRead === readChunkBytes) wake(file, false); // probably more: back of the queue, for fairness
+      if (end < to) {
+        ahead.from = end;
+        continueFirst(file);
+      } else {
+        readAhead = undefined;
+        if (ahead.full) wake(file, false); // probably more: back of the queue, for fairness
+      }
       return lines;
     } catch (error) {
       report('read', file.path, error, 'cannot read file; will retry');
@@ -505,6 +567,7 @@ export function createTailer(options: TailerOptions): Tailer {
         }
         file.source = found.source;
         file.fingerprint = found.fingerprint;
+        forgetReadAhead(file);
         file.position = found.committed;
         file.splitter.reset(found.committed);
         file.orphan = true;
