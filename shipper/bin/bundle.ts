@@ -8,6 +8,7 @@
  * about 80 MiB. Not minified: stack traces stay readable, and minifying saved no memory.
  */
 import { build } from 'esbuild';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,14 +27,29 @@ export async function buildShipperBundle(outfile: string = DEFAULT_BUNDLE_PATH, 
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',
+    // Non-ASCII in strings, regular expressions and names as escapes: see asciiOnly.
+    charset: 'ascii',
     // Bundled CommonJS packages call require(); an ES module has none, so give it one.
     banner: { js: "import { createRequire as __logshipCreateRequire } from 'node:module'; const require = __logshipCreateRequire(import.meta.url);" },
   });
+  await asciiOnly(outfile);
   if (!options.quiet) {
     const bytes = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('.mjs'))?.[1].bytes ?? 0;
     console.log(`shipper bundle built in ${Math.round(performance.now() - started)} ms: ${outfile} ${(bytes / 1048576).toFixed(1)} MiB`);
   }
   return outfile;
+}
+
+/**
+ * Replaces what non-ASCII is left in the bundle — only in comments of bundled packages (curly quotes, §)
+ * once esbuild escaped everything else — with '?', one UTF-16 unit for one, so the source map still holds.
+ * Why: V8 keeps a module's source text on the heap for as long as the module lives, and a single
+ * character above U+00FF makes it a two-byte string: 10.4 MB instead of 5.2 for the whole run.
+ */
+async function asciiOnly(file: string): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  const ascii = text.replace(/[^\x00-\x7f]/g, '?');
+  if (ascii !== text) await writeFile(file, ascii);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
