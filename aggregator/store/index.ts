@@ -33,6 +33,11 @@ export interface EmbeddedStoreOptions {
   readonly retentionIntervalMs?: number;
   /** Clock, for tests. */
   readonly now?: () => number;
+  /**
+   * Type documents shaped like earlier ones straight into their rows (document-shapes.ts); default true.
+   * False sends every document through the general analysis: a test compares the two.
+   */
+  readonly documentShapes?: boolean;
 }
 
 export interface EmbeddedStore extends Store {
@@ -79,7 +84,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   mkdirSync(options.dataDir, { recursive: true });
   const path = join(options.dataDir, 'logship.sqlite');
   const db = openWriter(path);
-  const writer = new Writer(db, now);
+  const writer = new Writer(db, now, options.documentShapes ?? true);
   const logger = options.logger.child({ component: 'store' });
   const pool = new WorkerPool(path, Math.max(1, options.searchWorkers ?? 2), logger);
   const metrics = createStoreMetrics(options.registry, () => diskBytes(writer, path));

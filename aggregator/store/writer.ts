@@ -14,6 +14,7 @@ import { addColumn, createFtsTable, createIdsTable, createPartitionTables, creat
 import { bucketOf, countValue, RollupWriter } from './rollup.ts';
 import { Templates } from './templates.ts';
 import { CHUNK_DOCS, chunkLine, compressChunk, decompressChunk, findInChunk } from './source-chunks.ts';
+import { DocumentShapes, type LeafSlot, type RowFill } from './document-shapes.ts';
 import { validateIndexName } from './names.ts';
 import { EsError, type BulkItemResponse, type BulkOp, type JsonObject } from './types.ts';
 
@@ -54,10 +55,12 @@ export class Writer {
   #docDelta = new Map<number, number>();
   #seqDirty = new Set<IndexInfo>();
   readonly #now: () => number;
+  readonly #documentShapes: boolean;
   readonly #rollups: RollupWriter;
 
-  constructor(db: DatabaseSync, now: () => number = Date.now) {
+  constructor(db: DatabaseSync, now: () => number = Date.now, documentShapes = true) {
     this.db = db;
+    this.#documentShapes = documentShapes;
     this.catalog = loadCatalog(db);
     this.templates = new Templates(db);
     this.#now = now;
@@ -292,37 +295,21 @@ export class Writer {
    * Inserts an analysed document; returns where it went. With `claimId` the id is registered first and
    * only if absent (one statement does the uniqueness check of `create`): undefined means it exists.
    */
-  #insert(index: IndexInfo, id: string, source: JsonObject, sourceJson: string | undefined, analyzed: AnalyzedDoc, version: number, claimId = false): Existing | undefined {
-    const day = Math.floor((analyzed.timestamp ?? this.#now()) / DAY_MS);
+  #insert(index: IndexInfo, id: string, source: JsonObject, sourceJson: string | undefined, row: RowFill, version: number, claimId = false): Existing | undefined {
+    const day = Math.floor((row.timestamp ?? this.#now()) / DAY_MS);
     const part = this.partitionFor(index, day);
     const r = this.#nextRowOf(part.id);
     if (claimId) {
       const claimed = this.#stmt(`INSERT INTO ${idsTable(index.id)} (id, part, r, v) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`).run(id, part.id, r, version);
       if (Number(claimed.changes) === 0) return undefined;
     }
-    const plan = insertPlan(index);
-    const target = this.#partStatements(part.id, plan);
-    const values: SQLInputValue[] = new Array<SQLInputValue>(plan.width + 2).fill(null);
+    const target = this.#partStatements(part.id, insertPlan(index));
+    const values = row.values;
     values[0] = r;
-    values[1] = analyzed.timestamp;
-    for (const field of analyzed.fields) {
-      const entry = plan.byPath.get(field.path);
-      if (entry === undefined) continue;
-      const leaf = entry.leaf;
-      if (leaf.path === '@timestamp' && leaf.kind === 'date' && !field.isArray) continue; // the `ts` column holds it
-      values[entry.position] = !leaf.storesValue ? 1 : field.isArray ? Buffer.from(JSON.stringify(field.values)) : field.values[0]!;
-      if (leaf.kind === 'text') target.fts(leaf.col).run(r, field.values.length === 1 ? String(field.values[0]) : field.values.join('\n'));
-      // Multi-fields with their own column (e.g. a keyword with a `.text` sub-field).
-      for (const sub of entry.subs) {
-        const at = plan.position.get(sub.col)!;
-        if (values[at] !== null) continue;
-        values[at] = sub.kind === 'text' ? 1 : field.isArray ? Buffer.from(JSON.stringify(field.values.map(String))) : String(field.values[0]);
-        if (sub.kind === 'text') target.fts(sub.col).run(r, field.values.join('\n'));
-      }
-    }
+    for (let i = 0; i < row.texts.length; i += 2) target.fts(row.texts[i] as number).run(r, row.texts[i + 1] as string);
     target.fields.run(...values);
     const added = this.#newRows.get(part.id);
-    const ts = analyzed.timestamp;
+    const ts = row.timestamp;
     const irregular = ts === null || !Number.isInteger(ts) ? 1 : 0;
     if (added === undefined) this.#newRows.set(part.id, { first: r, last: r, minTs: ts, maxTs: ts, irregular });
     else {
@@ -335,7 +322,7 @@ export class Writer {
     }
     const rolledUp = this.#rollupPositions(part.id, target);
     if (rolledUp.length > 0) {
-      const bucket = bucketOf(analyzed.timestamp);
+      const bucket = bucketOf(row.timestamp);
       const pending = this.#rollups.pendingFor(part.id);
       for (let i = 0; i < rolledUp.length; i += 2) {
         const value = values[rolledUp[i]!];
@@ -515,7 +502,7 @@ export class Writer {
       if (existing !== undefined) this.#remove(existing);
       this.#applyNewFields(index, analyzed);
       const version = (existing?.v ?? 0) + 1;
-      this.#insert(index, op.id, doc, undefined, analyzed, version);
+      this.#insert(index, op.id, doc, undefined, rowOf(insertPlan(index), analyzed), version);
       this.#persistSeq(index);
       if (created) counts.created++;
       else counts.updated++;
@@ -523,11 +510,10 @@ export class Writer {
     }
 
     const id = op.id ?? randomBytes(15).toString('base64url');
-    const analyzed = this.#analyze(index, op.doc, id);
-    if ('status' in analyzed) return failure(index.name, id, analyzed);
+    const row = this.#rowOfNew(index, op.doc, id);
+    if ('status' in row) return failure(index.name, id, row);
     if (op.op === 'create' || op.id === undefined) {
-      this.#applyNewFields(index, analyzed);
-      if (this.#insert(index, id, op.doc, op.sourceJson, analyzed, 1, true) === undefined) {
+      if (this.#insert(index, id, op.doc, op.sourceJson, row, 1, true) === undefined) {
         const current = this.#lookup(index, id);
         return failure(index.name, id, { status: 409, type: 'version_conflict_engine_exception', reason: `[${id}]: version conflict, document already exists (current version [${current?.v ?? 1}])` });
       }
@@ -536,10 +522,9 @@ export class Writer {
       return ok(id, 'created', 201, 1);
     }
     const existing = this.#lookup(index, id);
-    this.#applyNewFields(index, analyzed);
     if (existing !== undefined) this.#remove(existing);
     const version = (existing?.v ?? 0) + 1;
-    this.#insert(index, id, op.doc, op.sourceJson, analyzed, version);
+    this.#insert(index, id, op.doc, op.sourceJson, row, version);
     this.#persistSeq(index);
     if (existing === undefined) counts.created++;
     else counts.updated++;
@@ -548,6 +533,22 @@ export class Writer {
 
   #persistSeq(index: IndexInfo): void {
     this.#seqDirty.add(index);
+  }
+
+  /**
+   * The row of a created or indexed document: from a known document shape when it matches
+   * (document-shapes.ts), else through the general analysis, whose new fields are applied to the mapping
+   * here and whose document may become a shape for the next ones.
+   */
+  #rowOfNew(index: IndexInfo, doc: JsonObject, id: string): RowFill | DocError {
+    const shaped = this.#documentShapes ? insertPlan(index).shapes.fill(doc) : undefined;
+    if (shaped !== undefined) return shaped;
+    const analyzed = this.#analyze(index, doc, id);
+    if ('status' in analyzed) return analyzed;
+    this.#applyNewFields(index, analyzed);
+    const plan = insertPlan(index);
+    if (this.#documentShapes && analyzed.newFields.length === 0) plan.shapes.learn(doc, analyzed.fields.length, (path) => plan.byPath.get(path));
+    return rowOf(plan, analyzed);
   }
 
   #analyze(index: IndexInfo, doc: JsonObject, id: string): AnalyzedDoc | DocError {
@@ -590,7 +591,9 @@ interface InsertPlan {
   readonly width: number;
   /** Column → position in the bound values (`r` and `ts` are 0 and 1). */
   readonly position: Map<number, number>;
-  readonly byPath: Map<string, { leaf: Leaf; position: number; subs: Leaf[] }>;
+  readonly byPath: Map<string, LeafSlot>;
+  /** Shapes of documents already typed against this layout. */
+  readonly shapes: DocumentShapes;
 }
 
 interface NewRows {
@@ -622,10 +625,33 @@ function insertPlan(index: IndexInfo): InsertPlan {
     plan = {
       columns, width: columns.length, position,
       byPath: new Map([...index.fields].map(([path, leaf]) => [path, { leaf, position: position.get(leaf.col)!, subs: subs.get(path) ?? [] }])),
+      shapes: new DocumentShapes(columns.length),
     };
     insertPlans.set(index.fields, plan);
   }
   return plan;
+}
+
+/** The row of an analysed document: each typed field in its column, multi-fields with their own column, texts to index. */
+function rowOf(plan: InsertPlan, analyzed: AnalyzedDoc): RowFill {
+  const values: SQLInputValue[] = new Array<SQLInputValue>(plan.width + 2).fill(null);
+  const texts: Array<number | string> = [];
+  values[1] = analyzed.timestamp;
+  for (const field of analyzed.fields) {
+    const entry = plan.byPath.get(field.path);
+    if (entry === undefined) continue;
+    const leaf = entry.leaf;
+    if (leaf.path === '@timestamp' && leaf.kind === 'date' && !field.isArray) continue; // the `ts` column holds it
+    values[entry.position] = !leaf.storesValue ? 1 : field.isArray ? Buffer.from(JSON.stringify(field.values)) : field.values[0]!;
+    if (leaf.kind === 'text') texts.push(leaf.col, field.values.length === 1 ? String(field.values[0]) : field.values.join('\n'));
+    for (const sub of entry.subs) {
+      const at = plan.position.get(sub.col)!;
+      if (values[at] !== null) continue;
+      values[at] = sub.kind === 'text' ? 1 : field.isArray ? Buffer.from(JSON.stringify(field.values.map(String))) : String(field.values[0]);
+      if (sub.kind === 'text') texts.push(sub.col, field.values.join('\n'));
+    }
+  }
+  return { values, timestamp: analyzed.timestamp, texts };
 }
 
 const subFieldCache = new WeakMap<Map<string, Leaf>, Map<string, Leaf[]>>();
