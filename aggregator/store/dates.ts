@@ -80,8 +80,16 @@ function parseCanonicalUtc(value: string): number | undefined {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return undefined;
   const wall = Date.UTC(year, month - 1, day, hour, minute, second, millis);
   if (Number.isNaN(wall)) return undefined;
-  if (new Date(wall).getUTCDate() !== day && hour !== 24) return undefined;
+  // A day past the month's end would roll over into the next month (what the general path refuses).
+  if (day > daysInMonth(year, month) && hour !== 24) return undefined;
   return wall;
+}
+
+/** Days in a month (1–12) of the proleptic Gregorian calendar, as Date.UTC counts them (years 0–99 are 1900–1999 there). */
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  const y = year < 100 ? year + 1900 : year;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
 }
 
 const formatLists = new Map<string, string[]>();

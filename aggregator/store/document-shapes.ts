@@ -13,8 +13,8 @@
  * path, which also words every error. A property test holds both paths to the same rows.
  */
 import type { SQLInputValue } from 'node:sqlite';
-import type { Leaf, LeafKind } from './catalog.ts';
-import { coerceValue } from './mapping.ts';
+import type { Leaf } from './catalog.ts';
+import { coerceValue, type ColumnValue } from './mapping.ts';
 import type { JsonObject } from './types.ts';
 
 /** A document's row: the bound values (`r` at 0, `ts` at 1, then the index's columns), and its full-text inputs. */
@@ -36,8 +36,8 @@ export interface LeafSlot {
 interface ShapeLeaf {
   readonly key: string;
   readonly json: 'string' | 'number' | 'boolean';
-  readonly kind: LeafKind;
-  readonly format: string | undefined;
+  /** The mapping's coercion of this leaf's values; null when a string is kept as it is (keyword, text). */
+  readonly coerce: ((raw: unknown) => ColumnValue | undefined) | null;
   /** Position in the row, or -1 for `@timestamp`, which only fills `ts`. */
   readonly position: number;
   readonly storesValue: boolean;
@@ -56,12 +56,13 @@ type ShapeNode = ShapeLeaf | ShapeObject;
 const MAX_SHAPES = 8;
 
 export class DocumentShapes {
-  readonly #width: number;
+  /** A row of nulls to copy: a packed array copies faster than a new one is filled. */
+  readonly #empty: SQLInputValue[];
   readonly #shapes: Array<readonly ShapeNode[]> = [];
 
   /** `width`: the number of data columns (the row has two more values, `r` and `ts`). */
   constructor(width: number) {
-    this.#width = width;
+    this.#empty = new Array<SQLInputValue>(width + 2).fill(null);
   }
 
   get size(): number {
@@ -71,7 +72,7 @@ export class DocumentShapes {
   /** The row of a document matching a known shape, or undefined: then the general path decides. */
   fill(doc: JsonObject): RowFill | undefined {
     for (const shape of this.#shapes) {
-      const row: MutableRow = { values: new Array<SQLInputValue>(this.#width + 2).fill(null), timestamp: null, texts: [] };
+      const row: MutableRow = { values: this.#empty.slice(), timestamp: null, texts: [] };
       if (!fillObject(doc, shape, row)) continue;
       row.values[1] = row.timestamp;
       return row;
@@ -111,7 +112,7 @@ function fillObject(obj: JsonObject, nodes: readonly ShapeNode[], row: MutableRo
       continue;
     }
     if (typeof value !== node.json) return false;
-    const typed = coerceValue(node.kind, value, node.format);
+    const typed = node.coerce === null ? (value as string) : node.coerce(value);
     if (typed === undefined) return false;
     if (node.position === -1) {
       row.timestamp = typed as number;
@@ -141,8 +142,10 @@ function shapeOf(obj: JsonObject, prefix: string, seen: Set<string>, slotOf: (pa
     if (slot === undefined || slot.subs.length > 0) return undefined;
     const { leaf } = slot;
     const isTimestamp = path === '@timestamp' && leaf.kind === 'date';
+    const keptAsIs = json === 'string' && (leaf.kind === 'keyword' || leaf.kind === 'text');
+    const { kind, format } = leaf;
     nodes.push({
-      key, json, kind: leaf.kind, format: leaf.format, position: isTimestamp ? -1 : slot.position,
+      key, json, coerce: keptAsIs ? null : (raw) => coerceValue(kind, raw, format), position: isTimestamp ? -1 : slot.position,
       storesValue: leaf.storesValue, textCol: leaf.kind === 'text' ? leaf.col : -1,
     });
   }
