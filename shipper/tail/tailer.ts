@@ -79,11 +79,13 @@ const END_BOUNDARY_WINDOW = 64 * 1024;
  * all at once. Why: the consumer holds a piece's lines while it turns each into a record, and whatever
  * is alive when V8 collects its young generation twice is moved to the old one. With a whole 256 KiB read
  * split up front (~1,600 lines, several MiB of garbage made while working through them) most of the
- * lines and their text lived that long: ~290 bytes per line went to the old generation, which a bounded
- * heap (the manifests' --max-old-space-size) then had to mark-compact every few hundred milliseconds.
- * Reads stay large: a small read costs a system call and a fingerprint check each.
+ * lines and their text lived that long, and a bounded heap (the manifests' --max-old-space-size) then had
+ * to mark-compact every few hundred milliseconds. 16 KiB (~100 lines) stays below one young-generation
+ * cycle even with the manifests' 2 MiB semi-space (64 KiB did only from about 8 MiB on); smaller pieces
+ * cost nothing measurable with V8's defaults. Reads stay large: a small read costs a system call and a
+ * fingerprint check each.
  */
-const SPLIT_PIECE_BYTES = 64 * 1024;
+const SPLIT_PIECE_BYTES = 16 * 1024;
 
 interface TailedFile {
   readonly key: string;
