@@ -135,22 +135,26 @@ function placeBeyondCurrent(exact: number): void {
  * `jsonSafeId`). `bytes`, what the buffer accounts for the record, defaults to the size of its two lines.
  */
 export function encodeRecord(index: string, idHead: string, idTail: string, body: string, source: SourceId, offset: number, endOffset: number, bytes?: number): BulkRecord {
-  const prefix = actionPrefix(index);
-  // `{"create":{"_index":"…","_id":"` + id + `"}}\n` + body + `\n`: at most 3 bytes per UTF-16 unit.
-  const bound = (prefix.length + idHead.length + idTail.length + body.length) * 3 + 5;
+  // `{"create":{"_index":"…","_id":"<idHead>` as bytes made once, then the rest of the id, `"}}\n`, the
+  // body and `\n`: at most 3 bytes per UTF-16 unit of what is encoded here.
+  const head = headBytesOf(index, idHead);
+  const bound = head.length + (idTail.length + body.length) * 3 + 5;
   let chunk = current;
   let at = used;
   if (bound > CHUNK_BYTES - used) {
-    placeBeyondCurrent(Buffer.byteLength(prefix) + Buffer.byteLength(idHead) + Buffer.byteLength(idTail) + Buffer.byteLength(body) + 5);
+    placeBeyondCurrent(head.length + Buffer.byteLength(idTail) + Buffer.byteLength(body) + 5);
     chunk = placedChunk;
     at = placedAt;
   }
   const target = chunk.bytes;
-  let pos = at;
-  pos += target.write(prefix, pos, 'utf8');
-  pos += target.write(idHead, pos, 'utf8');
-  pos += target.write(idTail, pos, 'utf8');
-  pos += target.write('"}}\n', pos, 'latin1');
+  // Copied and stored byte by byte rather than through four `write` calls: each costs more in argument
+  // checks than the few bytes it writes (the id's tail is a base-36 offset of a handful of characters).
+  target.set(head, at);
+  let pos = writeShort(target, idTail, at + head.length);
+  target[pos++] = 0x22; // "
+  target[pos++] = 0x7d; // }
+  target[pos++] = 0x7d; // }
+  target[pos++] = 0x0a; // \n
   const bodyStart = pos;
   pos += target.write(body, pos, 'utf8');
   target[pos++] = 10;
@@ -158,6 +162,44 @@ export function encodeRecord(index: string, idHead: string, idTail: string, body
   chunk.live++;
   return new BulkRecord(index, source, offset, endOffset, bytes ?? pos - at, chunk, at, bodyStart, pos);
 }
+
+/** Writes `text` at `pos` as UTF-8, byte by byte while it is ASCII; returns the position after it. */
+function writeShort(target: Buffer, text: string, pos: number): number {
+  let p = pos;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return pos + target.write(text, pos, 'utf8');
+    target[p++] = code;
+  }
+  return p;
+}
+
+/**
+ * `recordHead(index, idHead)`, made once per index and id head (a file's records share both; the last
+ * one is kept at hand, the rest in a bounded map).
+ */
+function headBytesOf(index: string, idHead: string): Buffer {
+  if (index === lastHeadIndex && idHead === lastHeadIdHead) return lastHead;
+  let byIdHead = headBytes.get(index);
+  if (byIdHead === undefined) {
+    if (headBytes.size >= 1000) headBytes.clear();
+    headBytes.set(index, (byIdHead = new Map()));
+  }
+  let head = byIdHead.get(idHead);
+  if (head === undefined) {
+    if (byIdHead.size >= 10_000) byIdHead.clear();
+    head = recordHead(index, idHead);
+    byIdHead.set(idHead, head);
+  }
+  lastHeadIndex = index;
+  lastHeadIdHead = idHead;
+  lastHead = head;
+  return head;
+}
+const headBytes = new Map<string, Map<string, Buffer>>();
+let lastHeadIndex = '';
+let lastHeadIdHead = '';
+let lastHead: Buffer = Buffer.alloc(0);
 
 /** `{"create":{"_index":"<index>","_id":"` — the same for every record of an index, so built once. */
 function actionPrefix(index: string): string {
