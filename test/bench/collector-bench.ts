@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCountingEndpoint } from './counting-endpoint.ts';
-import { MiB, SHORT, fmt, manifestNodeOptions, printTable, processCpuSeconds, processPeakRss, processPrivateMemory, rawReadAndSplit } from './bench-kit.ts';
+import { MiB, SHORT, fmt, manifestNodeOptions, printTable, processCpuSeconds, processPeakRss, processPrivateMemory, rawReadAndSplit, warmPageCache } from './bench-kit.ts';
 import { buildShipperBundle } from '../../shipper/bin/bundle.ts';
 import { createReadStream } from 'node:fs';
 import type { Line } from '../../shipper/record.ts';
@@ -128,6 +128,7 @@ async function stagesInProcess(path: string): Promise<{ seconds: number; cpuSeco
 const stages = await stagesInProcess(file);
 if (stages.records !== lines) throw new Error(`stages made ${stages.records} records of ${lines} lines`);
 const endpoint = await startCountingEndpoint();
+await warmPageCache(file);
 const t0 = performance.now();
 const collector = startCollector(endpoint.url, join(dir, 'state-throughput'));
 let peak = 0;

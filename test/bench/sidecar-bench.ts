@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCountingEndpoint } from './counting-endpoint.ts';
-import { MiB, SHORT, fmt, manifestNodeOptions, measureChild, printTable, rawReadAndSplit, writeNginxFile } from './bench-kit.ts';
+import { MiB, SHORT, fmt, manifestNodeOptions, measureChild, printTable, rawReadAndSplit, warmPageCache, writeNginxFile } from './bench-kit.ts';
 import { buildShipperBundle } from '../../shipper/bin/bundle.ts';
 import { rsyslogToElasticsearch } from '../helpers/rsyslog-config.ts';
 
@@ -28,6 +28,7 @@ const bundle = await buildShipperBundle(join(dir, 'shippers.mjs'), { quiet: true
 async function runSidecar(gzip: boolean, nodeOptions = '', from: 'bundle' | 'sources' = 'bundle') {
   const endpoint = await startCountingEndpoint();
   const stateDir = await mkdtemp(join(dir, 'state-'));
+  await warmPageCache(file);
   const child = spawn(process.execPath, [CLI, 'sidecar', '--path', file, '--to', endpoint.url, '--state-dir', stateDir,
     gzip ? '--gzip' : '--no-gzip', '--metrics-listen', '127.0.0.1:0', '--log-level', 'warn', '--labels-file', '/nonexistent', '--annotations-file', '/nonexistent',
     '--batch-max-docs', '5000', '--batch-max-bytes', '8MiB', '--max-buffer-bytes', '48MiB'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_OPTIONS: nodeOptions, LOGSHIP_BUNDLE: from === 'bundle' ? bundle : '' } });
@@ -43,6 +44,7 @@ async function runSidecar(gzip: boolean, nodeOptions = '', from: 'bundle' | 'sou
  */
 async function runRsyslog(rsyslogd: string) {
   const endpoint = await startCountingEndpoint();
+  await warmPageCache(file);
   const work = await mkdtemp(join(dir, 'rsyslog-'));
   const port = new URL(endpoint.url).port;
   await writeFile(join(work, 'rsyslog.conf'), rsyslogToElasticsearch({
