@@ -178,9 +178,7 @@ export function createTailer(options: TailerOptions): Tailer {
       file.queued = true;
       queue.push(file);
     }
-    const waiter = wakeWaiter;
-    wakeWaiter = undefined;
-    waiter?.();
+    resumeLoop();
   }
 
   /** `file` is queued at the front: the rest of its read is split before any other file reads over it. */
@@ -191,6 +189,11 @@ export function createTailer(options: TailerOptions): Tailer {
     }
     file.queued = true;
     queue.unshift(file);
+    resumeLoop();
+  }
+
+  /** Lets the read loop go on if it is waiting for a file to wake. */
+  function resumeLoop(): void {
     const waiter = wakeWaiter;
     wakeWaiter = undefined;
     waiter?.();
@@ -769,9 +772,7 @@ export function createTailer(options: TailerOptions): Tailer {
       closed = true;
       if (pollTimer !== undefined) clearInterval(pollTimer);
       if (scanTimer !== undefined) clearTimeout(scanTimer);
-      const waiter = wakeWaiter;
-      wakeWaiter = undefined;
-      waiter?.();
+      resumeLoop();
       for (const watcher of watchers) watcher.close();
       await exclusive(async () => {
         for (const file of [...files.values()]) await closeFile(file);
