@@ -9,8 +9,8 @@
  * `_source` keeps), its layout is remembered as a shape: its keys in order and, per leaf, where the value
  * goes in the row. A later document is walked against the shapes key by key and its values coerced with
  * the same `coerceValue` into the row. Any difference (another key, another JSON type, a value the mapping
- * refuses) returns undefined and the caller takes the general
- * path, which also words every error. A property test holds both paths to the same rows.
+ * refuses) returns undefined and the caller takes the general path, which also words every error. A
+ * property test (test/property/store/document-shapes.test.ts) holds both paths to the same tables.
  */
 import type { SQLInputValue } from 'node:sqlite';
 import type { Leaf } from './catalog.ts';
@@ -63,10 +63,6 @@ export class DocumentShapes {
   /** `width`: the number of data columns (the row has two more values, `r` and `ts`). */
   constructor(width: number) {
     this.#empty = new Array<SQLInputValue>(width + 2).fill(null);
-  }
-
-  get size(): number {
-    return this.#shapes.length;
   }
 
   /** The row of a document matching a known shape, or undefined: then the general path decides. */
