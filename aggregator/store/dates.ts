@@ -3,6 +3,7 @@
  * (no zone means UTC, or the request's `time_zone`), epoch millis / seconds, and time zones given as
  * offsets (`+01:00`) or IANA names (`Europe/Paris`). Everything is epoch milliseconds internally.
  */
+import { daysInMonthAsDateUtc } from '../../shipper/kit/calendar.ts';
 import { digitsAt } from '../../shipper/kit/decimal-digits.ts';
 
 const ISO = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?)?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
@@ -81,15 +82,8 @@ function parseCanonicalUtc(value: string): number | undefined {
   const wall = Date.UTC(year, month - 1, day, hour, minute, second, millis);
   if (Number.isNaN(wall)) return undefined;
   // A day past the month's end would roll over into the next month (what the general path refuses).
-  if (day > daysInMonth(year, month) && hour !== 24) return undefined;
+  if (day > daysInMonthAsDateUtc(year, month) && hour !== 24) return undefined;
   return wall;
-}
-
-/** Days in a month (1–12) of the proleptic Gregorian calendar, as Date.UTC counts them (years 0–99 are 1900–1999 there). */
-function daysInMonth(year: number, month: number): number {
-  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-  const y = year < 100 ? year + 1900 : year;
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
 }
 
 const formatLists = new Map<string, string[]>();

@@ -6,6 +6,7 @@
  * keep milliseconds only, so the fraction is carried as a string and only the whole seconds are
  * shifted, with integer calendar arithmetic.
  */
+import { daysInMonth } from '../kit/calendar.ts';
 import { digitAt, digitsAt } from '../kit/decimal-digits.ts';
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9})\d*)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
@@ -102,11 +103,6 @@ function build(year: number, month: number, day: number, hour: number, minute: n
 
 function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */

@@ -9,24 +9,16 @@
  * Consecutive lines nearly always share their second, so each converter remembers its last input:
  * most lines cost one string comparison instead of a date computation.
  */
+import { daysInMonthAsDateUtc } from '../kit/calendar.ts';
 import { digitsAt } from '../kit/decimal-digits.ts';
 
 const MONTHS: Readonly<Record<string, number>> = {
   Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
 };
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** As `Date.UTC` counts them, which reads years 0–99 as 1900–1999. */
-function daysInMonth(year: number, month: number): number {
-  if (month !== 1) return DAYS_IN_MONTH[month]!;
-  const fullYear = year <= 99 ? 1900 + year : year;
-  return fullYear % 4 === 0 && (fullYear % 100 !== 0 || fullYear % 400 === 0) ? 29 : 28;
-}
-
 /** Milliseconds since the epoch for a wall-clock time read as UTC, or NaN when a field is out of range. */
 function utcMillis(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
-  if (year < 0 || month < 0 || month > 11 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  if (year < 0 || month < 0 || month > 11 || day < 1 || day > daysInMonthAsDateUtc(year, month + 1)) return NaN;
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return NaN;
   return Date.UTC(year, month, day, hour, minute, second);
 }
