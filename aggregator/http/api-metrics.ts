@@ -3,7 +3,7 @@
  * and the status code; bulk items by outcome.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { BulkItemResponse, JsonObject } from '../store/types.ts';
+import { itemBody, type BulkItemResponse } from '../store/types.ts';
 
 export interface ApiMetrics {
   readonly requests: Counter<'route' | 'method' | 'status'>;
@@ -64,11 +64,7 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
 }
 
 function bulkOutcome(item: BulkItemResponse): string {
-  let inner: JsonObject = {};
-  for (const op in item) {
-    inner = item[op] ?? {};
-    break;
-  }
+  const inner = itemBody(item) ?? {};
   const status = typeof inner.status === 'number' ? inner.status : 0;
   if (status === 409) return 'conflict';
   if (status === 429) return 'throttled';

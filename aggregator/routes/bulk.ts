@@ -11,7 +11,7 @@ import { bodyText } from '../http/request-body.ts';
 import { queryParams, refreshParam } from '../http/query-params.ts';
 import { addWarning } from '../http/responses.ts';
 import { storeContractBroken, validationFailed } from '../http/errors.ts';
-import type { BulkItemResponse, BulkOp } from '../store/types.ts';
+import { itemBody, type BulkItemResponse, type BulkOp } from '../store/types.ts';
 import type { ApiContext } from './context.ts';
 
 export const TYPES_DEPRECATION = '[types removal] Specifying types in bulk requests is deprecated.';
@@ -49,12 +49,6 @@ async function handleBulk(context: ApiContext, request: FastifyRequest, reply: F
   let next = 0;
   const items: BulkItemResponse[] = parsed.entries.map((entry) => ('op' in entry ? results[next++]! : entry.item));
   context.metrics.countBulkItems(items);
-  const errors = items.some(hasError);
+  const errors = items.some((item) => itemBody(item)?.error !== undefined);
   return { took: Math.round(performance.now() - started), errors, items };
-}
-
-/** Whether an item (`{ <op>: { …, error? } }`, one key) failed; no array per item, bulks hold thousands. */
-function hasError(item: BulkItemResponse): boolean {
-  for (const op in item) return item[op]?.error !== undefined;
-  return false;
 }

@@ -11,7 +11,7 @@ import { queryParams, refreshParam, listParam } from '../http/query-params.ts';
 import { fromItemError, illegalArgument, methodNotAllowed, noHandler, parseException, renderError, resourceNotFound, storeContractBroken, unsupported, validationFailed } from '../http/errors.ts';
 import { addWarning } from '../http/responses.ts';
 import { applyFilterPath, parseFilterPath } from '../http/filter-path.ts';
-import type { BulkOp, JsonObject } from '../store/types.ts';
+import { itemBody, type BulkOp, type JsonObject } from '../store/types.ts';
 import type { ApiContext } from './context.ts';
 
 type DocParams = { index: string; id?: string };
@@ -141,7 +141,7 @@ async function writeOne(context: ApiContext, request: FastifyRequest, reply: Fas
   if (concurrency !== undefined) throw unsupported(`[${concurrency}] (optimistic concurrency control)`);
   const refresh = refreshParam(params);
   const [item] = await context.store.bulk([op], refresh);
-  const inner = item === undefined ? undefined : Object.values(item)[0];
+  const inner = item === undefined ? undefined : itemBody(item);
   if (inner === undefined) throw storeContractBroken('answered no item for the operation');
   const { status, error, ...response } = inner;
   const code = typeof status === 'number' ? status : 500;

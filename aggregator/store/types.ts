@@ -40,6 +40,12 @@ export type BulkOp =
 /** Exactly one `items[]` entry of Elasticsearch's bulk response, e.g. `{ create: { _index, _id, status, result | error } }`. */
 export type BulkItemResponse = { [op: string]: JsonObject };
 
+/** The body under an item's one key (`{ create: body }` → body), read without an array per item: bulks hold thousands. */
+export function itemBody(item: BulkItemResponse): JsonObject | undefined {
+  for (const op in item) return item[op];
+  return undefined;
+}
+
 export type Refresh = 'true' | 'false' | 'wait_for';
 
 /** Index patterns are Elasticsearch's: comma lists, `*` wildcards, `-excluded`, `_all`. */
