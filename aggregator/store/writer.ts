@@ -292,10 +292,10 @@ export class Writer {
   }
 
   /**
-   * Inserts an analysed document; returns where it went. With `claimId` the id is registered first and
+   * Inserts a document's row and its `_source` text; returns where it went. With `claimId` the id is registered first and
    * only if absent (one statement does the uniqueness check of `create`): undefined means it exists.
    */
-  #insert(index: IndexInfo, id: string, source: JsonObject, sourceJson: string | undefined, row: RowFill, version: number, claimId = false): Existing | undefined {
+  #insert(index: IndexInfo, id: string, sourceJson: string, row: RowFill, version: number, claimId = false): Existing | undefined {
     const day = Math.floor((row.timestamp ?? this.#now()) / DAY_MS);
     const part = this.partitionFor(index, day);
     const r = this.#nextRowOf(part.id);
@@ -329,7 +329,7 @@ export class Writer {
         if (typeof value === 'string' || typeof value === 'number') countValue(pending, rolledUp[i + 1]!, bucket, value, 1);
       }
     }
-    this.#addToChunk(part.id, r, chunkLine(r, id, sourceJson ?? JSON.stringify(source)));
+    this.#addToChunk(part.id, r, chunkLine(r, id, sourceJson));
     if (!claimId) this.#stmt(`INSERT OR REPLACE INTO ${idsTable(index.id)} (id, part, r, v) VALUES (?, ?, ?, ?)`).run(id, part.id, r, version);
     this.#docDelta.set(part.id, (this.#docDelta.get(part.id) ?? 0) + 1);
     return { part: part.id, r, v: version };
@@ -503,7 +503,7 @@ export class Writer {
       if (existing !== undefined) this.#remove(existing);
       this.#applyNewFields(index, analyzed);
       const version = (existing?.v ?? 0) + 1;
-      this.#insert(index, op.id, doc, undefined, rowOf(insertPlan(index), analyzed), version);
+      this.#insert(index, op.id, JSON.stringify(doc), rowOf(insertPlan(index), analyzed), version);
       this.#persistSeq(index);
       if (created) counts.created++;
       else counts.updated++;
@@ -513,8 +513,10 @@ export class Writer {
     const id = op.id ?? randomBytes(15).toString('base64url');
     const row = this.#rowOfNew(index, op.doc, id);
     if ('status' in row) return failure(index.name, id, row);
+    // `_source` as the client wrote it when `_bulk` kept the line (see BulkOp), else the parsed document.
+    const sourceJson = op.sourceJson ?? JSON.stringify(op.doc);
     if (op.op === 'create' || op.id === undefined) {
-      if (this.#insert(index, id, op.doc, op.sourceJson, row, 1, true) === undefined) {
+      if (this.#insert(index, id, sourceJson, row, 1, true) === undefined) {
         const current = this.#lookup(index, id);
         return failure(index.name, id, { status: 409, type: 'version_conflict_engine_exception', reason: `[${id}]: version conflict, document already exists (current version [${current?.v ?? 1}])` });
       }
@@ -525,7 +527,7 @@ export class Writer {
     const existing = this.#lookup(index, id);
     if (existing !== undefined) this.#remove(existing);
     const version = (existing?.v ?? 0) + 1;
-    this.#insert(index, id, op.doc, op.sourceJson, row, version);
+    this.#insert(index, id, sourceJson, row, version);
     this.#persistSeq(index);
     if (existing === undefined) counts.created++;
     else counts.updated++;
