@@ -114,9 +114,17 @@ function startOf(date: Date, unit: DateUnit): void {
     case 'M': date.setDate(1); date.setHours(0, 0, 0, 0); break;
     case 'w': date.setDate(date.getDate() - date.getDay()); date.setHours(0, 0, 0, 0); break;
     case 'd': date.setHours(0, 0, 0, 0); break;
-    case 'h': date.setMinutes(0, 0, 0); break;
-    case 'm': date.setSeconds(0, 0); break;
-    case 's': date.setMilliseconds(0); break;
+    // Hours and smaller are cut in absolute time at the instant's own offset, as moment does: setMinutes()
+    // would re-resolve the local time and pick the earlier of the two 02:00s on the night clocks go back.
+    case 'h': truncateKeepingOffset(date, 3_600_000); break;
+    case 'm': truncateKeepingOffset(date, 60_000); break;
+    case 's': truncateKeepingOffset(date, 1000); break;
     case 'ms': break;
   }
+}
+
+function truncateKeepingOffset(date: Date, unitMs: number): void {
+  const time = date.getTime();
+  const local = time - date.getTimezoneOffset() * 60_000;
+  date.setTime(time - (((local % unitMs) + unitMs) % unitMs));
 }
