@@ -41,6 +41,7 @@ export function parseBulkBody(body: string, defaults: BulkDefaults): ParsedBulk 
   const entries: Array<{ op: BulkOp } | { item: BulkItemResponse }> = [];
   const missing: string[] = [];
   let sawType = false;
+  const sameIndex = new LastString();
   for (let i = 0; i < lines.length; i++) {
     const actionLine = lines[i]!;
     const { action, meta } = readActionLine(actionLine);
@@ -85,7 +86,9 @@ export function parseBulkBody(body: string, defaults: BulkDefaults): ParsedBulk 
       entries.push({ item: itemError(opName, index, id ?? null, 400, 'document_parsing_exception', reason) });
       continue;
     }
-    entries.push({ op: { op: opName, index, ...(id === undefined ? {} : { id }), doc: source, sourceJson: sourceLine.text, ...(pipeline === undefined ? {} : { pipeline }) } });
+    entries.push({ op: id !== undefined && pipeline === undefined
+      ? { op: opName, index: sameIndex.intern(index), id, doc: source, sourceJson: sourceLine.text }
+      : { op: opName, index, ...(id === undefined ? {} : { id }), doc: source, sourceJson: sourceLine.text, ...(pipeline === undefined ? {} : { pipeline }) } });
   }
   if (missing.length > 0) throw validationFailed(missing);
   return { entries, sawType };
@@ -157,6 +160,21 @@ function readUpdate(line: NdjsonLine, index: string, id: string): BulkOp {
 /** An item this layer decides itself, shaped exactly like the store's. */
 function itemError(op: string, index: string, id: string | null, status: number, type: string, reason: string): BulkItemResponse {
   return { [op]: { _index: index, _id: id, status, error: { type, reason, index } } };
+}
+
+/**
+ * Hands back the previous string when the next one is equal. Every action line yields a new `_index`
+ * string, and the store looks each one up in a Map, which hashes a string the first time it sees it:
+ * a bulk names one or a few indices, so the same instance (its hash kept) serves all its lines.
+ */
+class LastString {
+  #last = '';
+
+  intern(text: string): string {
+    if (text === this.#last) return this.#last;
+    this.#last = text;
+    return text;
+  }
 }
 
 const PARSE_FAILED = Symbol('not JSON');

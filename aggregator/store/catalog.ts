@@ -14,7 +14,7 @@
  *   (aggregations/fts-histogram.ts). `partitions.removed` counts deleted rows (whose full-text entries stay).
  * - `p<part>_v` — per keyword-like column, 10-minute time bucket and value: the number of live rows
  *   (rollup.ts); terms aggregations over a time range read it instead of every row.
- * - `p<part>_s` — `_id` and `_source` of up to 32 consecutive rows per zstd chunk (source-chunks.ts).
+ * - `p<part>_s` — `_id` and `_source` of up to 64 consecutive rows per zstd chunk (source-chunks.ts).
  * - `p<part>_x<n>` — a contentless FTS5 table per text field (entries of dead rows stay; rows are never reused).
  * - `ids_<index>` — `_id` → (partition, r, version): makes `create` answer 409 across all partitions.
  * Table names contain only integers that the catalog generated, never user input.

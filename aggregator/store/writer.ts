@@ -299,11 +299,11 @@ export class Writer {
     const day = Math.floor((row.timestamp ?? this.#now()) / DAY_MS);
     const part = this.partitionFor(index, day);
     const r = this.#nextRowOf(part.id);
+    const target = this.#partStatements(part.id, index.id, insertPlan(index));
     if (claimId) {
-      const claimed = this.#stmt(`INSERT INTO ${idsTable(index.id)} (id, part, r, v) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`).run(id, part.id, r, version);
+      const claimed = target.claimId.run(id, part.id, r, version);
       if (Number(claimed.changes) === 0) return undefined;
     }
-    const target = this.#partStatements(part.id, insertPlan(index));
     const values = row.values;
     values[0] = r;
     for (let i = 0; i < row.texts.length; i += 2) target.fts(row.texts[i] as number).run(r, row.texts[i + 1] as string);
@@ -351,14 +351,18 @@ export class Writer {
     this.#removedRows.set(existing.part, (this.#removedRows.get(existing.part) ?? 0) + 1);
   }
 
-  /** The fields-table INSERT of a partition (all columns of the index, absent ones bound to NULL) and its FTS INSERTs. */
-  #partStatements(part: number, plan: InsertPlan): PartStatements {
+  /**
+   * The fields-table INSERT of a partition (all columns of the index, absent ones bound to NULL), its FTS
+   * INSERTs and the id claim of its index: prepared once, not looked up by SQL text per document.
+   */
+  #partStatements(part: number, indexId: number, plan: InsertPlan): PartStatements {
     let found = this.#partInserts.get(part);
     if (found === undefined || found.plan !== plan) {
       const fts = new Map<number, StatementSync>();
       const sql = `INSERT INTO ${fieldsTable(part)} (r, ts${plan.columns.map((c) => `, ${column(c)}`).join('')}) VALUES (?, ?${plan.columns.map(() => ', ?').join('')})`;
       found = {
         plan, fields: this.db.prepare(sql), rollup: undefined,
+        claimId: this.db.prepare(`INSERT INTO ${idsTable(indexId)} (id, part, r, v) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`),
         fts: (col) => {
           let st = fts.get(col);
           if (st === undefined) {
@@ -621,6 +625,8 @@ interface NewRows {
 interface PartStatements {
   readonly plan: InsertPlan;
   readonly fields: StatementSync;
+  /** Registers an `_id` unless it exists (`changes` 0 then). */
+  readonly claimId: StatementSync;
   /** Pairs (position in the bound values, column) of the partition's rolled-up columns, for one rollup version. */
   rollup: { version: number; positions: number[] } | undefined;
   fts(col: number): StatementSync;
