@@ -17,7 +17,8 @@ import type { AnnotationFilter, PodMeta } from '../enrich/kubernetes-pod.ts';
 import { containerMetadata, type ContainerMetadata, type ContainerRef } from '../enrich/kubernetes-fields.ts';
 import type { ContainerResolver, Resolution } from './container-resolver.ts';
 import { containerRecordOf, recordTemplateOf, type ContainerRecordOptions, type RecordTemplate } from './container-records.ts';
-import { wholeLineRecord } from './whole-line-records.ts';
+import { wholeDockerBytesRecord, wholeLineRecord } from './whole-line-records.ts';
+import { ByteLine, textLine } from '../tail/byte-line.ts';
 
 export interface ContainerStreamsOptions {
   readonly resolver: ContainerResolver;
@@ -181,10 +182,28 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
     return uid !== undefined && options.pods.get(uid) === undefined && options.apiHealthy();
   };
 
-  const decodeLine = (state: FileState, line: Line, out: Outgoing[]): void => {
+  const decodeLine = (state: FileState, read: Line, out: Outgoing[]): void => {
+    if (read instanceof ByteLine && state.joiner === undefined) {
+      const record = wholeDockerBytes(state, read);
+      if (record !== undefined) {
+        out.push(record);
+        return;
+      }
+    }
+    // Every other way reads the line's text, some of them more than once: decode it once.
+    const line = textLine(read);
     const record = state.joiner === undefined && line.truncated !== true ? wholeLine(state, line) : undefined;
     if (record !== undefined) out.push(record);
     else toRecords(state, joined(state, state.decoder.push(line)), out);
+  };
+
+  /** A whole plain docker line's record from its bytes (see whole-line-records.ts); same conditions as `wholeLine`. */
+  const wholeDockerBytes = (state: FileState, line: ByteLine): Outgoing | undefined => {
+    if (state.decoder.format() !== 'docker' || state.decoder.pendingFrom() !== undefined) return undefined;
+    const metadata = metadataOf(state);
+    if (metadata === undefined || metadata.policy.exclude) return undefined;
+    const template = templateOf(state, metadata);
+    return template.usable ? wholeDockerBytesRecord(line, template, maxBytes) : undefined;
   };
 
   /** The line's record in one step, when it is a whole plain entry the decoder need not see (see whole-line-records.ts). */
@@ -235,7 +254,8 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
           continue;
         }
         if (state.held.length > 0 || waitsForPod(state, at)) {
-          state.held.push(line);
+          // Kept past this chunk: a line still in the tailer's read buffer is decoded now.
+          state.held.push(textLine(line));
           state.heldBytes += line.endOffset - line.offset;
           if (!waitsForPod(state, at)) release(state, out);
           continue;

@@ -78,6 +78,8 @@ export async function runCollector(config: CollectorConfig, logger: Logger, life
     exclude: (path) => !streams.wanted(path),
     readFrom: config.readFrom,
     maxLineBytes: config.maxLineBytes,
+    // Whole lines as bytes: most docker lines are copied into their records without a string (container-streams.ts).
+    byteLines: true,
     pollIntervalMs: config.pollInterval,
     scanIntervalMs: config.scanInterval,
     checkpoints: runtime.checkpoints,

@@ -13,9 +13,12 @@
  */
 import type { ContainerLogFormat } from '../decode/container-entry.ts';
 import { readWholeCriLine, type CriFields } from '../decode/cri-line.ts';
+import { readWholeDockerBytes, type WholeDockerBytes } from '../decode/docker-json-bytes.ts';
 import { readWholeDockerLine, type WholeDockerLine } from '../decode/docker-json-line.ts';
 import { surelyFits } from '../decode/utf8-limit.ts';
 import type { Outgoing } from '../record.ts';
+import { commitRecord, reserveRecord } from '../sink/bulk-record.ts';
+import type { ByteLine } from '../tail/byte-line.ts';
 import { plainRecord, type RecordTemplate } from './container-records.ts';
 
 // Written in place by the readers: one of each for the whole process (the hot path is synchronous).
@@ -46,4 +49,79 @@ const CONTROL_CHARACTER = /[\x00-\x1f]/;
 /** True when JSON.stringify would write `text` unchanged between its quotes. */
 function isJsonSafe(text: string): boolean {
   return !text.includes('"') && !text.includes('\\') && !CONTROL_CHARACTER.test(text) && text.isWellFormed();
+}
+
+const dockerBytes: WholeDockerBytes = { stream: 'stdout', messageStart: 0, messageEnd: 0, timeStart: 0, timeEnd: 0, timestamp: undefined };
+
+/**
+ * The record of a whole plain docker line still in its read bytes (see docker-json-bytes.ts), written
+ * straight into the bulk record memory: the template's bytes, the id's and offset's digits, the time and
+ * the message copied from the line — the same bytes `plainRecord` writes for it, with no string made.
+ * Undefined for any other line (the caller decodes its text). Same caller guarantees as `wholeLineRecord`,
+ * for a file known to be in docker's format.
+ */
+export function wholeDockerBytesRecord(line: ByteLine, template: RecordTemplate, maxBytes: number): Outgoing | undefined {
+  const bytes = line.bytes;
+  const read = dockerBytes;
+  if (!readWholeDockerBytes(bytes, line.start, line.end, read, template.options.parseJson)) return undefined;
+  const messageBytes = read.messageEnd - read.messageStart;
+  // The text path's own bound (`isPlainMessage`): a message has at most as many UTF-16 units as bytes here.
+  if (messageBytes * 3 > maxBytes) return undefined;
+  const offset = line.offset;
+  const timestamp = read.timestamp;
+  const timeBytes = timestamp === undefined ? read.timeEnd - read.timeStart : timestamp.length;
+  const head = template.head;
+  const tail = template.plainTail;
+  const streamPart = read.stream === 'stdout' ? STDOUT_PART : STDERR_PART;
+  const idBytes = digitCount(offset, 36);
+  const size = head.length + idBytes + TIME_PART.length + timeBytes + MESSAGE_PART.length + messageBytes + streamPart.length + digitCount(offset, 10) + tail.length;
+  const space = reserveRecord(size);
+  const target = space.bytes;
+  const at = space.at;
+  target.set(head, at);
+  let pos = writeDigits(target, at + head.length, offset, 36);
+  const bodyStart = pos + 4; // after `"}}\n`
+  target.set(TIME_PART, pos);
+  pos += TIME_PART.length;
+  if (timestamp === undefined) pos += bytes.copy(target, pos, read.timeStart, read.timeEnd);
+  else pos += target.write(timestamp, pos, 'latin1');
+  target.set(MESSAGE_PART, pos);
+  pos += MESSAGE_PART.length;
+  pos += bytes.copy(target, pos, read.messageStart, read.messageEnd);
+  target.set(streamPart, pos);
+  pos += streamPart.length;
+  pos = writeDigits(target, pos, offset, 10);
+  target.set(tail, pos);
+  pos += tail.length;
+  return commitRecord(template.index, template.source, offset, line.endOffset, bodyStart, pos);
+}
+
+/** What `plainRecord` writes between its variable parts. */
+const TIME_PART = Buffer.from('"}}\n{"@timestamp":"', 'latin1');
+const MESSAGE_PART = Buffer.from('","message":"', 'latin1');
+const STDOUT_PART = Buffer.from('","stream":"stdout","log":{"offset":', 'latin1');
+const STDERR_PART = Buffer.from('","stream":"stderr","log":{"offset":', 'latin1');
+
+/** Digits of a non-negative integer `value` in `radix` (10 or 36), as `value.toString(radix)` writes it. */
+function digitCount(value: number, radix: number): number {
+  // Past 32 bits a float division could round up into the next integer: let the engine count.
+  if (value > 0xffffffff) return value.toString(radix).length;
+  let count = 1;
+  for (let rest = value; rest >= radix; rest = Math.floor(rest / radix)) count++;
+  return count;
+}
+
+const DIGITS = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz', 'latin1');
+
+/** Writes `value.toString(radix)` at `pos`; returns the position after it. */
+function writeDigits(target: Buffer, pos: number, value: number, radix: number): number {
+  if (value > 0xffffffff) return pos + target.write(value.toString(radix), pos, 'latin1');
+  const end = pos + digitCount(value, radix);
+  let rest = value;
+  for (let i = end - 1; i >= pos; i--) {
+    const next = Math.floor(rest / radix);
+    target[i] = DIGITS[rest - next * radix]!;
+    rest = next;
+  }
+  return end;
 }

@@ -269,6 +269,36 @@ export function recordHead(index: string, idHead: string): Buffer {
 }
 
 /**
+ * For records written byte by byte by their maker (the collector's whole docker lines, copied from the
+ * bytes read): `reserveRecord(size)` places a record of exactly `size` bytes and says where to write it;
+ * the maker writes its two NDJSON lines there and hands the layout to `commitRecord`, before anything
+ * else encodes a record. The answer is one object reused for every record (this runs per record).
+ */
+export interface RecordSpace {
+  /** Memory to write the record into, from `at` on. */
+  bytes: Buffer;
+  at: number;
+}
+const space: RecordSpace = { bytes: current.bytes, at: 0 };
+
+export function reserveRecord(size: number): RecordSpace {
+  placedChunk = current;
+  placedAt = used;
+  if (size > CHUNK_BYTES - used) placeBeyondCurrent(size);
+  space.bytes = placedChunk.bytes;
+  space.at = placedAt;
+  return space;
+}
+
+/** The record just written into the space `reserveRecord` gave: its document is `[bodyStart, end - 1)`. */
+export function commitRecord(index: string, source: SourceId, offset: number, endOffset: number, bodyStart: number, end: number): BulkRecord {
+  const chunk = placedChunk;
+  if (chunk === current) used = end;
+  chunk.live++;
+  return new BulkRecord(index, source, offset, endOffset, end - placedAt, chunk, placedAt, bodyStart, end);
+}
+
+/**
  * Encodes a record from three parts, for records most of whose bytes are the same for every record of a
  * file (the collector's container fields): those are encoded once and copied here, not encoded again.
  *

@@ -9,6 +9,7 @@
  * checkpoint can move past it.
  */
 import type { Line, SourceId } from '../record.ts';
+import { ByteLine } from './byte-line.ts';
 
 export class LineSplitter {
   readonly #maxLineBytes: number;
@@ -22,8 +23,12 @@ export class LineSplitter {
   /** Set while discarding up to the next newline without emitting (start in the middle of a line). */
   #discarding = false;
 
-  constructor(maxLineBytes: number) {
+  /** Lines found whole in one chunk are handed out as their bytes (see byte-line.ts), not decoded. */
+  readonly #byteLines: boolean;
+
+  constructor(maxLineBytes: number, options: { byteLines?: boolean } = {}) {
     this.#maxLineBytes = maxLineBytes;
+    this.#byteLines = options.byteLines === true;
   }
 
   /** Bytes held for the unterminated line (0 when at a line boundary). */
@@ -89,12 +94,14 @@ export class LineSplitter {
       this.#lineStart = at + start;
     }
 
+    const byteLines = this.#byteLines;
     for (;;) {
       const newline = view.indexOf(10, start);
       if (newline === -1) break;
       if (newline - start <= max) {
         const end = newline > start && view[newline - 1] === 13 ? newline - 1 : newline;
-        out.push({ source, path, text: view.toString('utf8', start, end), offset: at + start, endOffset: at + newline + 1 });
+        if (byteLines) out.push(new ByteLine(source, path, view, start, end, at + start, at + newline + 1));
+        else out.push({ source, path, text: view.toString('utf8', start, end), offset: at + start, endOffset: at + newline + 1 });
       } else {
         out.push(this.#line(view, start, newline, source, path, at + start, at + newline + 1));
       }

@@ -47,6 +47,11 @@ export interface TailerOptions {
   lingerMs?: number;
   /** Period of the glob rescan that runs even without events; default max(1 s, pollIntervalMs). */
   scanIntervalMs?: number;
+  /**
+   * Lines read whole within one read are handed out as `ByteLine`s (their bytes, no string), valid only
+   * until the next chunk is asked for (see byte-line.ts). Default false: every line is a text line.
+   */
+  byteLines?: boolean;
   /** Told which file is which source, to give back the disk space of shipped ranges (see reclaim.ts). */
   reclaimer?: SourceObserver;
 }
@@ -436,7 +441,7 @@ export function createTailer(options: TailerOptions): Tailer {
     }
     const file: TailedFile = {
       key, handle, path, source: undefined, fingerprint: undefined, position: 0,
-      splitter: new LineSplitter(options.maxLineBytes), orphan: false, queued: false, verify: false,
+      splitter: new LineSplitter(options.maxLineBytes, { byteLines: options.byteLines === true }), orphan: false, queued: false, verify: false,
       lastMtimeMs: stats.mtimeMs, lingerSince: undefined, flushPartial: false, closed: false, start,
     };
     files.set(key, file);

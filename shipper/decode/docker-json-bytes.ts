@@ -1,0 +1,165 @@
+/**
+ * A whole docker json-file line read from its bytes, without making a string of it:
+ * `{"log":"<message>\n","stream":"stdout|stderr","time":"<time>"}` in dockerd's own layout.
+ *
+ * Only a line whose message bytes can go into a JSON document as they are is taken (see
+ * `isCopyableMessage`): escapes stay as written, as the text path (`readWholeDockerLine`) keeps them.
+ * Anything else (partials, other layouts, invalid times, invalid UTF-8, what the text path would refuse)
+ * returns false, and the caller decodes the line's text as before. A property test holds the records made
+ * from these to the bytes the text path makes. Pure; writes `into`, allocates nothing on the usual path
+ * (a canonical time is left in the bytes).
+ */
+import { isUtf8 } from 'node:buffer';
+import { daysInMonth } from '../kit/calendar.ts';
+import type { ContainerStream } from './container-entry.ts';
+import { toCanonicalUtc } from './timestamp.ts';
+
+export interface WholeDockerBytes {
+  stream: ContainerStream;
+  /** The message without its `\n`: `bytes[messageStart, messageEnd)`, escaped as written (valid between JSON quotes). */
+  messageStart: number;
+  messageEnd: number;
+  /** The time as written: `bytes[timeStart, timeEnd)`. */
+  timeStart: number;
+  timeEnd: number;
+  /** Undefined when the written time is already canonical (ISO 8601 UTC, 9 fraction digits); else the canonical form. */
+  timestamp: string | undefined;
+}
+
+const HEAD = Buffer.from('{"log":"', 'latin1');
+/** `","stream":"` + `stdout`/`stderr` + `","time":"`: what lies between the `log` value and the time. */
+const STREAM_KEY = Buffer.from('","stream":"', 'latin1');
+const TIME_KEY = Buffer.from('","time":"', 'latin1');
+const STDOUT = Buffer.from('stdout', 'latin1');
+const STDERR = Buffer.from('stderr', 'latin1');
+/** Longest time looked for: RFC 3339 with nine fraction digits and an offset is 35 bytes. */
+const LONGEST_TIME = 40;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const BRACE = 0x7b;
+
+/**
+ * True when `bytes[start, end)` is a whole docker line with a copyable message and a valid time; its
+ * parts are written to `into`. With `refuseBrace`, a message holding a `{` is refused too (it may be a
+ * JSON object).
+ */
+export function readWholeDockerBytes(bytes: Buffer, start: number, end: number, into: WholeDockerBytes, refuseBrace: boolean): boolean {
+  const messageStart = start + HEAD.length;
+  if (end - messageStart < 2 + STREAM_KEY.length + 6 + TIME_KEY.length + 2) return false;
+  if (!startsWith(bytes, start, HEAD) || bytes[end - 1] !== 0x7d /* } */ || bytes[end - 2] !== QUOTE) return false;
+  // The time's opening quote: the time holds none. Then `","stream":"…","time":"` must end right there; no
+  // later `","stream":"` can exist (a valid time has no quote), so this is the one a reader searching
+  // from the end would find.
+  const timeEnd = end - 2;
+  let quote = timeEnd - 1;
+  const lowest = Math.max(messageStart, timeEnd - LONGEST_TIME);
+  while (quote >= lowest && bytes[quote] !== QUOTE) quote--;
+  const timeStart = quote + 1;
+  const keysAt = timeStart - (STREAM_KEY.length + 6 + TIME_KEY.length);
+  // The `log` value must at least hold its escaped newline.
+  if (quote < lowest || keysAt - 2 < messageStart) return false;
+  if (!startsWith(bytes, keysAt, STREAM_KEY) || !startsWith(bytes, keysAt + STREAM_KEY.length + 6, TIME_KEY)) return false;
+  const streamAt = keysAt + STREAM_KEY.length;
+  if (startsWith(bytes, streamAt, STDOUT)) into.stream = 'stdout';
+  else if (startsWith(bytes, streamAt, STDERR)) into.stream = 'stderr';
+  else return false;
+  const messageEnd = keysAt - 2;
+  if (bytes[messageEnd] !== BACKSLASH || bytes[messageEnd + 1] !== 0x6e /* n */) return false;
+  if (!isCopyableMessage(bytes, messageStart, messageEnd, refuseBrace)) return false;
+  if (isCanonicalTime(bytes, timeStart, timeEnd)) {
+    into.timestamp = undefined;
+  } else {
+    // ASCII reads the same as Latin-1 and as UTF-8; anything else is left to the text path.
+    for (let i = timeStart; i < timeEnd; i++) if (bytes[i]! > 0x7f) return false;
+    const timestamp = toCanonicalUtc(bytes.toString('latin1', timeStart, timeEnd));
+    if (timestamp === undefined) return false;
+    into.timestamp = timestamp;
+  }
+  into.messageStart = messageStart;
+  into.messageEnd = messageEnd;
+  into.timeStart = timeStart;
+  into.timeEnd = timeEnd;
+  return true;
+}
+
+function startsWith(bytes: Buffer, at: number, prefix: Buffer): boolean {
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
+  return true;
+}
+
+/**
+ * The message's bytes can go into a JSON document as they are, and make the message the text path reads:
+ * each escape is one JSON.parse accepts (kept as written, as the text path keeps it), no raw quote or
+ * control character, and the text is ASCII or valid UTF-8 (decoding it and encoding it again gives back
+ * the same bytes). Refused as well, to leave them to the text path: a `{` with `refuseBrace` (written or
+ * escaped), an escaped lone surrogate, and a carriage return at the end (the decoder drops it).
+ * Stops at the first byte that refuses the line: JSON messages at their first.
+ */
+function isCopyableMessage(bytes: Buffer, from: number, to: number, refuseBrace: boolean): boolean {
+  let high = false;
+  for (let i = from; i < to; i++) {
+    const byte = bytes[i]!;
+    if (byte > 0x22 && byte < 0x7f && byte !== BACKSLASH && byte !== BRACE) continue;
+    if (byte === 0x20 || byte === 0x21) continue;
+    if (byte === BRACE) {
+      if (refuseBrace) return false;
+      continue;
+    }
+    if (byte > 0x7e) {
+      high = true;
+      continue;
+    }
+    if (byte !== BACKSLASH || i + 1 >= to) return false;
+    const escaped = bytes[++i]!;
+    if (escaped === 0x75 /* u */) {
+      if (i + 4 >= to) return false;
+      const code = (hex(bytes[i + 1]!) << 12) | (hex(bytes[i + 2]!) << 8) | (hex(bytes[i + 3]!) << 4) | hex(bytes[i + 4]!);
+      i += 4;
+      if (code < 0 || (code >= 0xd800 && code <= 0xdfff) || (code === 0x7b && refuseBrace) || (code === 0x0d && i + 1 === to)) return false;
+    } else if (escaped === 0x72 /* r */) {
+      if (i + 1 === to) return false;
+    } else if (escaped !== QUOTE && escaped !== BACKSLASH && escaped !== 0x2f && escaped !== 0x62 && escaped !== 0x66 && escaped !== 0x6e && escaped !== 0x74) {
+      return false;
+    }
+  }
+  return !high || isUtf8(bytes.subarray(from, to));
+}
+
+/** The value of a hexadecimal digit; negative (enough to make any code it is part of negative) when not one. */
+function hex(byte: number): number {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  const lower = byte | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -0x10000;
+}
+
+/** `YYYY-MM-DDThh:mm:ss.fffffffffZ` and a valid date and time (no leap second), as `toCanonicalUtc` keeps it. */
+function isCanonicalTime(bytes: Buffer, from: number, to: number): boolean {
+  if (to - from !== 30) return false;
+  if (bytes[from + 4] !== 0x2d || bytes[from + 7] !== 0x2d || bytes[from + 10] !== 0x54 || bytes[from + 13] !== 0x3a ||
+      bytes[from + 16] !== 0x3a || bytes[from + 19] !== 0x2e || bytes[from + 29] !== 0x5a) return false;
+  for (let i = 20; i < 29; i++) if (digit(bytes, from + i) < 0) return false;
+  const year = number(bytes, from, 4);
+  const month = number(bytes, from + 5, 2);
+  const day = number(bytes, from + 8, 2);
+  const hour = number(bytes, from + 11, 2);
+  const minute = number(bytes, from + 14, 2);
+  const second = number(bytes, from + 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  return day <= 28 || day <= daysInMonth(year, month);
+}
+
+function digit(bytes: Buffer, at: number): number {
+  const code = bytes[at]! - 0x30;
+  return code >= 0 && code <= 9 ? code : -1;
+}
+
+/** The decimal number of `count` digits at `at`, or -1 when one of them is not a digit. */
+function number(bytes: Buffer, at: number, count: number): number {
+  let value = 0;
+  for (let i = 0; i < count; i++) {
+    const d = digit(bytes, at + i);
+    if (d < 0) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}

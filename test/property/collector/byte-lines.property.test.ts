@@ -1,0 +1,270 @@
+/**
+ * The collector reading lines as bytes (the tailer's `byteLines`: whole docker lines copied into their
+ * records without a string, see shipper/decode/docker-json-bytes.ts) against reading them as text, the
+ * path before it. The same file bytes, split by the same splitter in the same pieces, through two
+ * container streams: the records must be the same to the byte (index, `_id`, byte range, size and the
+ * document's JSON text), and so must the ranges settled without a record. Files are random docker
+ * json-file lines (escapes of every kind, non-ASCII and invalid UTF-8, raw control characters, braces,
+ * carriage returns, partials, odd times, other layouts), CRI lines, and every corpus sample, under
+ * every kind of pod policy, JSON lifting and content limit. The text path itself is held to the
+ * decoder's careful path by fast-records.property.test.ts.
+ */
+import fc from 'fast-check';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ContainerRecordOptions } from '../../../shipper/collector/container-records.ts';
+import type { ContainerResolver } from '../../../shipper/collector/container-resolver.ts';
+import { createContainerStreams } from '../../../shipper/collector/container-streams.ts';
+import type { ContainerRef } from '../../../shipper/enrich/kubernetes-fields.ts';
+import { agentFieldsEnricher, staticTagsEnricher } from '../../../shipper/enrich/static-tags.ts';
+import { compileAccessFormat } from '../../../shipper/parse/nginx-access.ts';
+import { createErrorParser } from '../../../shipper/parse/nginx-error.ts';
+import type { Enricher, Line, Outgoing } from '../../../shipper/record.ts';
+import { ByteLine } from '../../../shipper/tail/byte-line.ts';
+import { LineSplitter } from '../../../shipper/tail/line-splitter.ts';
+import { CONTAINERS, readBytes } from '../../unit/decode/corpus.ts';
+
+const EMPTY_LINE: Line = { source: '', path: '', text: '', offset: 0, endOffset: 0 };
+const agent = agentFieldsEnricher({ hostName: 'node-1', version: '0.1.0' });
+const tagged: Enricher = (record, line) => staticTagsEnricher(['service.name=shop', 'env=prod'])(agent(record, line), line);
+const overlapping: Enricher = (record, line) => staticTagsEnricher(['kubernetes.cluster=eu-1'])(agent(record, line), line);
+const ENRICHERS = { agent, tagged, overlapping, none: undefined } as const;
+
+const POLICIES: Record<string, Record<string, string>> = {
+  plain: {},
+  dataset: { 'logship.io/dataset': 'Shop Audit' },
+  nginx: { 'logship.io/parser': 'nginx' },
+  excluded: { 'logship.io/exclude': 'true' },
+};
+
+interface Setup {
+  readonly enricher: keyof typeof ENRICHERS;
+  readonly policy: string;
+  readonly parseJson: boolean;
+  readonly maxBytes: number;
+  /** Bytes per piece handed to the splitter (lines cut across pieces come out as text lines). */
+  readonly piece: number;
+}
+
+function recordOptions(setup: Setup): ContainerRecordOptions {
+  const enrich = ENRICHERS[setup.enricher];
+  return {
+    namespace: 'default',
+    accessParser: compileAccessFormat('combined'),
+    errorParser: createErrorParser({ timeZone: 'UTC' }),
+    parseJson: setup.parseJson,
+    enrich: enrich ?? agent,
+    ...(enrich === undefined ? {} : { commonFields: enrich({}, EMPTY_LINE) }),
+    now: () => '2026-11-24T06:00:00.000Z',
+  };
+}
+
+function refOf(policy: string): ContainerRef {
+  return {
+    runtime: 'docker',
+    containerId: 'c0ffee',
+    image: 'shop/app:1',
+    pod: { namespace: 'shop', name: 'web-0', uid: 'u-1', containerName: 'web' },
+    podLabels: { app: 'web' },
+    podAnnotations: POLICIES[policy]!,
+    owners: [],
+  };
+}
+
+interface Made {
+  index: string;
+  id: string;
+  offset: number;
+  endOffset: number;
+  bytes: number;
+  body: string;
+}
+
+interface Run {
+  records: Made[];
+  settled: number[][];
+  /** Lines that were handed over as bytes (to show the byte path was taken at all). */
+  byteLines: number;
+}
+
+/** The file's bytes through the splitter (as bytes or as text) and the collector's container streams. */
+function collect(file: Buffer, setup: Setup, byteLines: boolean): Run {
+  const ref = refOf(setup.policy);
+  const resolver: ContainerResolver = { resolve: () => ({ kind: 'container', ref, key: 'test' }), containerIdOf: () => undefined, include: [] };
+  const settled: number[][] = [];
+  const streams = createContainerStreams({
+    resolver,
+    pods: undefined,
+    nodeName: 'node-1',
+    keepAnnotation: () => false,
+    records: recordOptions(setup),
+    maxBytes: setup.maxBytes,
+    partialTimeoutMs: 1000,
+    multiline: undefined,
+    excludeNamespaces: [],
+    selfPod: undefined,
+    settle: (_, offset, endOffset) => settled.push([offset, endOffset]),
+  });
+  const splitter = new LineSplitter(1 << 20, { byteLines });
+  const records: Made[] = [];
+  let count = 0;
+  // One reused buffer, as the tailer reads: a byte line must be used before the next piece overwrites it.
+  const reused = Buffer.alloc(Math.max(1, setup.piece));
+  for (let at = 0; at < file.length; at += setup.piece) {
+    const length = Math.min(setup.piece, file.length - at);
+    file.copy(reused, 0, at, at + length);
+    const lines: Line[] = [];
+    splitter.push(reused, length, at, 'dev:ino:fp', '/var/lib/docker/containers/c0ffee/c0ffee-json.log', lines);
+    for (const line of lines) if (line instanceof ByteLine) count++;
+    // Read back at once: a record's bytes are its own, whatever the reused buffer holds next.
+    for (const record of streams.push(lines)) records.push(made(record));
+  }
+  return { records, settled, byteLines: count };
+}
+
+const made = (record: Outgoing): Made => ({ index: record.index, id: record.id, offset: record.offset, endOffset: record.endOffset, bytes: record.bytes, body: record.body });
+
+// Message pieces: plain text, every JSON escape (and bad ones), non-ASCII, braces, carriage returns.
+const piece = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom('a', 'Z', ' ', '0', '=', '/', ':', '.', '!', '~', 'GET /x 200', 'payload ') },
+  { weight: 4, arbitrary: fc.constantFrom('\\"', '\\\\', '\\/', '\\b', '\\f', '\\n', '\\r', '\\t', '\\u003c', '\\u0026', '\\u2028', '\\u00e9', '\\u00E9', '\\u001b', '\\u0000', '\\u000d', '\\u000D', '\\u007b', '\\u007B', '\\ud83d\\ude80', '\\ud800', '\\udc00x', '\\uDFFF') },
+  { weight: 2, arbitrary: fc.constantFrom('é', '日本', '🚀', '\u2028', '\x7f', '{', '}', '{"level":"info"}', '[1]') },
+  { weight: 1, arbitrary: fc.constantFrom('\\', '\\x', '\\u12', '\\u12g4', '\\U0041', '"', '\t', '\r', '\x00', '\x1f', '\\r\\n', '\\\\n') },
+);
+const message = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''));
+const time = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(
+    '2026-11-24T05:00:00.123456789Z', '2026-11-29T05:00:00.123456789Z', '2026-11-31T05:00:00.123456789Z', '2024-02-29T23:59:59.999999999Z',
+    '2026-02-29T05:00:00.123456789Z', '2026-11-24T05:00:60.123456789Z', '2026-11-24T24:00:00.123456789Z', '2026-13-24T05:00:00.123456789Z',
+    '2026-00-24T05:00:00.123456789Z', '2026-11-00T05:00:00.123456789Z', '2026-11-24T05:00:00.1234Z', '2026-11-24T05:00:00Z',
+    '2026-11-24t05:00:00.123456789Z', '2026-11-24T05:00:00.123456789z', '2026-11-24 05:00:00.123456789Z', '2026-11-24T01:30:00.499033813-03:30',
+    '2026-11-24T05:00:00.12345678xZ', '2026-1a-24T05:00:00.123456789Z', 'yesterday', '', '2026-11-24T05:00:00.123456789Zé', '"',
+  ) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 86_399_999 }).map((ms) => new Date(Date.UTC(2026, 10, 24) + ms).toISOString().replace('Z', '123456Z')) },
+);
+const stream = fc.constantFrom('stdout', 'stderr', 'stdin', 'STDOUT');
+const end = fc.constantFrom('\\n', '\\n', '\\n', '', '\\r\\n', '\\\\n');
+
+/** A docker line's bytes: mostly dockerd's layout, written without re-escaping, so whatever the message holds stays in the line. */
+const dockerLine: fc.Arbitrary<Buffer> = fc.oneof(
+  { weight: 10, arbitrary: fc.tuple(message, end, stream, time).map(([m, e, s, t]) => Buffer.from(`{"log":"${m}${e}","stream":"${s}","time":"${t}"}`)) },
+  { weight: 1, arbitrary: fc.tuple(message, stream, time).map(([m, s, t]) => Buffer.from(`{"stream":"${s}","log":"${m}\\n","time":"${t}"}`)) },
+  { weight: 1, arbitrary: fc.tuple(message, time).map(([m, t]) => Buffer.from(`{"log":"${m}\\n","time":"${t}"}`)) },
+  { weight: 1, arbitrary: fc.tuple(message, stream, time, fc.constantFrom(' ', '}', '"}', '","stream":"stdout","time":"', ',"x":1')).map(([m, s, t, extra]) => Buffer.from(`{"log":"${m}\\n","stream":"${s}","time":"${t}${extra}"}`)) },
+  // Bytes that are not UTF-8 (or not valid where they are) inside the message.
+  {
+    weight: 2,
+    arbitrary: fc.tuple(message, fc.uint8Array({ minLength: 1, maxLength: 4 }), message, stream, time).map(([a, raw, b, s, t]) =>
+      Buffer.concat([Buffer.from(`{"log":"${a}`), Buffer.from(raw.filter((byte) => byte !== 0x0a)), Buffer.from(`${b}\\n","stream":"${s}","time":"${t}"}`)])),
+  },
+  { weight: 1, arbitrary: fc.string({ maxLength: 40 }).map((text) => Buffer.from(text.replace(/\n/g, ' '))) },
+);
+const criLine = fc.tuple(time, fc.constantFrom('stdout', 'stderr'), fc.constantFrom('F', 'P', ''), message).map(([t, s, tag, m]) => Buffer.from(tag === '' ? `${t} ${s} ${m}` : `${t} ${s} ${tag} ${m}`));
+
+const setup: fc.Arbitrary<Setup> = fc.record({
+  enricher: fc.constantFrom<keyof typeof ENRICHERS>('agent', 'agent', 'tagged', 'overlapping', 'none'),
+  policy: fc.constantFrom('plain', 'plain', 'dataset', 'nginx', 'excluded'),
+  parseJson: fc.boolean(),
+  maxBytes: fc.constantFrom(1 << 20, 1 << 20, 64, 30, 9),
+  piece: fc.constantFrom(1 << 16, 1 << 16, 97, 7),
+});
+
+function fileOf(lines: readonly Buffer[], lastNewline: boolean): Buffer {
+  const parts: Buffer[] = [];
+  lines.forEach((line, i) => {
+    parts.push(line);
+    if (i < lines.length - 1 || lastNewline) parts.push(Buffer.from('\n'));
+  });
+  return Buffer.concat(parts);
+}
+
+describe('lines read as bytes make the records lines read as text make, to the byte', () => {
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-24T06:00:00.000Z'));
+  });
+  afterAll(() => vi.useRealTimers());
+
+  it('for random docker json-file files', () => {
+    let viaBytes = 0;
+    fc.assert(
+      fc.property(fc.array(dockerLine, { maxLength: 30 }), fc.boolean(), setup, (lines, lastNewline, s) => {
+        const file = fileOf(lines, lastNewline);
+        const bytes = collect(file, s, true);
+        const { byteLines: _, ...text } = collect(file, s, false);
+        expect({ records: bytes.records, settled: bytes.settled }).toEqual(text);
+        viaBytes += bytes.byteLines;
+      }),
+      { numRuns: 1000 },
+    );
+    expect(viaBytes).toBeGreaterThan(1000);
+  });
+
+  it('for single docker lines in a file whose records share the template (where the byte path applies)', () => {
+    const usable = fc.record({
+      enricher: fc.constantFrom<keyof typeof ENRICHERS>('agent', 'tagged'),
+      policy: fc.constantFrom('plain', 'dataset'),
+      parseJson: fc.boolean(),
+      maxBytes: fc.constantFrom(1 << 20, 64, 30, 9),
+      piece: fc.constant(1 << 16),
+    });
+    // The first line makes the decoder know the file's format; the byte path starts at the second.
+    const first = Buffer.from('{"log":"start\\n","stream":"stdout","time":"2026-11-24T05:00:00.123456789Z"}');
+    fc.assert(
+      fc.property(dockerLine, usable, (line, s) => {
+        const file = fileOf([first, line], true);
+        const { byteLines: _b, ...bytes } = collect(file, s, true);
+        const { byteLines: _t, ...text } = collect(file, s, false);
+        expect(bytes).toEqual(text);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('for files that start in docker format and go on with anything (CRI lines, broken lines)', () => {
+    fc.assert(
+      fc.property(dockerLine, fc.array(fc.oneof(dockerLine, criLine), { maxLength: 20 }), setup, (first, lines, s) => {
+        const file = fileOf([first, ...lines], true);
+        const { byteLines: _b, ...bytes } = collect(file, s, true);
+        const { byteLines: _t, ...text } = collect(file, s, false);
+        expect(bytes).toEqual(text);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  const corpusFiles = listFiles(CONTAINERS).filter((path) => /(\.log(\.\d+)?|\.log\.\d{8}-\d{6}(\.gz)?|\.json)$/.test(path) && !path.endsWith('config.v2.json') && !path.endsWith('hostconfig.json'));
+  it.each(corpusFiles.map((path) => [path.slice(CONTAINERS.length + 1), path]))('for the corpus sample %s', (_, path) => {
+    const file = readBytes(path);
+    for (const enricher of ['agent', 'tagged', 'none'] as const) {
+      for (const policy of ['plain', 'dataset', 'nginx']) {
+        for (const parseJson of [true, false]) {
+          const s: Setup = { enricher, policy, parseJson, maxBytes: 1 << 20, piece: 1 << 16 };
+          const { byteLines: _b, ...bytes } = collect(file, s, true);
+          const { byteLines: _t, ...text } = collect(file, s, false);
+          expect(bytes).toEqual(text);
+        }
+      }
+    }
+  });
+
+  it('takes the byte path for the corpus docker samples: the comparison is not vacuous', () => {
+    const s: Setup = { enricher: 'agent', policy: 'plain', parseJson: true, maxBytes: 1 << 20, piece: 1 << 16 };
+    let records = 0;
+    for (const path of corpusFiles.filter((p) => p.includes('docker'))) {
+      const file = readBytes(path);
+      const run = collect(file, s, true);
+      records += run.records.length;
+      expect(run.records).toEqual(collect(file, s, false).records);
+    }
+    expect(records).toBeGreaterThan(100);
+  });
+});
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path) : [path];
+  });
+}
