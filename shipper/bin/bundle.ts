@@ -5,7 +5,13 @@
  * Why: these agents run once per pod or per node, so their memory is paid many times over. Loading the
  * sources costs about 120 MiB of RSS before the first line is read — Node's TypeScript stripping (a
  * WebAssembly module) and hundreds of module records among it; the same code as one pre-built file costs
- * about 80 MiB. Not minified: stack traces stay readable, and minifying saved no memory.
+ * about 80 MiB.
+ *
+ * Whitespace and syntax are minified (comments dropped, 5.2 → 3.3 MB of source that V8 keeps on the heap
+ * for the whole run: an idle sidecar holds 2.6 MiB less private memory); names are not, so a stack trace
+ * still names its functions, and the linked source map turns its positions into source lines (Node's
+ * `--enable-source-maps`, or any source-map tool). Mangling names as well made the
+ * idle sidecar 2.6 MiB larger, not smaller (measured), so it stays off.
  */
 import { build } from 'esbuild';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -25,6 +31,8 @@ export async function buildShipperBundle(outfile: string = DEFAULT_BUNDLE_PATH, 
     target: 'node24',
     outfile,
     sourcemap: 'linked',
+    minifyWhitespace: true,
+    minifySyntax: true,
     metafile: true,
     logLevel: 'warning',
     // Non-ASCII in strings, regular expressions and names as escapes: see asciiOnly.
