@@ -66,10 +66,10 @@ function describe(literal: string): string {
 }
 
 /**
- * Reads the values of a literal format out of `text` into `values`.
- * Returns undefined on success, else why the text does not match.
+ * Reads the values of a literal format out of `text` into `values`, and where each starts in `text` into
+ * `starts` when given. Returns undefined on success, else why the text does not match.
  */
-function scanLiteralFormat(text: string, format: LiteralFormat, jsonEscaped: boolean, values: string[]): string | undefined {
+function scanLiteralFormat(text: string, format: LiteralFormat, jsonEscaped: boolean, values: string[], starts?: Int32Array): string | undefined {
   const { literals, variables, listValued } = format;
   const first = literals[0]!;
   if (!text.startsWith(first)) return `expected ${describe(first)} at byte 0`;
@@ -82,6 +82,7 @@ function scanLiteralFormat(text: string, format: LiteralFormat, jsonEscaped: boo
       while (end >= 0 && isInsideUpstreamList(text, end)) end = findLiteral(text, literal, end + 1, jsonEscaped);
     }
     if (end < 0) return `expected ${describe(literal)} after $${variables[v]} at byte ${byteOffset(text, position)}`;
+    if (starts !== undefined) starts[v] = position;
     values[v] = text.slice(position, end);
     position = end + literal.length;
   }
@@ -90,6 +91,7 @@ function scanLiteralFormat(text: string, format: LiteralFormat, jsonEscaped: boo
   if (!text.endsWith(closing) || text.length - closing.length < position) {
     return `expected ${describe(closing)} at the end of the line after $${variables[lastVariable]} (byte ${byteOffset(text, position)})`;
   }
+  if (starts !== undefined) starts[lastVariable] = position;
   values[lastVariable] = text.slice(position, text.length - closing.length);
   return undefined;
 }
@@ -185,6 +187,14 @@ export interface AccessFieldReader {
    * lines are read by JSON.parse (and for literals holding a surrogate, which could pair with a value's).
    */
   readonly escapesInLiterals: number | undefined;
+  /** The literal format lines are cut by (for a JSON-object format, the one a non-JSON line is scanned with). */
+  readonly format: LiteralFormat;
+  /**
+   * Where the value of the format's variable `v` starts in the line last `read`, when that line's fields
+   * were cut from it as written (no escape undone, not read as JSON) and matched; -1 otherwise. Lets a
+   * writer copy a value from the line's own bytes instead of encoding the value's string again.
+   */
+  readonly valueStart: (v: number) => number;
 }
 
 function escapesIn(literals: readonly string[]): number | undefined {
@@ -209,23 +219,30 @@ export function compileAccessFieldReader(format: string = 'combined', options: A
   const decode = decoderFor(resolved.escape);
   const readJson = resolved.json ? jsonLineReader(resolved.json) : undefined;
   const values: string[] = new Array(resolved.literal.variables.length);
+  const starts = new Int32Array(resolved.literal.variables.length);
+  let verbatim = false;
 
   const read = (text: string): NginxFields | string => {
+    verbatim = false;
     try {
       if (readJson) {
         const fields = readJson(text);
         if (fields !== undefined) return fields;
       }
-      const mismatch = scanLiteralFormat(text, resolved.literal, jsonEscaped, values);
+      const mismatch = scanLiteralFormat(text, resolved.literal, jsonEscaped, values, starts);
       if (mismatch !== undefined) return `line does not match the log format: ${mismatch}`;
       // Most lines hold no escape at all: one search of the line spares one per value.
-      return readValues(slots, values, text.indexOf('\\') < 0 ? undefined : decode);
+      const asWritten = text.indexOf('\\') < 0;
+      const fields = readValues(slots, values, asWritten ? undefined : decode);
+      verbatim = asWritten && typeof fields !== 'string';
+      return fields;
     } catch (error) {
       // Belt and braces: a parser bug must cost one line, never the pipeline.
       return `nginx access parser failed: ${error instanceof Error ? error.message : String(error)}`;
     }
   };
-  return { read, escapesInLiterals: readJson ? undefined : escapesIn(resolved.literal.literals) };
+  const valueStart = (v: number): number => (verbatim ? starts[v]! : -1);
+  return { read, escapesInLiterals: readJson ? undefined : escapesIn(resolved.literal.literals), format: resolved.literal, valueStart };
 }
 
 /** The parser made of a field reader: the nested ECS record, or the reason as a failure. */

@@ -110,10 +110,10 @@ function anyRecordJsonMembers(f: NginxFields, messageJson: string, datasetJson: 
 }
 
 /**
- * The typical access record: a time, an IP client address, a request line with method and version, a
+ * The typical access record (one template here, and written as bytes by sidecar/access-record-bytes.ts): a time, an IP client address, a request line with method and version, a
  * status; optionally a user, a referrer, a query, a user agent, the body size and the duration; nothing else.
  */
-function isTypicalAccessRecord(f: NginxFields): boolean {
+export function isTypicalAccessRecord(f: NginxFields): boolean {
   return f.timestamp !== undefined && f.sourceAddress !== undefined && f.sourceIp !== undefined && f.sourcePort === undefined
     && f.method !== undefined && f.requestBytes === undefined && f.requestId === undefined
     && f.statusCode !== undefined && f.responseBytes === undefined && f.httpVersion !== undefined

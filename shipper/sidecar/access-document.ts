@@ -7,10 +7,12 @@
  * the pod and agent fields) are serialized once. A test compares both paths on the corpus and on
  * random lines.
  */
-import type { Line, LogRecord } from '../record.ts';
+import type { Line, LogRecord, Outgoing } from '../record.ts';
 import type { NginxFields } from '../parse/nginx-fields.ts';
 import type { AccessFieldReader } from '../parse/nginx-access.ts';
-import { valuesNeedNoEscaping, recordJsonMembers } from '../parse/nginx-fields-json.ts';
+import { outgoingOfJson } from '../document-id.ts';
+import { valuesNeedNoEscaping, recordJsonMembers, isTypicalAccessRecord } from '../parse/nginx-fields-json.ts';
+import { createAccessRecordBytesWriter } from './access-record-bytes.ts';
 
 /**
  * Makes the document of one parsed access line; `now` gives `@timestamp` to a line without a time.
@@ -27,25 +29,71 @@ const ACCESS_RECORD_KEYS: ReadonlySet<string> = new Set(['@timestamp', 'message'
  * record path does.
  */
 export function createAccessDocumentWriter(reader: AccessFieldReader, dataset: string, namespace: string, fixedFields: LogRecord): AccessDocumentWriter | undefined {
+  const parts = documentPartsOf(reader, dataset, namespace, fixedFields);
+  if (parts === undefined) return undefined;
+  return (fields, line, now) => {
+    if (line.truncated || fields.logLevel !== undefined) return undefined;
+    const text = line.text;
+    const messageJson = JSON.stringify(text);
+    return parts.document(fields, line, messageJson, valuesNeedNoEscaping(text, messageJson, parts.escapesInLiterals), now);
+  };
+}
+
+/**
+ * Makes the bulk record of one parsed access line (index, id and document as `nginxRecordOf` makes them);
+ * `now` gives `@timestamp` to a line without a time. Undefined where the document writer gives undefined.
+ */
+export type AccessRecordWriter = (fields: NginxFields, line: Line, now: () => string) => Outgoing | undefined;
+
+/**
+ * The record writer for one index: the typical record whose values need no escaping is written as bytes
+ * (access-record-bytes.ts), any other as its document's JSON, then encoded. Undefined when only the record
+ * path can make these documents (see `createAccessDocumentWriter`).
+ */
+export function createAccessRecordWriter(reader: AccessFieldReader, index: string, dataset: string, namespace: string, fixedFields: LogRecord): AccessRecordWriter | undefined {
+  const parts = documentPartsOf(reader, dataset, namespace, fixedFields);
+  if (parts === undefined) return undefined;
+  const writeBytes = createAccessRecordBytesWriter(reader, index, parts.datasetJson, parts.afterOffset);
+  return (fields, line, now) => {
+    if (line.truncated || fields.logLevel !== undefined) return undefined;
+    const text = line.text;
+    const messageJson = JSON.stringify(text);
+    const plain = valuesNeedNoEscaping(text, messageJson, parts.escapesInLiterals);
+    if (plain && isTypicalAccessRecord(fields)) return writeBytes(fields, line, messageJson);
+    return outgoingOfJson(index, parts.document(fields, line, messageJson, plain, now), line.source, line.offset, line.endOffset);
+  };
+}
+
+interface DocumentParts {
+  readonly escapesInLiterals: number | undefined;
+  readonly datasetJson: string;
+  /** Everything after the offset: the end of `log`, `data_stream`, the fixed fields and the closing brace. */
+  readonly afterOffset: string;
+  /** The document's JSON; `plain`: no value needs escaping (see `valuesNeedNoEscaping`). */
+  readonly document: (fields: NginxFields, line: Line, messageJson: string, plain: boolean, now: () => string) => string;
+}
+
+function documentPartsOf(reader: AccessFieldReader, dataset: string, namespace: string, fixedFields: LogRecord): DocumentParts | undefined {
   if (Object.keys(fixedFields).some((key) => ACCESS_RECORD_KEYS.has(key))) return undefined;
   const fixedJson = JSON.stringify(fixedFields).slice(1, -1);
-  const { escapesInLiterals } = reader;
   const datasetJson = JSON.stringify(dataset);
   const afterOffset = `},"data_stream":${JSON.stringify({ type: 'logs', dataset, namespace })}${fixedJson === '' ? '' : `,${fixedJson}`}}`;
   // Lines come file by file: the path's JSON is kept for as long as the path stays the same.
   let lastPath: string | undefined;
   let beforeOffset = '';
-  return (fields, line, now) => {
-    if (line.truncated || fields.logLevel !== undefined) return undefined;
-    if (line.path !== lastPath) {
-      lastPath = line.path;
-      beforeOffset = `,"log":{"file":{"path":${JSON.stringify(line.path)}},"offset":`;
-    }
-    const text = line.text;
-    const messageJson = JSON.stringify(text);
-    const members = recordJsonMembers(fields, messageJson, datasetJson, valuesNeedNoEscaping(text, messageJson, escapesInLiterals));
-    // A line without a time of its own gets the clock's, after the parsed fields, as the record path adds it.
-    const timestamp = fields.timestamp === undefined ? `,"@timestamp":${JSON.stringify(now())}` : '';
-    return `{${members}${timestamp}${beforeOffset}${line.offset}${afterOffset}`;
+  return {
+    escapesInLiterals: reader.escapesInLiterals,
+    datasetJson,
+    afterOffset,
+    document(fields, line, messageJson, plain, now) {
+      if (line.path !== lastPath) {
+        lastPath = line.path;
+        beforeOffset = `,"log":{"file":{"path":${JSON.stringify(line.path)}},"offset":`;
+      }
+      const members = recordJsonMembers(fields, messageJson, datasetJson, plain);
+      // A line without a time of its own gets the clock's, after the parsed fields, as the record path adds it.
+      const timestamp = fields.timestamp === undefined ? `,"@timestamp":${JSON.stringify(now())}` : '';
+      return `{${members}${timestamp}${beforeOffset}${line.offset}${afterOffset}`;
+    },
   };
 }

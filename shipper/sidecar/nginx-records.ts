@@ -3,8 +3,9 @@
  * file fields and the data stream, add the fixed fields, and wrap with the deterministic id. Pure apart from the clock
  * used for a line that carries no time of its own.
  *
- * Access lines that parse take a shorter road to the same document: their JSON is written straight from
- * the parser's flat fields (access-document.ts); everything else goes through the nested record.
+ * Access lines that parse take a shorter road to the same record: their document is written straight from
+ * the parser's flat fields (access-document.ts; the typical one as bytes, access-record-bytes.ts);
+ * everything else goes through the nested record.
  */
 import type { Line, LogRecord, Outgoing, ParseResult, Parser } from '../record.ts';
 import { outgoingOfJson } from '../document-id.ts';
@@ -13,7 +14,7 @@ import { addFixedFields } from '../enrich/fixed-fields.ts';
 import { nginxLogKindOfPath, type NginxLogKind } from '../parse/nginx-dispatch.ts';
 import { assembleRecord } from '../parse/nginx-fields.ts';
 import { NGINX_ACCESS_DATASET, type AccessFieldReader } from '../parse/nginx-access.ts';
-import { createAccessDocumentWriter, type AccessDocumentWriter } from './access-document.ts';
+import { createAccessRecordWriter, type AccessRecordWriter } from './access-document.ts';
 
 export interface NginxRecordOptions {
   readonly accessParser: Parser;
@@ -49,8 +50,8 @@ interface KindNames {
   readonly kind: NginxLogKind;
   readonly dataset: string;
   readonly index: string;
-  /** For access lines read into fields: writes their documents (undefined when only the record path can). */
-  readonly writeAccessDocument: AccessDocumentWriter | undefined;
+  /** For access lines read into fields: writes their records (undefined when only the record path can). */
+  readonly writeAccessRecord: AccessRecordWriter | undefined;
 }
 function namesOf(kind: NginxLogKind, options: NginxRecordOptions): KindNames {
   let byKind = namesByOptions.get(options);
@@ -58,8 +59,9 @@ function namesOf(kind: NginxLogKind, options: NginxRecordOptions): KindNames {
   let names = byKind.get(kind);
   if (names === undefined) {
     const dataset = `nginx.${kind}`;
-    const writeAccessDocument = kind === 'access' && options.accessFieldReader !== undefined ? createAccessDocumentWriter(options.accessFieldReader, dataset, options.namespace, options.fixedFields) : undefined;
-    names = { kind, dataset, index: `logs-${dataset}-${options.namespace}`, writeAccessDocument };
+    const index = `logs-${dataset}-${options.namespace}`;
+    const writeAccessRecord = kind === 'access' && options.accessFieldReader !== undefined ? createAccessRecordWriter(options.accessFieldReader, index, dataset, options.namespace, options.fixedFields) : undefined;
+    names = { kind, dataset, index, writeAccessRecord };
     byKind.set(kind, names);
   }
   return names;
@@ -91,8 +93,8 @@ export function nginxRecordOf(line: Line, options: NginxRecordOptions, now: () =
     if (typeof fields === 'string') {
       parsed = { ok: false, error: fields };
     } else {
-      const body = names.writeAccessDocument?.(fields, line, now);
-      if (body !== undefined) return outgoingOfJson(names.index, body, line.source, line.offset, line.endOffset);
+      const outgoing = names.writeAccessRecord?.(fields, line, now);
+      if (outgoing !== undefined) return outgoing;
       parsed = { ok: true, record: assembleRecord(fields, line.text, NGINX_ACCESS_DATASET) };
     }
   } else {

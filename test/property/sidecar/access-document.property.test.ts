@@ -84,15 +84,19 @@ const combinedLine = fc
     addr: fc.oneof(fc.ipV4(), fc.ipV6(), fc.constant('unix:')),
     user: fc.oneof(fc.constant(''), text),
     day: fc.integer({ min: 1, max: 28 }),
+    // Odd but well-formed times: any second of the day (60 included), zones far from UTC.
+    time: fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 60 }), fc.constantFrom('+0100', '+0000', '-0000', '+1400', '-1200', '+0530', '-0930'))
+      .map(([h, m, sec, zone]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')} ${zone}`),
     method: fc.constantFrom('GET', 'POST', 'PROPFIND', 'M-SEARCH', ''),
     target: fc.oneof(text.map((value) => `/${value}`), fc.constant('*'), text.map((value) => `http://h.test/${value}`)),
     version: fc.constantFrom(' HTTP/1.1', ' HTTP/2.0', ''),
     status: fc.integer({ min: 100, max: 599 }),
-    bytes: fc.oneof(fc.constant('-'), fc.nat({ max: 2 ** 40 }).map(String)),
+    // Sizes past 2^53 are written by JSON as `1e+23` and the like.
+    bytes: fc.oneof(fc.constant('-'), fc.nat({ max: 2 ** 40 }).map(String), fc.constantFrom('0', '007', '9007199254740993', '123456789012345678901234')),
     referrer: fc.oneof(text, asciiText),
     agent: fc.oneof(text, asciiText),
   })
-  .map((f) => `${f.addr} - ${orDash(f.user)} [${String(f.day).padStart(2, '0')}/Nov/2026:06:16:36 +0100] "${nginxEscape(f.method === '' ? f.target : `${f.method} ${f.target}${f.version}`)}" ${f.status} ${f.bytes} "${orDash(f.referrer)}" "${orDash(f.agent)}"`);
+  .map((f) => `${f.addr} - ${orDash(f.user)} [${String(f.day).padStart(2, '0')}/Nov/2026:${f.time}] "${nginxEscape(f.method === '' ? f.target : `${f.method} ${f.target}${f.version}`)}" ${f.status} ${f.bytes} "${orDash(f.referrer)}" "${orDash(f.agent)}"`);
 
 const word = fc.string({ unit: fc.constantFrom(...'abcXYZ019-_.:/?=&%'), minLength: 1, maxLength: 12 });
 const count = fc.oneof(fc.nat({ max: 2 ** 40 }).map(String), fc.constant('-'));

@@ -1,0 +1,279 @@
+/**
+ * The bulk record of a typical access line, written as bytes straight into the record's memory: the
+ * action line, then the document — the same bytes as the string path (access-document.ts) makes and
+ * `encodeRecord` encodes, without the document ever being a string.
+ *
+ * Why: the string path joins ~25 template pieces into a string per line that V8 must flatten before it
+ * can be encoded, and that string, its pieces and the flattened copy were most of the sidecar's garbage
+ * (~3 KB a line) and about a quarter of its CPU. Here each value is encoded once, where it belongs; the
+ * template's constant parts are bytes made once; numbers, the offset and the id's tail are written digit
+ * by digit. What is allocated per line is the parser's fields and the line's own JSON.
+ *
+ * Values are copied from the line's own bytes where that is known to give the same bytes: the message
+ * (the line's JSON) is written first, and a value cut from the line as written sits in it at its place in
+ * the line, shifted by what escaping the format's literals before it added. That holds for an ASCII line
+ * (one byte per character) whose values need no escaping, of a format whose variables only fill the
+ * typical record's fields once each (`COPYABLE_VARIABLES`); the parser says where each value starts
+ * (`AccessFieldReader.valueStart`). Reading the parser's value strings instead costs far more: they are
+ * slices of the line, which V8 reads and encodes slowly.
+ *
+ * Only the typical access record (`isTypicalAccessRecord`) whose values need no escaping takes this path;
+ * the caller decides that, and everything else goes the string way. A property test holds both paths
+ * to the same records (test/property/sidecar/access-document.property.test.ts).
+ */
+import type { Line, Outgoing } from '../record.ts';
+import type { NginxFields } from '../parse/nginx-fields.ts';
+import type { AccessFieldReader } from '../parse/nginx-access.ts';
+import type { LiteralFormat } from '../parse/nginx-format.ts';
+import { documentIdHead } from '../document-id.ts';
+import { commitRecord, recordHead, reserveRecord } from '../sink/bulk-record.ts';
+
+/** Writes the record of one typical access line whose values need no escaping; `messageJson` is the line's JSON. */
+export type AccessRecordBytesWriter = (fields: NginxFields, line: Line, messageJson: string) => Outgoing;
+
+const bytesOf = (text: string): Buffer => Buffer.from(text, 'utf8');
+
+// The typical record's template (nginx-fields-json.ts: typicalAccessRecordJsonMembers), cut where values go.
+// An optional string member starts with the closing quote of the one before it, as there.
+const TIMESTAMP = bytesOf('{"@timestamp":"');
+const MESSAGE = bytesOf('","message":');
+const ADDRESS = bytesOf(',"source":{"address":"');
+const IP = bytesOf('","ip":"');
+const USER = bytesOf('"},"user":{"name":"');
+const METHOD = bytesOf('"},"http":{"request":{"method":"');
+const REFERRER = bytesOf('","referrer":"');
+const STATUS = bytesOf('"},"response":{"status_code":');
+const BODY = bytesOf(',"body":{"bytes":');
+const VERSION = bytesOf('},"version":"');
+const ORIGINAL = bytesOf('"},"url":{"original":"');
+const PATH = bytesOf('","path":"');
+const QUERY = bytesOf('","query":"');
+const USER_AGENT = bytesOf('"},"user_agent":{"original":"');
+const DURATION = bytesOf(',"duration":');
+const ACTION_END = bytesOf('"}}\n');
+/** Every constant part once, optional ones included, and a closing brace after the body's bytes. */
+const CONSTANT_BYTES = [TIMESTAMP, MESSAGE, ADDRESS, IP, USER, METHOD, REFERRER, STATUS, BODY, VERSION, ORIGINAL, PATH, QUERY, USER_AGENT, DURATION, ACTION_END]
+  .reduce((sum, part) => sum + part.length, 1);
+/** The longest a number is written (`-1.7976931348623157e+308`), digits of an offset and of the id's tail included. */
+const NUMBER_BYTES = 24;
+
+/**
+ * The variables whose values can be copied from the line, each filling its fields alone: a format of only
+ * these (each at most once) has them copied. `time_local` and the numbers are written from the fields.
+ */
+const COPYABLE_VARIABLES: ReadonlySet<string> = new Set(['remote_addr', 'remote_user', 'time_local', 'request', 'status', 'body_bytes_sent', 'http_referer', 'http_user_agent']);
+
+/** Where the values of a format's variables are in its lines' JSON, for the variables values are copied for. */
+interface CopyPlan {
+  /** Index of each variable in the format, -1 when it has none. */
+  readonly address: number;
+  readonly user: number;
+  readonly request: number;
+  readonly referrer: number;
+  readonly userAgent: number;
+  /** Per variable: characters that escaping the literals before its value adds to the line's JSON. */
+  readonly escapesBefore: Int32Array;
+}
+
+function copyPlanOf(format: LiteralFormat): CopyPlan | undefined {
+  const { variables, literals } = format;
+  if (new Set(variables).size !== variables.length || variables.some((variable) => !COPYABLE_VARIABLES.has(variable))) return undefined;
+  // A literal holding a surrogate could pair with a value's: its escaping would not be its own.
+  if (literals.some((literal) => /[\ud800-\udfff]/.test(literal))) return undefined;
+  const escapesBefore = new Int32Array(variables.length);
+  let added = 0;
+  for (let v = 0; v < variables.length; v++) {
+    added += JSON.stringify(literals[v]!).length - 2 - literals[v]!.length;
+    escapesBefore[v] = added;
+  }
+  return {
+    address: variables.indexOf('remote_addr'),
+    user: variables.indexOf('remote_user'),
+    request: variables.indexOf('request'),
+    referrer: variables.indexOf('http_referer'),
+    userAgent: variables.indexOf('http_user_agent'),
+    escapesBefore,
+  };
+}
+
+/**
+ * A writer for the records of one index.
+ * @param reader the reader the fields come from, read just before (it says where values start)
+ * @param datasetJson `JSON.stringify(dataset)`
+ * @param afterOffset what follows the offset: the end of `log`, `data_stream` and the fixed fields, and the
+ *        document's closing brace (access-document.ts makes it)
+ */
+export function createAccessRecordBytesWriter(reader: AccessFieldReader, index: string, datasetJson: string, afterOffset: string): AccessRecordBytesWriter {
+  const plan = copyPlanOf(reader.format);
+  const { valueStart } = reader;
+  const event = bytesOf(`"},"event":{"dataset":${datasetJson}`);
+  // The document's end and the line's newline.
+  const tail = bytesOf(`${afterOffset}\n`);
+  const fixedBytes = CONSTANT_BYTES + event.length + tail.length + 4 * NUMBER_BYTES;
+  // Lines come file by file: the action line's head and the file's part are kept while the file stays the same.
+  let lastSource = '';
+  let head: Buffer = Buffer.alloc(0);
+  let lastPath: string | undefined;
+  let beforeOffset: Buffer = Buffer.alloc(0);
+
+  return (f, line, messageJson) => {
+    if (line.source !== lastSource) {
+      lastSource = line.source;
+      head = recordHead(index, documentIdHead(line.source));
+    }
+    if (line.path !== lastPath) {
+      lastPath = line.path;
+      beforeOffset = bytesOf(`,"log":{"file":{"path":${JSON.stringify(line.path)}},"offset":`);
+    }
+    const timestamp = f.timestamp!;
+    const address = f.sourceAddress!;
+    const ip = f.sourceIp!;
+    const user = f.userName;
+    const method = f.method!;
+    const referrer = f.referrer;
+    const version = f.httpVersion!;
+    const original = f.urlOriginal!;
+    const path = f.urlPath!;
+    const query = f.urlQuery;
+    const userAgent = f.userAgent;
+    // At most 3 bytes of UTF-8 per UTF-16 unit of what is encoded.
+    const units = timestamp.length + messageJson.length + address.length + ip.length + (user?.length ?? 0) + method.length + (referrer?.length ?? 0)
+      + version.length + original.length + path.length + (query?.length ?? 0) + (userAgent?.length ?? 0);
+    const space = reserveRecord(head.length + beforeOffset.length + fixedBytes + 3 * units);
+    const target = space.bytes;
+    const start = space.at;
+    target.set(head, start);
+    let pos = writeBase36(target, start + head.length, line.offset);
+    target.set(ACTION_END, pos);
+    pos += ACTION_END.length;
+    const bodyStart = pos;
+    pos = put(target, pos, TIMESTAMP);
+    pos = putText(target, pos, timestamp);
+    pos = put(target, pos, MESSAGE);
+    const written = target.write(messageJson, pos);
+    // Where the line's first character is in the record, when values can be copied from there: -1 when not.
+    let lineAt = -1;
+    if (plan !== undefined && written === messageJson.length && valueStart(0) >= 0) lineAt = pos + 1;
+    pos += written;
+    const addressAt = copySource(lineAt, plan?.address, plan, valueStart);
+    pos = put(target, pos, ADDRESS);
+    pos = copyOrPut(target, pos, addressAt, address);
+    pos = put(target, pos, IP);
+    // The IP is the address itself (writeSourceAddress).
+    pos = copyOrPut(target, pos, addressAt, ip);
+    if (user !== undefined) {
+      pos = put(target, pos, USER);
+      pos = copyOrPut(target, pos, copySource(lineAt, plan?.user, plan, valueStart), user);
+    }
+    // The request line's parts (readRequestLine): `<method> <original> HTTP/<version>`, the path first in
+    // an original of origin form (`/a?b`), the query after the path's `?`.
+    const requestAt = copySource(lineAt, plan?.request, plan, valueStart);
+    pos = put(target, pos, METHOD);
+    pos = copyOrPut(target, pos, requestAt, method);
+    if (referrer !== undefined) {
+      pos = put(target, pos, REFERRER);
+      pos = copyOrPut(target, pos, copySource(lineAt, plan?.referrer, plan, valueStart), referrer);
+    }
+    pos = put(target, pos, STATUS);
+    pos = writeJsonNumber(target, pos, f.statusCode!);
+    if (f.bodyBytes !== undefined) {
+      pos = put(target, pos, BODY);
+      pos = writeJsonNumber(target, pos, f.bodyBytes);
+      target[pos++] = 0x7d; // }
+    }
+    const originalAt = requestAt < 0 ? -1 : requestAt + method.length + 1;
+    pos = put(target, pos, VERSION);
+    pos = copyOrPut(target, pos, originalAt < 0 ? -1 : originalAt + original.length + 6, version);
+    pos = put(target, pos, ORIGINAL);
+    pos = copyOrPut(target, pos, originalAt, original);
+    const pathAt = originalAt >= 0 && original.charCodeAt(0) === 47 /* / */ ? originalAt : -1;
+    pos = put(target, pos, PATH);
+    pos = copyOrPut(target, pos, pathAt, path);
+    if (query !== undefined) {
+      pos = put(target, pos, QUERY);
+      pos = copyOrPut(target, pos, pathAt < 0 ? -1 : pathAt + path.length + 1, query);
+    }
+    if (userAgent !== undefined) {
+      pos = put(target, pos, USER_AGENT);
+      pos = copyOrPut(target, pos, copySource(lineAt, plan?.userAgent, plan, valueStart), userAgent);
+    }
+    pos = put(target, pos, event);
+    if (f.duration !== undefined) {
+      pos = put(target, pos, DURATION);
+      pos = writeJsonNumber(target, pos, f.duration);
+    }
+    target[pos++] = 0x7d; // }
+    pos = put(target, pos, beforeOffset);
+    pos = writeDecimal(target, pos, line.offset);
+    pos = put(target, pos, tail);
+    return commitRecord(index, line.source, line.offset, line.endOffset, bodyStart, pos);
+  };
+}
+
+/** Where variable `v`'s value is in the record (the line starting at `lineAt`), or -1 when it is not copied. */
+function copySource(lineAt: number, v: number | undefined, plan: CopyPlan | undefined, valueStart: (v: number) => number): number {
+  if (lineAt < 0 || v === undefined || v < 0) return -1;
+  return lineAt + valueStart(v) + plan!.escapesBefore[v]!;
+}
+
+/** `value`, copied from `from` in the record when that is not -1 (those bytes are `value`'s), else written. */
+function copyOrPut(target: Buffer, pos: number, from: number, value: string): number {
+  if (from < 0) return putText(target, pos, value);
+  const length = value.length;
+  // A call costs more than copying a few dozen bytes one by one.
+  if (length > 32) {
+    target.copyWithin(pos, from, from + length);
+    return pos + length;
+  }
+  for (let i = 0; i < length; i++) target[pos + i] = target[from + i]!;
+  return pos + length;
+}
+
+/**
+ * A value as UTF-8: stored unit by unit while it is ASCII, as values almost always are (a call to
+ * `write` costs more than the dozen or so characters of a typical value), else encoded whole.
+ */
+function putText(target: Buffer, pos: number, value: string): number {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code > 0x7f) return pos + target.write(value, pos);
+    target[pos + i] = code;
+  }
+  return pos + value.length;
+}
+
+function put(target: Buffer, pos: number, part: Buffer): number {
+  target.set(part, pos);
+  return pos + part.length;
+}
+
+/** A number as `JSON.stringify` writes it: digits for a non-negative safe integer, else its text (`null` if not finite). */
+function writeJsonNumber(target: Buffer, pos: number, value: number): number {
+  if (Number.isSafeInteger(value) && value >= 0) return writeDecimal(target, pos, value);
+  return pos + target.write(Number.isFinite(value) ? `${value}` : 'null', pos, 'latin1');
+}
+
+/** A non-negative safe integer's decimal digits (what `${value}` gives). */
+function writeDecimal(target: Buffer, pos: number, value: number): number {
+  let end = pos + 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) end++;
+  let rest = value;
+  for (let at = end - 1; at >= pos; at--) {
+    target[at] = 48 + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+  return end;
+}
+
+/** A non-negative safe integer in base 36, lower case (what `value.toString(36)` gives): the id's tail. */
+function writeBase36(target: Buffer, pos: number, value: number): number {
+  let end = pos + 1;
+  for (let rest = value; rest >= 36; rest = Math.floor(rest / 36)) end++;
+  let rest = value;
+  for (let at = end - 1; at >= pos; at--) {
+    const digit = rest % 36;
+    target[at] = digit < 10 ? 48 + digit : 87 + digit;
+    rest = Math.floor(rest / 36);
+  }
+  return end;
+}
