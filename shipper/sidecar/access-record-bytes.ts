@@ -255,25 +255,35 @@ function writeJsonNumber(target: Buffer, pos: number, value: number): number {
 
 /** A non-negative safe integer's decimal digits (what `${value}` gives). */
 function writeDecimal(target: Buffer, pos: number, value: number): number {
-  let end = pos + 1;
-  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) end++;
-  let rest = value;
-  for (let at = end - 1; at >= pos; at--) {
-    target[at] = 48 + (rest % 10);
-    rest = Math.floor(rest / 10);
-  }
-  return end;
+  return writeDigits(target, pos, value, 10);
 }
 
 /** A non-negative safe integer in base 36, lower case (what `value.toString(36)` gives): the id's tail. */
 function writeBase36(target: Buffer, pos: number, value: number): number {
+  return writeDigits(target, pos, value, 36);
+}
+
+/** `value.toString(radix)` for a non-negative safe integer, written as bytes; returns the position after it. */
+export function writeDigits(target: Buffer, pos: number, value: number, radix: number): number {
   let end = pos + 1;
-  for (let rest = value; rest >= 36; rest = Math.floor(rest / 36)) end++;
+  for (let limit = radix; value >= limit; limit *= radix) end++;
+  let at = end;
   let rest = value;
-  for (let at = end - 1; at >= pos; at--) {
-    const digit = rest % 36;
-    target[at] = digit < 10 ? 48 + digit : 87 + digit;
-    rest = Math.floor(rest / 36);
+  // Above 2^31 the quotient needs floating point; below, integer arithmetic is cheaper.
+  while (rest > 0x7fffffff) {
+    const next = Math.floor(rest / radix);
+    target[--at] = digitCode(rest - next * radix);
+    rest = next;
   }
+  let small = rest | 0;
+  do {
+    const next = (small / radix) | 0;
+    target[--at] = digitCode(small - next * radix);
+    small = next;
+  } while (small > 0);
   return end;
+}
+
+function digitCode(digit: number): number {
+  return digit < 10 ? 48 + digit : 87 + digit;
 }
