@@ -35,7 +35,8 @@ const bytesOf = (text: string): Buffer => Buffer.from(text, 'utf8');
 
 // The typical record's template (nginx-fields-json.ts: typicalAccessRecordJsonMembers), cut where values go.
 // An optional string member starts with the closing quote of the one before it, as there.
-const TIMESTAMP = bytesOf('{"@timestamp":"');
+/** The action line's end and the document's start, side by side. */
+const ACTION_END_TIMESTAMP = bytesOf('"}}\n{"@timestamp":"');
 const MESSAGE = bytesOf('","message":');
 const ADDRESS = bytesOf(',"source":{"address":"');
 const IP = bytesOf('","ip":"');
@@ -50,9 +51,8 @@ const PATH = bytesOf('","path":"');
 const QUERY = bytesOf('","query":"');
 const USER_AGENT = bytesOf('"},"user_agent":{"original":"');
 const DURATION = bytesOf(',"duration":');
-const ACTION_END = bytesOf('"}}\n');
 /** Every constant part once, optional ones included, and a closing brace after the body's bytes. */
-const CONSTANT_BYTES = [TIMESTAMP, MESSAGE, ADDRESS, IP, USER, METHOD, REFERRER, STATUS, BODY, VERSION, ORIGINAL, PATH, QUERY, USER_AGENT, DURATION, ACTION_END]
+const CONSTANT_BYTES = [ACTION_END_TIMESTAMP, MESSAGE, ADDRESS, IP, USER, METHOD, REFERRER, STATUS, BODY, VERSION, ORIGINAL, PATH, QUERY, USER_AGENT, DURATION]
   .reduce((sum, part) => sum + part.length, 1);
 /** The longest a number is written (`-1.7976931348623157e+308`), digits of an offset and of the id's tail included. */
 const NUMBER_BYTES = 24;
@@ -109,12 +109,18 @@ export function createAccessRecordBytesWriter(reader: AccessFieldReader, index: 
   const event = bytesOf(`"},"event":{"dataset":${datasetJson}`);
   // The document's end and the line's newline.
   const tail = bytesOf(`${afterOffset}\n`);
-  const fixedBytes = CONSTANT_BYTES + event.length + tail.length + 4 * NUMBER_BYTES;
+  // Room for the event with or without a duration, five numbers (status, size, duration, offset, id) and some to spare.
+  const fixedBytes = CONSTANT_BYTES + 2 * event.length + tail.length + 6 * NUMBER_BYTES;
   // Lines come file by file: the action line's head and the file's part are kept while the file stays the same.
   let lastSource = '';
   let head: Buffer = Buffer.alloc(0);
   let lastPath: string | undefined;
   let beforeOffset: Buffer = Buffer.alloc(0);
+  /** The event, the document's closing brace of it and `beforeOffset`: what follows the last value when there is no duration. */
+  let eventToOffset: Buffer = Buffer.alloc(0);
+  // A line's time is nearly always its predecessor's, and the parser then gives the same string.
+  let lastTimestamp = '';
+  let timestampBytes: Buffer = Buffer.alloc(0);
 
   return (f, line, messageJson) => {
     if (line.source !== lastSource) {
@@ -124,6 +130,7 @@ export function createAccessRecordBytesWriter(reader: AccessFieldReader, index: 
     if (line.path !== lastPath) {
       lastPath = line.path;
       beforeOffset = bytesOf(`,"log":{"file":{"path":${JSON.stringify(line.path)}},"offset":`);
+      eventToOffset = Buffer.concat([event, Buffer.from('}'), beforeOffset]);
     }
     const timestamp = f.timestamp!;
     const address = f.sourceAddress!;
@@ -144,11 +151,13 @@ export function createAccessRecordBytesWriter(reader: AccessFieldReader, index: 
     const start = space.at;
     target.set(head, start);
     let pos = writeBase36(target, start + head.length, line.offset);
-    target.set(ACTION_END, pos);
-    pos += ACTION_END.length;
-    const bodyStart = pos;
-    pos = put(target, pos, TIMESTAMP);
-    pos = putText(target, pos, timestamp);
+    const bodyStart = pos + 4;
+    pos = put(target, pos, ACTION_END_TIMESTAMP);
+    if (timestamp !== lastTimestamp) {
+      lastTimestamp = timestamp;
+      timestampBytes = bytesOf(timestamp);
+    }
+    pos = put(target, pos, timestampBytes);
     pos = put(target, pos, MESSAGE);
     const written = target.write(messageJson, pos);
     // Where the line's first character is in the record, when values can be copied from there: -1 when not.
@@ -197,13 +206,15 @@ export function createAccessRecordBytesWriter(reader: AccessFieldReader, index: 
       pos = put(target, pos, USER_AGENT);
       pos = copyOrPut(target, pos, copySource(lineAt, plan?.userAgent, plan, valueStart), userAgent);
     }
-    pos = put(target, pos, event);
-    if (f.duration !== undefined) {
+    if (f.duration === undefined) {
+      pos = put(target, pos, eventToOffset);
+    } else {
+      pos = put(target, pos, event);
       pos = put(target, pos, DURATION);
       pos = writeJsonNumber(target, pos, f.duration);
+      target[pos++] = 0x7d; // }
+      pos = put(target, pos, beforeOffset);
     }
-    target[pos++] = 0x7d; // }
-    pos = put(target, pos, beforeOffset);
     pos = writeDecimal(target, pos, line.offset);
     pos = put(target, pos, tail);
     return commitRecord(index, line.source, line.offset, line.endOffset, bodyStart, pos);

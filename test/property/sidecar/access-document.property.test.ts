@@ -21,6 +21,7 @@ const FORMATS: Record<string, string> = {
   main: 'main',
   rich: '$remote_addr port=$remote_port - $remote_user [$time_iso8601] $host $scheme "$request" $status $body_bytes_sent $bytes_sent $request_length $request_id "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $request_time "$upstream_addr" $upstream_status $upstream_response_time $msec',
   'no time': '$remote_addr "$request" $status',
+  'combined with the request time': '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time',
   'tab-separated': '$remote_addr\t$remote_user\t[$time_local]\t"$request"\t$status\t$body_bytes_sent\t"$http_referer"\t"$http_user_agent"',
   'request parts': '$remote_addr [$time_local] $request_method $scheme://$host $request_uri $server_protocol $status $uri $args',
   'text with escape=json': `log_format t escape=json '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';`,
