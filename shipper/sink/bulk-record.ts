@@ -270,7 +270,7 @@ export function recordHead(index: string, idHead: string): Buffer {
 
 /**
  * For records written byte by byte by their maker (the collector's whole docker lines, copied from the
- * bytes read): `reserveRecord(size)` places a record of exactly `size` bytes and says where to write it;
+ * bytes read): `reserveRecord(size)` places a record of at most `size` bytes and says where to write it;
  * the maker writes its two NDJSON lines there and hands the layout to `commitRecord`, before anything
  * else encodes a record. The answer is one object reused for every record (this runs per record).
  */
