@@ -65,16 +65,20 @@ export function evaluateDateMath(
   }
   if (anchor === undefined) return undefined;
   if (math === '') return anchor;
-  // Calendar operations run on the wall clock of the zone, then convert back.
-  let wall = anchor + zoneOffsetAt(anchor, zone);
+  // As Elasticsearch's java.time arithmetic: hours, minutes and seconds move the instant; days and longer
+  // move the zone's wall clock (a day across a DST change is 23 or 25 h); rounding truncates the wall clock.
+  // A wall time is resolved keeping the offset it had when that is still valid (the repeated hour when
+  // clocks go back), else the gap is skipped forward.
+  let utc = anchor;
   let i = 0;
   while (i < math.length) {
     const op = math[i];
     if (op === '/') {
       const unit = unitOf(math[i + 1] ?? '');
       if (unit === undefined) return undefined;
-      const start = floorUnit(wall, unit);
-      wall = rounding === 'up' ? addUnits(start, 1, unit) - 1 : start;
+      const offset = zoneOffsetAt(utc, zone);
+      utc = resolveWall(floorUnit(utc + offset, unit), zone, offset);
+      if (rounding === 'up') utc = plus(utc, 1, unit, zone) - 1;
       i += 2;
     } else if (op === '+' || op === '-') {
       const m = /^(\d*)([yMwdhHms])/.exec(math.slice(i + 1));
@@ -82,13 +86,25 @@ export function evaluateDateMath(
       const n = m[1] === '' ? 1 : Number(m[1]);
       const unit = unitOf(m[2] ?? '');
       if (unit === undefined) return undefined;
-      wall = addUnits(wall, op === '+' ? n : -n, unit);
+      utc = plus(utc, op === '+' ? n : -n, unit, zone);
       i += 1 + m[0].length;
     } else {
       return undefined;
     }
   }
-  return wallToUtc(wall, zone);
+  return utc;
+}
+
+function plus(utc: number, n: number, unit: Unit, zone: string): number {
+  if (unit === 'h' || unit === 'm' || unit === 's') return addUnits(utc, n, unit);
+  const offset = zoneOffsetAt(utc, zone);
+  return resolveWall(addUnits(utc + offset, n, unit), zone, offset);
+}
+
+/** The instant of a wall time in `zone`, keeping `preferredOffset` when the wall time has it (java.time's rule). */
+function resolveWall(wall: number, zone: string, preferredOffset: number): number {
+  const kept = wall - preferredOffset;
+  return zoneOffsetAt(kept, zone) === preferredOffset ? kept : wallToUtc(wall, zone);
 }
 
 /** Start of the calendar unit containing `utc`, in `zone` (used by date_histogram calendar intervals). */
@@ -101,12 +117,14 @@ export function calendarFloor(utc: number, unit: 'y' | 'q' | 'M' | 'w' | 'd' | '
   } else {
     floored = floorUnit(wall, unit);
   }
-  return wallToUtc(floored, zone);
+  return resolveWall(floored, zone, wall - utc);
 }
 
 /** The next bucket start after `start` for a calendar unit, in `zone`. */
 export function calendarNext(start: number, unit: 'y' | 'q' | 'M' | 'w' | 'd' | 'h' | 'm' | 's', zone: string): number {
+  // Hours and shorter are fixed lengths of time: the hour repeated when clocks go back is a bucket of its own.
+  if (unit === 'h' || unit === 'm' || unit === 's') return addUnits(start, 1, unit);
   const wall = start + zoneOffsetAt(start, zone);
   const next = unit === 'q' ? addUnits(wall, 3, 'M') : addUnits(wall, 1, unit);
-  return wallToUtc(next, zone);
+  return resolveWall(next, zone, wall - start);
 }

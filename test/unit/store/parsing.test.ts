@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateDateMath } from '../../../aggregator/store/datemath.ts';
+import { calendarFloor, calendarNext, evaluateDateMath } from '../../../aggregator/store/datemath.ts';
 import { parseDateValue } from '../../../aggregator/store/dates.ts';
 import { parseQuery } from '../../../aggregator/store/query/ast.ts';
 import { parseLucene } from '../../../aggregator/store/query/lucene.ts';
@@ -26,6 +26,33 @@ describe('date math', () => {
   it('rounds in the given time zone', () => {
     expect(new Date(evaluateDateMath('now/d', { now: NOW, zone: 'America/New_York' })!).toISOString()).toBe('2026-11-23T05:00:00.000Z');
     expect(new Date(evaluateDateMath('now/d', { now: NOW, zone: '+02:00' })!).toISOString()).toBe('2026-11-22T22:00:00.000Z');
+  });
+
+  it('moves hours on the timeline and days on the wall clock across DST, as java.time does for Elasticsearch', () => {
+    const at = (expr: string, now: string, rounding: 'down' | 'up' = 'down'): string =>
+      new Date(evaluateDateMath(expr, { now: Date.parse(now), zone: 'Europe/Paris', rounding })!).toISOString();
+    // Clocks went back at 01:00Z on 2026-10-25: 24 hours earlier is not the same wall time, a day earlier is.
+    expect(at('now-24h', '2026-10-25T12:00:00.000Z')).toBe('2026-10-24T12:00:00.000Z');
+    expect(at('now-1d', '2026-10-25T12:00:00.000Z')).toBe('2026-10-24T11:00:00.000Z');
+    // 00:30Z is the first 02:30 of that night (+02:00): its hour starts at 02:00+02:00, not at the later 02:00+01:00.
+    expect(at('now/h', '2026-10-25T00:30:00.000Z')).toBe('2026-10-25T00:00:00.000Z');
+    expect(at('now/h', '2026-10-25T00:30:00.000Z', 'up')).toBe('2026-10-25T00:59:59.999Z');
+    expect(at('now/h', '2026-10-25T01:30:00.000Z')).toBe('2026-10-25T01:00:00.000Z');
+    // 02:30 on 2026-03-29 does not exist in Paris: the wall time moves forward past the gap, to 03:30+02:00.
+    expect(at('now+1d', '2026-03-28T01:30:00.000Z')).toBe('2026-03-29T01:30:00.000Z');
+    expect(at('now/d', '2026-03-29T12:00:00.000Z', 'up')).toBe('2026-03-29T21:59:59.999Z');
+  });
+
+  it('gives each real hour its own calendar bucket on the night clocks go back, and a day its 25 hours', () => {
+    const starts: string[] = [];
+    for (let t = Date.parse('2026-10-24T23:00:00.000Z'); t < Date.parse('2026-10-25T03:00:00.000Z'); t = calendarNext(t, 'h', 'Europe/Paris')) {
+      expect(calendarFloor(t + 1_799_999, 'h', 'Europe/Paris')).toBe(t);
+      starts.push(new Date(t).toISOString().slice(11, 16));
+    }
+    expect(starts).toEqual(['23:00', '00:00', '01:00', '02:00']);
+    const day = calendarFloor(Date.parse('2026-10-25T12:00:00.000Z'), 'd', 'Europe/Paris');
+    expect(new Date(day).toISOString()).toBe('2026-10-24T22:00:00.000Z');
+    expect(calendarNext(day, 'd', 'Europe/Paris') - day).toBe(25 * 3_600_000);
   });
 
   it('refuses what is not a date', () => {
