@@ -19,6 +19,9 @@ import type { ContainerResolver, Resolution } from './container-resolver.ts';
 import { containerRecordOf, recordTemplateOf, type ContainerRecordOptions, type RecordTemplate } from './container-records.ts';
 import { wholeDockerBytesRecord, wholeLineRecord } from './whole-line-records.ts';
 import { ByteLine, textLine } from '../tail/byte-line.ts';
+import { readDockerEntryBytes, type DockerEntryText } from '../decode/docker-json-bytes.ts';
+import { withoutTrailingCr } from '../decode/partial-joiner.ts';
+import { surelyFits } from '../decode/utf8-limit.ts';
 
 export interface ContainerStreamsOptions {
   readonly resolver: ContainerResolver;
@@ -87,6 +90,9 @@ interface FileState {
 }
 
 const REFRESH_UNRESOLVED_MS = 2_000;
+/** Where a docker line's message starts: after `{"log":"`. */
+const JSON_MESSAGE_AT = 8;
+const dockerEntry: DockerEntryText = { stream: 'stdout', timestamp: '', content: '' };
 
 export function createContainerStreams(options: ContainerStreamsOptions): ContainerStreams {
   const now = options.now ?? Date.now;
@@ -189,12 +195,31 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
         out.push(record);
         return;
       }
+      const entry = jsonMessageEntry(state, read);
+      if (entry !== undefined) {
+        toRecords(state, [entry], out);
+        return;
+      }
     }
     // Every other way reads the line's text, some of them more than once: decode it once.
     const line = textLine(read);
     const record = state.joiner === undefined && line.truncated !== true ? wholeLine(state, line) : undefined;
     if (record !== undefined) out.push(record);
     else toRecords(state, joined(state, state.decoder.push(line)), out);
+  };
+
+  /**
+   * The decoder's entry of a whole docker line whose message starts with `{` (an application's JSON, to be
+   * lifted), made from its bytes: the text way would find the `{`, skip `wholeLine`, and have the decoder
+   * make this very entry of the line's text (see `readDockerEntryBytes`). Undefined for anything else.
+   */
+  const jsonMessageEntry = (state: FileState, line: ByteLine): ContainerEntry | undefined => {
+    if (!options.records.parseJson || line.bytes[line.start + JSON_MESSAGE_AT] !== 0x7b) return undefined;
+    if (state.decoder.format() !== 'docker' || state.decoder.pendingFrom() !== undefined) return undefined;
+    if (!readDockerEntryBytes(line.bytes, line.start, line.end, dockerEntry)) return undefined;
+    // Longer ones the joiner measures and may cut: left to it.
+    if (!surelyFits(dockerEntry.content, maxBytes)) return undefined;
+    return { message: withoutTrailingCr(dockerEntry.content), stream: dockerEntry.stream, timestamp: dockerEntry.timestamp, offset: line.offset, endOffset: line.endOffset, format: 'docker' };
   };
 
   /** A whole plain docker line's record from its bytes (see whole-line-records.ts); same conditions as `wholeLine`. */

@@ -44,6 +44,44 @@ const BRACE = 0x7b;
  * JSON object).
  */
 export function readWholeDockerBytes(bytes: Buffer, start: number, end: number, into: WholeDockerBytes, refuseBrace: boolean): boolean {
+  return readLayout(bytes, start, end, into) && isCopyableMessage(bytes, into.messageStart, into.messageEnd, refuseBrace);
+}
+
+/** A docker line's entry as the decoder makes it of a whole line: the `log` value unescaped, without its `\n`. */
+export interface DockerEntryText {
+  stream: ContainerStream;
+  timestamp: string;
+  content: string;
+}
+
+const layout: WholeDockerBytes = { stream: 'stdout', messageStart: 0, messageEnd: 0, timeStart: 0, timeEnd: 0, timestamp: undefined };
+
+/**
+ * For a whole docker line in dockerd's layout with a valid time, whose `log` value is one JSON string
+ * ending in a newline: what `decodeDockerLine` reads from its text (the `log` string parsed from the
+ * bytes between its quotes, which decode as that part of the line's text does). False for anything else.
+ */
+export function readDockerEntryBytes(bytes: Buffer, start: number, end: number, into: DockerEntryText): boolean {
+  if (!readLayout(bytes, start, end, layout)) return false;
+  let log: unknown;
+  try {
+    // From the `log` value's opening quote to its closing one: a JSON string literal, escapes and all.
+    log = JSON.parse(bytes.toString('utf8', layout.messageStart - 1, layout.messageEnd + 3));
+  } catch {
+    return false;
+  }
+  if (typeof log !== 'string' || !log.endsWith('\n')) return false;
+  into.stream = layout.stream;
+  into.timestamp = layout.timestamp ?? bytes.toString('latin1', layout.timeStart, layout.timeEnd);
+  into.content = log.slice(0, -1);
+  return true;
+}
+
+/**
+ * dockerd's layout, `{"log":"…\n","stream":"stdout|stderr","time":"<valid time>"}`: fills `into` (the
+ * message without the `\n` escape) and says whether the line has it. Its message is not looked at.
+ */
+function readLayout(bytes: Buffer, start: number, end: number, into: WholeDockerBytes): boolean {
   const messageStart = start + HEAD.length;
   if (end - messageStart < 2 + STREAM_KEY.length + 6 + TIME_KEY.length + 2) return false;
   if (!startsWith(bytes, start, HEAD) || bytes[end - 1] !== 0x7d /* } */ || bytes[end - 2] !== QUOTE) return false;
@@ -65,7 +103,6 @@ export function readWholeDockerBytes(bytes: Buffer, start: number, end: number, 
   else return false;
   const messageEnd = keysAt - 2;
   if (bytes[messageEnd] !== BACKSLASH || bytes[messageEnd + 1] !== 0x6e /* n */) return false;
-  if (!isCopyableMessage(bytes, messageStart, messageEnd, refuseBrace)) return false;
   if (isCanonicalTime(bytes, timeStart, timeEnd)) {
     into.timestamp = undefined;
   } else {

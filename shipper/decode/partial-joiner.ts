@@ -149,7 +149,8 @@ export function createPartialJoiner(format: ContainerLogFormat, maxBytes: number
   return { add, flushStale, flush, pendingFrom };
 }
 
-function withoutTrailingCr(message: string): string {
+/** An entry's message as the joiner gives it: one trailing `\r` dropped (CRLF line endings). */
+export function withoutTrailingCr(message: string): string {
   return message.endsWith('\r') ? message.slice(0, -1) : message;
 }
 

@@ -160,6 +160,25 @@ const dockerLine: fc.Arbitrary<Buffer> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }).map((text) => Buffer.from(text.replace(/\n/g, ' '))) },
 );
+/** Applications' JSON messages: keys the collector lifts (with values of the right and the wrong kind), others, nesting. */
+const jsonValue = fc.oneof(
+  fc.constantFrom('info', '', 'WARN', '2026-11-24T05:00:00.000Z', '2026-02-30T05:00:00Z', 'a"b\\c', '<&>', 'é🚀', '\u2028', '{x}'),
+  fc.constantFrom(30, 50, 42, 0, -1.5, 1e21, 12345678901234567890),
+  fc.constantFrom(true, false, null),
+  fc.constantFrom(['a', 'b'], ['a', 1], []),
+  fc.constantFrom({ name: 'svc' }, { level: 'debug', logger: 'x' }, { message: 'inner', stack: 'at x' }, {}),
+);
+const jsonKey = fc.constantFrom('@timestamp', 'message', 'msg', 'level', 'log.level', 'log', 'error', 'err', 'error.message', 'trace_id', 'service.name', 'service',
+  'event.duration', 'tags', 'http.response.status_code', 'stream', 'kubernetes', 'items', 'took_ms', 'a.b.c', '__proto__', '');
+const jsonMessage = fc.array(fc.tuple(jsonKey, jsonValue), { maxLength: 8 }).map((pairs) => {
+  const fields = pairs.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`);
+  return `{${fields.join(',')}}`;
+});
+const jsonMessageLine: fc.Arbitrary<Buffer> = fc.tuple(jsonMessage, fc.constantFrom('', ' ', '\r'), fc.constantFrom('stdout', 'stderr'), time, fc.boolean()).map(([m, after, s, t, go]) => {
+  const line = JSON.stringify({ log: `${m}${after}\n`, stream: s, time: t });
+  return Buffer.from(go ? line.replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\//g, '\\/') : line);
+});
+
 const criLine = fc.tuple(time, fc.constantFrom('stdout', 'stderr'), fc.constantFrom('F', 'P', ''), message).map(([t, s, tag, m]) => Buffer.from(tag === '' ? `${t} ${s} ${m}` : `${t} ${s} ${tag} ${m}`));
 
 const setup: fc.Arbitrary<Setup> = fc.record({
@@ -219,6 +238,18 @@ describe('lines read as bytes make the records lines read as text make, to the b
         expect(bytes).toEqual(text);
       }),
       { numRuns: 5000 },
+    );
+  });
+
+  it('for docker files of applications that write JSON (lifted, or not when JSON lifting is off)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof({ weight: 3, arbitrary: jsonMessageLine }, { weight: 1, arbitrary: dockerLine }), { maxLength: 20 }), setup, (lines, s) => {
+        const file = fileOf(lines, true);
+        const { byteLines: _b, ...bytes } = collect(file, s, true);
+        const { byteLines: _t, ...text } = collect(file, s, false);
+        expect(bytes).toEqual(text);
+      }),
+      { numRuns: 1000 },
     );
   });
 
