@@ -1,7 +1,8 @@
 /**
- * The sidecar's document for a parsed access line, written as JSON straight from the parser's flat fields.
+ * The sidecar's bulk record for a parsed access line, its document written straight from the parser's
+ * flat fields: the typical one as bytes (access-record-bytes.ts), any other as JSON text here.
  *
- * It is exactly the JSON the record path makes (nginx-records.ts: `assembleRecord`, then the file, the
+ * The document is exactly the JSON the record path makes (nginx-records.ts: `assembleRecord`, then the file, the
  * data stream and the fixed fields added, then `JSON.stringify`): the same keys in the same order with
  * the same values. Parts that are the same for every line of a file (the file's path, the data stream,
  * the pod and agent fields) are serialized once. A test compares both paths on the corpus and on
@@ -14,41 +15,21 @@ import { outgoingOfJson } from '../document-id.ts';
 import { valuesNeedNoEscaping, recordJsonMembers, isTypicalAccessRecord } from '../parse/nginx-fields-json.ts';
 import { createAccessRecordBytesWriter } from './access-record-bytes.ts';
 
-/**
- * Makes the document of one parsed access line; `now` gives `@timestamp` to a line without a time.
- * Undefined for what only the record path does: a cut line (tagged) or fields with a `log` object of their own.
- */
-export type AccessDocumentWriter = (fields: NginxFields, line: Line, now: () => string) => string | undefined;
-
 /** Top-level keys an access document can have before the fixed fields are added. */
 const ACCESS_RECORD_KEYS: ReadonlySet<string> = new Set(['@timestamp', 'message', 'source', 'user', 'http', 'url', 'user_agent', 'log', 'process', 'event', 'nginx', 'data_stream', 'tags']);
 
 /**
- * A writer for the documents of one data stream, or undefined when the fixed fields share a top-level
- * key with an access document: they are then merged into the record (fixed-fields.ts), which only the
- * record path does.
- */
-export function createAccessDocumentWriter(reader: AccessFieldReader, dataset: string, namespace: string, fixedFields: LogRecord): AccessDocumentWriter | undefined {
-  const parts = documentPartsOf(reader, dataset, namespace, fixedFields);
-  if (parts === undefined) return undefined;
-  return (fields, line, now) => {
-    if (line.truncated || fields.logLevel !== undefined) return undefined;
-    const text = line.text;
-    const messageJson = JSON.stringify(text);
-    return parts.document(fields, line, messageJson, valuesNeedNoEscaping(text, messageJson, parts.escapesInLiterals), now);
-  };
-}
-
-/**
  * Makes the bulk record of one parsed access line (index, id and document as `nginxRecordOf` makes them);
- * `now` gives `@timestamp` to a line without a time. Undefined where the document writer gives undefined.
+ * `now` gives `@timestamp` to a line without a time. Undefined for what only the record path does: a cut
+ * line (tagged) or fields with a `log` object of their own.
  */
 export type AccessRecordWriter = (fields: NginxFields, line: Line, now: () => string) => Outgoing | undefined;
 
 /**
  * The record writer for one index: the typical record whose values need no escaping is written as bytes
- * (access-record-bytes.ts), any other as its document's JSON, then encoded. Undefined when only the record
- * path can make these documents (see `createAccessDocumentWriter`).
+ * (access-record-bytes.ts), any other as its document's JSON, then encoded. Undefined when the fixed fields
+ * share a top-level key with an access document: they are then merged into the record (fixed-fields.ts),
+ * which only the record path does.
  */
 export function createAccessRecordWriter(reader: AccessFieldReader, index: string, dataset: string, namespace: string, fixedFields: LogRecord): AccessRecordWriter | undefined {
   const parts = documentPartsOf(reader, dataset, namespace, fixedFields);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createAccessDocumentWriter } from '../../../shipper/sidecar/access-document.ts';
+import { createAccessRecordWriter } from '../../../shipper/sidecar/access-document.ts';
 import { compileAccessFieldReader } from '../../../shipper/parse/nginx-access.ts';
 import type { NginxFields } from '../../../shipper/parse/nginx-fields.ts';
-import type { Line } from '../../../shipper/record.ts';
+import type { LogRecord, Line } from '../../../shipper/record.ts';
+import type { AccessFieldReader } from '../../../shipper/parse/nginx-access.ts';
 
 const fixed = { host: { name: 'node-1' }, kubernetes: { pod: { name: 'web-1' } } };
 const combined = compileAccessFieldReader('combined');
@@ -15,6 +16,13 @@ function fieldsOf(reader: typeof combined, text: string): NginxFields {
   const fields = reader.read(text);
   if (typeof fields === 'string') throw new Error(fields);
   return fields;
+}
+
+/** The document the record writer writes (read back from the record's bytes), as a string writer would give it. */
+function createAccessDocumentWriter(reader: AccessFieldReader, dataset: string, namespace: string, fixedFields: LogRecord) {
+  const writeRecord = createAccessRecordWriter(reader, `logs-${dataset}-${namespace}`, dataset, namespace, fixedFields);
+  if (writeRecord === undefined) return undefined;
+  return (fields: NginxFields, line: Line, clock: () => string): string | undefined => writeRecord(fields, line, clock)?.body;
 }
 
 describe('the access document writer', () => {
