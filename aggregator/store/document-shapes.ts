@@ -52,8 +52,12 @@ interface ShapeObject {
 
 type ShapeNode = ShapeLeaf | ShapeObject;
 
-/** Shapes remembered per insert plan; documents of one stream rarely have more than a few. */
-const MAX_SHAPES = 8;
+/**
+ * Shapes remembered per insert plan. Optional fields multiply them: nginx access documents alone come in up
+ * to 9 (with or without a user, a referrer, a query string), and evicting one that is still in use sends
+ * its documents down the general path again.
+ */
+const MAX_SHAPES = 16;
 
 export class DocumentShapes {
   /** A row of nulls to copy: a packed array copies faster than a new one is filled. */
@@ -67,10 +71,26 @@ export class DocumentShapes {
 
   /** The row of a document matching a known shape, or undefined: then the general path decides. */
   fill(doc: JsonObject): RowFill | undefined {
-    for (const shape of this.#shapes) {
-      const row: MutableRow = { values: this.#empty.slice(), timestamp: null, texts: [] };
+    const shapes = this.#shapes;
+    let row: MutableRow | undefined;
+    for (let i = 0; i < shapes.length; i++) {
+      const shape = shapes[i]!;
+      if (row === undefined) row = { values: this.#empty.slice(), timestamp: null, texts: [] };
+      else {
+        // The shape before failed part-way, maybe after writing values: start again from nulls (one row
+        // per document, not one per shape tried: that was most of the store's allocation per document).
+        const values = row.values;
+        for (let k = 0; k < values.length; k++) values[k] = null;
+        row.timestamp = null;
+        row.texts.length = 0;
+      }
       if (!fillObject(doc, shape, row)) continue;
       row.values[1] = row.timestamp;
+      // Most recently matched first: a stream's documents come in a few shapes, some far more often.
+      if (i > 0) {
+        shapes.splice(i, 1);
+        shapes.unshift(shape);
+      }
       return row;
     }
     return undefined;
@@ -85,8 +105,9 @@ export class DocumentShapes {
     const seen = new Set<string>();
     const shape = shapeOf(doc, '', seen, slotOf);
     if (shape === undefined || seen.size !== fieldCount) return;
-    if (this.#shapes.length >= MAX_SHAPES) this.#shapes.shift();
-    this.#shapes.push(shape);
+    // The least recently matched one makes room (fill keeps them in that order).
+    if (this.#shapes.length >= MAX_SHAPES) this.#shapes.pop();
+    this.#shapes.unshift(shape);
   }
 }
 

@@ -77,6 +77,12 @@ function dumpTables(dir: string): Record<string, unknown[]> {
     const out: Record<string, unknown[]> = {};
     for (const name of names) out[name] = db.prepare(`SELECT * FROM ${name}`).all().map((row) => JSON.stringify({ ...row }, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('hex') : value))).sort();
     out.indices = db.prepare('SELECT name, mappings, cols, multi FROM indices ORDER BY name').all().map((row) => ({ ...row }));
+    // Full-text tables are contentless: compare every indexed token instance (a text indexed twice shows).
+    const fts = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'p[0-9]*_x[0-9]*' AND name NOT GLOB '*_x*_*' ORDER BY name`).all() as Array<{ name: string }>).map((row) => row.name);
+    for (const name of fts) {
+      db.exec(`CREATE VIRTUAL TABLE temp.vocab_${name} USING fts5vocab(main, ${name}, instance)`);
+      out[`${name} tokens`] = db.prepare(`SELECT term, doc, offset FROM temp.vocab_${name}`).all().map((row) => JSON.stringify({ ...row })).sort();
+    }
     return out;
   } finally {
     db.close();
