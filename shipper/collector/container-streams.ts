@@ -17,7 +17,7 @@ import type { AnnotationFilter, PodMeta } from '../enrich/kubernetes-pod.ts';
 import { containerMetadata, type ContainerMetadata, type ContainerRef } from '../enrich/kubernetes-fields.ts';
 import type { ContainerResolver, Resolution } from './container-resolver.ts';
 import { containerRecordOf, recordTemplateOf, type ContainerRecordOptions, type RecordTemplate } from './container-records.ts';
-import { wholeDockerBytesRecord, wholeLineRecord } from './whole-line-records.ts';
+import { wholeCriBytesRecord, wholeDockerBytesRecord, wholeLineRecord } from './whole-line-records.ts';
 import { ByteLine, textLine } from '../tail/byte-line.ts';
 import { readDockerEntryBytes, type DockerEntryText } from '../decode/docker-json-bytes.ts';
 import { withoutTrailingCr } from '../decode/partial-joiner.ts';
@@ -190,7 +190,7 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
 
   const decodeLine = (state: FileState, read: Line, out: Outgoing[]): void => {
     if (read instanceof ByteLine && state.joiner === undefined) {
-      const record = wholeDockerBytes(state, read);
+      const record = wholeLineBytes(state, read);
       if (record !== undefined) {
         out.push(record);
         return;
@@ -222,13 +222,15 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
     return { message: withoutTrailingCr(dockerEntry.content), stream: dockerEntry.stream, timestamp: dockerEntry.timestamp, offset: line.offset, endOffset: line.endOffset, format: 'docker' };
   };
 
-  /** A whole plain docker line's record from its bytes (see whole-line-records.ts); same conditions as `wholeLine`. */
-  const wholeDockerBytes = (state: FileState, line: ByteLine): Outgoing | undefined => {
-    if (state.decoder.format() !== 'docker' || state.decoder.pendingFrom() !== undefined) return undefined;
+  /** A whole plain docker or CRI line's record from its bytes (see whole-line-records.ts); same conditions as `wholeLine`. */
+  const wholeLineBytes = (state: FileState, line: ByteLine): Outgoing | undefined => {
+    const format = state.decoder.format();
+    if (format === undefined || state.decoder.pendingFrom() !== undefined) return undefined;
     const metadata = metadataOf(state);
     if (metadata === undefined || metadata.policy.exclude) return undefined;
     const template = templateOf(state, metadata);
-    return template.usable ? wholeDockerBytesRecord(line, template, maxBytes) : undefined;
+    if (!template.usable) return undefined;
+    return format === 'docker' ? wholeDockerBytesRecord(line, template, maxBytes) : wholeCriBytesRecord(line, template, maxBytes);
   };
 
   /** The line's record in one step, when it is a whole plain entry the decoder need not see (see whole-line-records.ts). */

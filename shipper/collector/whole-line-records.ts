@@ -13,6 +13,7 @@
  */
 import type { ContainerLogFormat } from '../decode/container-entry.ts';
 import { readWholeCriLine, type CriFields } from '../decode/cri-line.ts';
+import { copyEscaped, readWholeCriBytes } from '../decode/cri-line-bytes.ts';
 import { readWholeDockerBytes, type WholeDockerBytes } from '../decode/docker-json-bytes.ts';
 import { readWholeDockerLine, type WholeDockerLine } from '../decode/docker-json-line.ts';
 import { surelyFits } from '../decode/utf8-limit.ts';
@@ -51,8 +52,6 @@ function isJsonSafe(text: string): boolean {
   return !text.includes('"') && !text.includes('\\') && !CONTROL_CHARACTER.test(text) && text.isWellFormed();
 }
 
-const dockerBytes: WholeDockerBytes = { stream: 'stdout', messageStart: 0, messageEnd: 0, timeStart: 0, timeEnd: 0, timestamp: undefined };
-
 /**
  * The record of a whole plain docker line still in its read bytes (see docker-json-bytes.ts), written
  * straight into the bulk record memory: the template's bytes, the id's and offset's digits, the time and
@@ -61,9 +60,21 @@ const dockerBytes: WholeDockerBytes = { stream: 'stdout', messageStart: 0, messa
  * for a file known to be in docker's format.
  */
 export function wholeDockerBytesRecord(line: ByteLine, template: RecordTemplate, maxBytes: number): Outgoing | undefined {
+  if (!readWholeDockerBytes(line.bytes, line.start, line.end, lineBytes, template.options.parseJson)) return undefined;
+  return plainBytesRecord(line, lineBytes, template, maxBytes);
+}
+
+/** The same for a whole CRI line (see cri-line-bytes.ts; its content escaped as it is copied), in a file known to be CRI. */
+export function wholeCriBytesRecord(line: ByteLine, template: RecordTemplate, maxBytes: number): Outgoing | undefined {
+  if (!readWholeCriBytes(line.bytes, line.start, line.end, lineBytes, template.options.parseJson)) return undefined;
+  return plainBytesRecord(line, lineBytes, template, maxBytes);
+}
+
+const lineBytes: WholeDockerBytes = { stream: 'stdout', messageStart: 0, messageEnd: 0, timeStart: 0, timeEnd: 0, timestamp: undefined, escapes: 0 };
+
+/** `plainRecord`'s bytes for a line read in place: message and time copied from the line. */
+function plainBytesRecord(line: ByteLine, read: WholeDockerBytes, template: RecordTemplate, maxBytes: number): Outgoing | undefined {
   const bytes = line.bytes;
-  const read = dockerBytes;
-  if (!readWholeDockerBytes(bytes, line.start, line.end, read, template.options.parseJson)) return undefined;
   const messageBytes = read.messageEnd - read.messageStart;
   // The text path's own bound (`isPlainMessage`): a message has at most as many UTF-16 units as bytes here.
   if (messageBytes * 3 > maxBytes) return undefined;
@@ -74,7 +85,7 @@ export function wholeDockerBytesRecord(line: ByteLine, template: RecordTemplate,
   const tail = template.plainTail;
   const streamPart = read.stream === 'stdout' ? STDOUT_PART : STDERR_PART;
   const idBytes = digitCount(offset, 36);
-  const size = head.length + idBytes + TIME_PART.length + timeBytes + MESSAGE_PART.length + messageBytes + streamPart.length + digitCount(offset, 10) + tail.length;
+  const size = head.length + idBytes + TIME_PART.length + timeBytes + MESSAGE_PART.length + messageBytes + read.escapes + streamPart.length + digitCount(offset, 10) + tail.length;
   const space = reserveRecord(size);
   const target = space.bytes;
   const at = space.at;
@@ -87,7 +98,8 @@ export function wholeDockerBytesRecord(line: ByteLine, template: RecordTemplate,
   else pos += target.write(timestamp, pos, 'latin1');
   target.set(MESSAGE_PART, pos);
   pos += MESSAGE_PART.length;
-  pos += bytes.copy(target, pos, read.messageStart, read.messageEnd);
+  if (read.escapes === 0) pos += bytes.copy(target, pos, read.messageStart, read.messageEnd);
+  else pos = copyEscaped(bytes, read.messageStart, read.messageEnd, target, pos);
   target.set(streamPart, pos);
   pos += streamPart.length;
   pos = writeDigits(target, pos, offset, 10);

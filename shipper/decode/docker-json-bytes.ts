@@ -24,6 +24,11 @@ export interface WholeDockerBytes {
   timeEnd: number;
   /** Undefined when the written time is already canonical (ISO 8601 UTC, 9 fraction digits); else the canonical form. */
   timestamp: string | undefined;
+  /**
+   * 0 when the message bytes go between JSON quotes as they are (docker's, always); else how many bytes
+   * escaping them as `JSON.stringify` does adds (CRI content is raw: quotes, backslashes, tabs).
+   */
+  escapes: number;
 }
 
 const HEAD = Buffer.from('{"log":"', 'latin1');
@@ -54,7 +59,7 @@ export interface DockerEntryText {
   content: string;
 }
 
-const layout: WholeDockerBytes = { stream: 'stdout', messageStart: 0, messageEnd: 0, timeStart: 0, timeEnd: 0, timestamp: undefined };
+const layout: WholeDockerBytes = { stream: 'stdout', messageStart: 0, messageEnd: 0, timeStart: 0, timeEnd: 0, timestamp: undefined, escapes: 0 };
 
 /**
  * For a whole docker line in dockerd's layout with a valid time, whose `log` value is one JSON string
@@ -103,19 +108,30 @@ function readLayout(bytes: Buffer, start: number, end: number, into: WholeDocker
   else return false;
   const messageEnd = keysAt - 2;
   if (bytes[messageEnd] !== BACKSLASH || bytes[messageEnd + 1] !== 0x6e /* n */) return false;
-  if (isCanonicalTime(bytes, timeStart, timeEnd)) {
+  if (!readTimeBytes(bytes, timeStart, timeEnd, into)) return false;
+  into.messageStart = messageStart;
+  into.messageEnd = messageEnd;
+  into.escapes = 0;
+  return true;
+}
+
+/**
+ * A runtime time written at `bytes[from, to)`, as `toCanonicalUtc` reads its text: into `into`'s time
+ * fields (`timestamp` undefined when the bytes already are the canonical form), and true; false when it
+ * is not a valid time, or not ASCII (left to the text path).
+ */
+export function readTimeBytes(bytes: Buffer, from: number, to: number, into: WholeDockerBytes): boolean {
+  if (isCanonicalTime(bytes, from, to)) {
     into.timestamp = undefined;
   } else {
-    // ASCII reads the same as Latin-1 and as UTF-8; anything else is left to the text path.
-    for (let i = timeStart; i < timeEnd; i++) if (bytes[i]! > 0x7f) return false;
-    const timestamp = toCanonicalUtc(bytes.toString('latin1', timeStart, timeEnd));
+    // ASCII reads the same as Latin-1 and as UTF-8.
+    for (let i = from; i < to; i++) if (bytes[i]! > 0x7f) return false;
+    const timestamp = toCanonicalUtc(bytes.toString('latin1', from, to));
     if (timestamp === undefined) return false;
     into.timestamp = timestamp;
   }
-  into.messageStart = messageStart;
-  into.messageEnd = messageEnd;
-  into.timeStart = timeStart;
-  into.timeEnd = timeEnd;
+  into.timeStart = from;
+  into.timeEnd = to;
   return true;
 }
 

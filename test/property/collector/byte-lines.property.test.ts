@@ -1,6 +1,6 @@
 /**
- * The collector reading lines as bytes (the tailer's `byteLines`: whole docker lines copied into their
- * records without a string, see shipper/decode/docker-json-bytes.ts) against reading them as text, the
+ * The collector reading lines as bytes (the tailer's `byteLines`: whole docker and CRI lines copied into
+ * their records without a string, see shipper/decode/docker-json-bytes.ts and cri-line-bytes.ts) against reading them as text, the
  * path before it. The same file bytes, split by the same splitter in the same pieces, through two
  * container streams: the records must be the same to the byte (index, `_id`, byte range, size and the
  * document's JSON text), and so must the ranges settled without a record. Files are random docker
@@ -179,7 +179,16 @@ const jsonMessageLine: fc.Arbitrary<Buffer> = fc.tuple(jsonMessage, fc.constantF
   return Buffer.from(go ? line.replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\//g, '\\/') : line);
 });
 
-const criLine = fc.tuple(time, fc.constantFrom('stdout', 'stderr'), fc.constantFrom('F', 'P', ''), message).map(([t, s, tag, m]) => Buffer.from(tag === '' ? `${t} ${s} ${m}` : `${t} ${s} ${tag} ${m}`));
+/** CRI lines: content is raw (quotes, backslashes, tabs as they are), tags of every kind, and invalid UTF-8. */
+const criContent = fc.oneof(
+  { weight: 4, arbitrary: message.map((m) => Buffer.from(m)) },
+  { weight: 1, arbitrary: fc.tuple(message, fc.uint8Array({ minLength: 1, maxLength: 4 })).map(([m, raw]) => Buffer.concat([Buffer.from(m), Buffer.from(raw.filter((byte) => byte !== 0x0a))])) },
+  { weight: 1, arbitrary: jsonMessage.map((m) => Buffer.from(m)) },
+  // A carriage return left at the end once the splitter dropped the one before the newline.
+  { weight: 1, arbitrary: message.map((m) => Buffer.from(`${m}\r\r`)) },
+);
+const criLine: fc.Arbitrary<Buffer> = fc.tuple(time, fc.constantFrom('stdout', 'stderr', 'stdin'), fc.constantFrom('F', 'F', 'P', '', 'F:x', 'P:x', 'F:é', 'FX', 'Q', 'F '), criContent, fc.constantFrom(' ', ' ', '', '  '))
+  .map(([t, s, tag, content, gap]) => Buffer.concat([Buffer.from(tag === '' ? `${t} ${s}${gap}` : `${t} ${s} ${tag}${gap}`), content]));
 
 const setup: fc.Arbitrary<Setup> = fc.record({
   enricher: fc.constantFrom<keyof typeof ENRICHERS>('agent', 'agent', 'tagged', 'overlapping', 'none'),
@@ -239,6 +248,50 @@ describe('lines read as bytes make the records lines read as text make, to the b
       }),
       { numRuns: 5000 },
     );
+  });
+
+  it('for random CRI files', () => {
+    fc.assert(
+      fc.property(fc.array(criLine, { maxLength: 30 }), fc.boolean(), setup, (lines, lastNewline, s) => {
+        const file = fileOf(lines, lastNewline);
+        const { byteLines: _b, ...bytes } = collect(file, s, true);
+        const { byteLines: _t, ...text } = collect(file, s, false);
+        expect(bytes).toEqual(text);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('for single CRI lines in a file whose records share the template (where the byte path applies)', () => {
+    const usable = fc.record({
+      enricher: fc.constantFrom<keyof typeof ENRICHERS>('agent', 'tagged'),
+      policy: fc.constantFrom('plain', 'dataset'),
+      parseJson: fc.boolean(),
+      maxBytes: fc.constantFrom(1 << 20, 64, 30, 9),
+      piece: fc.constant(1 << 16),
+    });
+    const first = Buffer.from('2026-11-24T05:00:00.123456789Z stdout F start');
+    fc.assert(
+      fc.property(criLine, usable, (line, s) => {
+        const file = fileOf([first, line], true);
+        const { byteLines: _b, ...bytes } = collect(file, s, true);
+        const { byteLines: _t, ...text } = collect(file, s, false);
+        expect(bytes).toEqual(text);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('for CRI records escaped as they are copied that fill the record memory to its ends (their sizes counted right)', () => {
+    // Records of ~3.5 KB, 3 KB of it escapes: any miscount of escapes shows where a record meets the end of its chunk.
+    const controls = '\x01\x1f"\\\t'.repeat(100);
+    const lines = Array.from({ length: 2000 }, (_, i) => Buffer.from(`2026-11-24T05:00:00.123456789Z stdout F ${i} ${controls.slice(0, 400 + (i % 97))}`));
+    const s: Setup = { enricher: 'agent', policy: 'plain', parseJson: true, maxBytes: 1 << 20, piece: 1 << 16 };
+    const file = fileOf(lines, true);
+    const bytes = collect(file, s, true);
+    const { byteLines: _t, ...text } = collect(file, s, false);
+    expect({ records: bytes.records, settled: bytes.settled }).toEqual(text);
+    expect(bytes.records).toHaveLength(2000);
   });
 
   it('for docker files of applications that write JSON (lifted, or not when JSON lifting is off)', () => {
