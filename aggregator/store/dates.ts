@@ -81,8 +81,9 @@ function parseCanonicalUtc(value: string): number | undefined {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return undefined;
   const wall = Date.UTC(year, month - 1, day, hour, minute, second, millis);
   if (Number.isNaN(wall)) return undefined;
-  // A day past the month's end would roll over into the next month (what the general path refuses).
-  if (day > daysInMonthAsDateUtc(year, month) && hour !== 24) return undefined;
+  // A day past the month's end, or a leap second at 23:59, would roll over into the next day (what the
+  // general path refuses).
+  if ((day > daysInMonthAsDateUtc(year, month) || (second === 60 && minute === 59 && hour === 23)) && hour !== 24) return undefined;
   return wall;
 }
 
