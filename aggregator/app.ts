@@ -10,7 +10,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Registry } from 'prom-client';
 import type { Logger } from '../shipper/kit/logger.ts';
 import { rateLimited } from '../shipper/kit/logger.ts';
-import { registerOpsRoutes, type Readiness } from '../shipper/kit/ops-server.ts';
+import { registerOpsRoutes } from './http/ops-routes.ts';
+import type { Readiness } from '../shipper/kit/ops-answers.ts';
 import type { Store } from './store/types.ts';
 import type { Credentials } from './auth/credentials.ts';
 import { createAuthenticator } from './auth/authenticator.ts';

@@ -7,7 +7,8 @@ import { Type } from '@sinclair/typebox';
 import type { Registry } from 'prom-client';
 import { Counter } from '../../shipper/kit/metrics.ts';
 import { rateLimited, type Logger } from '../../shipper/kit/logger.ts';
-import { registerOpsRoutes, type Readiness } from '../../shipper/kit/ops-server.ts';
+import { registerOpsRoutes } from '../http/ops-routes.ts';
+import type { Readiness } from '../../shipper/kit/ops-answers.ts';
 import { answerReview } from './review.ts';
 import type { SidecarSettings } from './patch.ts';
 
