@@ -13,63 +13,15 @@ import fc from 'fast-check';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ContainerRecordOptions } from '../../../shipper/collector/container-records.ts';
-import type { ContainerResolver } from '../../../shipper/collector/container-resolver.ts';
-import { createContainerStreams } from '../../../shipper/collector/container-streams.ts';
-import type { ContainerRef } from '../../../shipper/enrich/kubernetes-fields.ts';
-import { agentFieldsEnricher, staticTagsEnricher } from '../../../shipper/enrich/static-tags.ts';
-import { compileAccessFormat } from '../../../shipper/parse/nginx-access.ts';
-import { createErrorParser } from '../../../shipper/parse/nginx-error.ts';
-import type { Enricher, Line, Outgoing } from '../../../shipper/record.ts';
+import type { Line, Outgoing } from '../../../shipper/record.ts';
 import { ByteLine } from '../../../shipper/tail/byte-line.ts';
 import { LineSplitter } from '../../../shipper/tail/line-splitter.ts';
 import { CONTAINERS, readBytes } from '../../unit/decode/corpus.ts';
+import { containerStreamsFor, ENRICHERS, type RecordSetup } from './record-setups.ts';
 
-const EMPTY_LINE: Line = { source: '', path: '', text: '', offset: 0, endOffset: 0 };
-const agent = agentFieldsEnricher({ hostName: 'node-1', version: '0.1.0' });
-const tagged: Enricher = (record, line) => staticTagsEnricher(['service.name=shop', 'env=prod'])(agent(record, line), line);
-const overlapping: Enricher = (record, line) => staticTagsEnricher(['kubernetes.cluster=eu-1'])(agent(record, line), line);
-const ENRICHERS = { agent, tagged, overlapping, none: undefined } as const;
-
-const POLICIES: Record<string, Record<string, string>> = {
-  plain: {},
-  dataset: { 'logship.io/dataset': 'Shop Audit' },
-  nginx: { 'logship.io/parser': 'nginx' },
-  excluded: { 'logship.io/exclude': 'true' },
-};
-
-interface Setup {
-  readonly enricher: keyof typeof ENRICHERS;
-  readonly policy: string;
-  readonly parseJson: boolean;
-  readonly maxBytes: number;
+interface Setup extends RecordSetup {
   /** Bytes per piece handed to the splitter (lines cut across pieces come out as text lines). */
   readonly piece: number;
-}
-
-function recordOptions(setup: Setup): ContainerRecordOptions {
-  const enrich = ENRICHERS[setup.enricher];
-  return {
-    namespace: 'default',
-    accessParser: compileAccessFormat('combined'),
-    errorParser: createErrorParser({ timeZone: 'UTC' }),
-    parseJson: setup.parseJson,
-    enrich: enrich ?? agent,
-    ...(enrich === undefined ? {} : { commonFields: enrich({}, EMPTY_LINE) }),
-    now: () => '2026-11-24T06:00:00.000Z',
-  };
-}
-
-function refOf(policy: string): ContainerRef {
-  return {
-    runtime: 'docker',
-    containerId: 'c0ffee',
-    image: 'shop/app:1',
-    pod: { namespace: 'shop', name: 'web-0', uid: 'u-1', containerName: 'web' },
-    podLabels: { app: 'web' },
-    podAnnotations: POLICIES[policy]!,
-    owners: [],
-  };
 }
 
 interface Made {
@@ -90,22 +42,8 @@ interface Run {
 
 /** The file's bytes through the splitter (as bytes or as text) and the collector's container streams. */
 function collect(file: Buffer, setup: Setup, byteLines: boolean): Run {
-  const ref = refOf(setup.policy);
-  const resolver: ContainerResolver = { resolve: () => ({ kind: 'container', ref, key: 'test' }), containerIdOf: () => undefined, include: [] };
   const settled: number[][] = [];
-  const streams = createContainerStreams({
-    resolver,
-    pods: undefined,
-    nodeName: 'node-1',
-    keepAnnotation: () => false,
-    records: recordOptions(setup),
-    maxBytes: setup.maxBytes,
-    partialTimeoutMs: 1000,
-    multiline: undefined,
-    excludeNamespaces: [],
-    selfPod: undefined,
-    settle: (_, offset, endOffset) => settled.push([offset, endOffset]),
-  });
+  const streams = containerStreamsFor(setup, settled);
   const splitter = new LineSplitter(1 << 20, { byteLines });
   const records: Made[] = [];
   let count = 0;
@@ -207,6 +145,22 @@ function fileOf(lines: readonly Buffer[], lastNewline: boolean): Buffer {
   return Buffer.concat(parts);
 }
 
+/** Settings under which a file's records share one template, so the byte path applies to whole lines. */
+const templateSetup = fc.record({
+  enricher: fc.constantFrom<keyof typeof ENRICHERS>('agent', 'tagged'),
+  policy: fc.constantFrom('plain', 'dataset'),
+  parseJson: fc.boolean(),
+  maxBytes: fc.constantFrom(1 << 20, 64, 30, 9),
+  piece: fc.constant(1 << 16),
+});
+
+/** The file read as byte lines and as text lines makes the same records and settles the same ranges. */
+function expectSameBothWays(file: Buffer, s: Setup): void {
+  const { byteLines: _b, ...bytes } = collect(file, s, true);
+  const { byteLines: _t, ...text } = collect(file, s, false);
+  expect(bytes).toEqual(text);
+}
+
 describe('lines read as bytes make the records lines read as text make, to the byte', () => {
   beforeAll(() => {
     vi.useFakeTimers({ toFake: ['Date'] });
@@ -230,21 +184,12 @@ describe('lines read as bytes make the records lines read as text make, to the b
   });
 
   it('for single docker lines in a file whose records share the template (where the byte path applies)', () => {
-    const usable = fc.record({
-      enricher: fc.constantFrom<keyof typeof ENRICHERS>('agent', 'tagged'),
-      policy: fc.constantFrom('plain', 'dataset'),
-      parseJson: fc.boolean(),
-      maxBytes: fc.constantFrom(1 << 20, 64, 30, 9),
-      piece: fc.constant(1 << 16),
-    });
     // The first line makes the decoder know the file's format; the byte path starts at the second.
     const first = Buffer.from('{"log":"start\\n","stream":"stdout","time":"2026-11-24T05:00:00.123456789Z"}');
     fc.assert(
-      fc.property(dockerLine, usable, (line, s) => {
+      fc.property(dockerLine, templateSetup, (line, s) => {
         const file = fileOf([first, line], true);
-        const { byteLines: _b, ...bytes } = collect(file, s, true);
-        const { byteLines: _t, ...text } = collect(file, s, false);
-        expect(bytes).toEqual(text);
+        expectSameBothWays(file, s);
       }),
       { numRuns: 5000 },
     );
@@ -254,29 +199,18 @@ describe('lines read as bytes make the records lines read as text make, to the b
     fc.assert(
       fc.property(fc.array(criLine, { maxLength: 30 }), fc.boolean(), setup, (lines, lastNewline, s) => {
         const file = fileOf(lines, lastNewline);
-        const { byteLines: _b, ...bytes } = collect(file, s, true);
-        const { byteLines: _t, ...text } = collect(file, s, false);
-        expect(bytes).toEqual(text);
+        expectSameBothWays(file, s);
       }),
       { numRuns: 1000 },
     );
   });
 
   it('for single CRI lines in a file whose records share the template (where the byte path applies)', () => {
-    const usable = fc.record({
-      enricher: fc.constantFrom<keyof typeof ENRICHERS>('agent', 'tagged'),
-      policy: fc.constantFrom('plain', 'dataset'),
-      parseJson: fc.boolean(),
-      maxBytes: fc.constantFrom(1 << 20, 64, 30, 9),
-      piece: fc.constant(1 << 16),
-    });
     const first = Buffer.from('2026-11-24T05:00:00.123456789Z stdout F start');
     fc.assert(
-      fc.property(criLine, usable, (line, s) => {
+      fc.property(criLine, templateSetup, (line, s) => {
         const file = fileOf([first, line], true);
-        const { byteLines: _b, ...bytes } = collect(file, s, true);
-        const { byteLines: _t, ...text } = collect(file, s, false);
-        expect(bytes).toEqual(text);
+        expectSameBothWays(file, s);
       }),
       { numRuns: 5000 },
     );
@@ -298,9 +232,7 @@ describe('lines read as bytes make the records lines read as text make, to the b
     fc.assert(
       fc.property(fc.array(fc.oneof({ weight: 3, arbitrary: jsonMessageLine }, { weight: 1, arbitrary: dockerLine }), { maxLength: 20 }), setup, (lines, s) => {
         const file = fileOf(lines, true);
-        const { byteLines: _b, ...bytes } = collect(file, s, true);
-        const { byteLines: _t, ...text } = collect(file, s, false);
-        expect(bytes).toEqual(text);
+        expectSameBothWays(file, s);
       }),
       { numRuns: 1000 },
     );
@@ -310,9 +242,7 @@ describe('lines read as bytes make the records lines read as text make, to the b
     fc.assert(
       fc.property(dockerLine, fc.array(fc.oneof(dockerLine, criLine), { maxLength: 20 }), setup, (first, lines, s) => {
         const file = fileOf([first, ...lines], true);
-        const { byteLines: _b, ...bytes } = collect(file, s, true);
-        const { byteLines: _t, ...text } = collect(file, s, false);
-        expect(bytes).toEqual(text);
+        expectSameBothWays(file, s);
       }),
       { numRuns: 300 },
     );

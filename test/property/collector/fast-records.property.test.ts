@@ -10,62 +10,14 @@ import fc from 'fast-check';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { containerRecordOf, type ContainerRecordOptions } from '../../../shipper/collector/container-records.ts';
-import type { ContainerResolver } from '../../../shipper/collector/container-resolver.ts';
-import { createContainerStreams } from '../../../shipper/collector/container-streams.ts';
+import { containerRecordOf } from '../../../shipper/collector/container-records.ts';
 import { createDecoder } from '../../../shipper/decode/decoder.ts';
-import { containerMetadata, type ContainerRef } from '../../../shipper/enrich/kubernetes-fields.ts';
-import { agentFieldsEnricher, staticTagsEnricher } from '../../../shipper/enrich/static-tags.ts';
-import { compileAccessFormat } from '../../../shipper/parse/nginx-access.ts';
-import { createErrorParser } from '../../../shipper/parse/nginx-error.ts';
-import type { Enricher, Line, Outgoing } from '../../../shipper/record.ts';
+import { containerMetadata } from '../../../shipper/enrich/kubernetes-fields.ts';
+import type { Line, Outgoing } from '../../../shipper/record.ts';
 import { CONTAINERS, linesOf, readBytes } from '../../unit/decode/corpus.ts';
+import { containerStreamsFor, ENRICHERS, POLICIES, recordOptions, refOf, type RecordSetup } from './record-setups.ts';
 
-const EMPTY_LINE: Line = { source: '', path: '', text: '', offset: 0, endOffset: 0 };
-const agent = agentFieldsEnricher({ hostName: 'node-1', version: '0.1.0' });
-const tagged: Enricher = (record, line) => staticTagsEnricher(['service.name=shop', 'env=prod'])(agent(record, line), line);
-/** A tag inside the container's own fields: no record can share pre-serialized container fields. */
-const overlapping: Enricher = (record, line) => staticTagsEnricher(['kubernetes.cluster=eu-1'])(agent(record, line), line);
-const ENRICHERS = { agent, tagged, overlapping, none: undefined } as const;
-
-const POLICIES: Record<string, Record<string, string>> = {
-  plain: {},
-  dataset: { 'logship.io/dataset': 'Shop Audit' },
-  nginx: { 'logship.io/parser': 'nginx' },
-  excluded: { 'logship.io/exclude': 'true' },
-};
-
-interface Setup {
-  readonly enricher: keyof typeof ENRICHERS;
-  readonly policy: string;
-  readonly parseJson: boolean;
-  readonly maxBytes: number;
-}
-
-function recordOptions(setup: Setup): ContainerRecordOptions {
-  const enrich = ENRICHERS[setup.enricher];
-  return {
-    namespace: 'default',
-    accessParser: compileAccessFormat('combined'),
-    errorParser: createErrorParser({ timeZone: 'UTC' }),
-    parseJson: setup.parseJson,
-    enrich: enrich ?? agent,
-    ...(enrich === undefined ? {} : { commonFields: enrich({}, EMPTY_LINE) }),
-    now: () => '2026-11-24T06:00:00.000Z',
-  };
-}
-
-function refOf(policy: string): ContainerRef {
-  return {
-    runtime: 'docker',
-    containerId: 'c0ffee',
-    image: 'shop/app:1',
-    pod: { namespace: 'shop', name: 'web-0', uid: 'u-1', containerName: 'web' },
-    podLabels: { app: 'web' },
-    podAnnotations: POLICIES[policy]!,
-    owners: [],
-  };
-}
+type Setup = RecordSetup;
 
 interface Made {
   index: string;
@@ -96,22 +48,8 @@ function careful(lines: readonly Line[], setup: Setup): { records: Made[]; settl
 
 /** What the collector does: the streams, with their fast paths. */
 function collector(lines: readonly Line[], setup: Setup): { records: Made[]; settled: number[][] } {
-  const ref = refOf(setup.policy);
-  const resolver: ContainerResolver = { resolve: () => ({ kind: 'container', ref, key: 'test' }), containerIdOf: () => undefined, include: [] };
   const settled: number[][] = [];
-  const streams = createContainerStreams({
-    resolver,
-    pods: undefined,
-    nodeName: 'node-1',
-    keepAnnotation: () => false,
-    records: recordOptions(setup),
-    maxBytes: setup.maxBytes,
-    partialTimeoutMs: 1000,
-    multiline: undefined,
-    excludeNamespaces: [],
-    selfPod: undefined,
-    settle: (_, offset, endOffset) => settled.push([offset, endOffset]),
-  });
+  const streams = containerStreamsFor(setup, settled);
   const records: Outgoing[] = [];
   // In chunks, as the tailer hands them over.
   for (let i = 0; i < lines.length; i += 7) records.push(...streams.push(lines.slice(i, i + 7)));

@@ -13,7 +13,7 @@ describe('the shippers\' ops server', () => {
     const registry = new Registry();
     new Counter({ name: 'logship_test_lines_total', help: 'Lines seen by the test.', registers: [registry] }).inc(3);
     const server = createOpsServer('127.0.0.1:0', registry, readiness);
-    await server.start();
+    await server.start?.();
     servers.push(server);
     return server.address();
   }
