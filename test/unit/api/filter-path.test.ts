@@ -53,9 +53,22 @@ describe('filter_path', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.array(fc.constantFrom('a', 'b', '*', '**', 'a*'), { minLength: 1, maxLength: 3 }), (value, path) => {
         const kept = applyFilterPath(value, parseFilterPath(path.join('.')));
-        const inputKeys = new Set(JSON.stringify(value).match(/"(?:[^"\\]|\\.)*":/g) ?? []);
-        for (const key of JSON.stringify(kept).match(/"(?:[^"\\]|\\.)*":/g) ?? []) expect(inputKeys.has(key)).toBe(true);
+        // Keys collected by walking the values (a regex over the JSON text misreads keys and strings made of quotes and colons).
+        const inputKeys = keysIn(value);
+        for (const key of keysIn(kept)) expect(inputKeys.has(key)).toBe(true);
       }),
+      { examples: [[{ '': [''], ':': { '': '' } }, ['*', '**']]] }, // the regex over JSON text misread these keys
     );
   });
 });
+
+function keysIn(value: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const item of value) keysIn(item, into);
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, inner] of Object.entries(value)) {
+      into.add(key);
+      keysIn(inner, into);
+    }
+  }
+  return into;
+}
