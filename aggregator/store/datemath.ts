@@ -76,9 +76,8 @@ export function evaluateDateMath(
     if (op === '/') {
       const unit = unitOf(math[i + 1] ?? '');
       if (unit === undefined) return undefined;
-      const offset = zoneOffsetAt(utc, zone);
-      utc = resolveWall(floorUnit(utc + offset, unit), zone, offset);
-      if (rounding === 'up') utc = plus(utc, 1, unit, zone) - 1;
+      utc = calendarFloor(utc, unit, zone);
+      if (rounding === 'up') utc = calendarNext(utc, unit, zone) - 1;
       i += 2;
     } else if (op === '+' || op === '-') {
       const m = /^(\d*)([yMwdhHms])/.exec(math.slice(i + 1));
@@ -95,6 +94,7 @@ export function evaluateDateMath(
   return utc;
 }
 
+/** `n` units after `utc` in `zone`: hours and shorter are fixed lengths of time, longer units move the wall clock. */
 function plus(utc: number, n: number, unit: Unit, zone: string): number {
   if (unit === 'h' || unit === 'm' || unit === 's') return addUnits(utc, n, unit);
   const offset = zoneOffsetAt(utc, zone);
@@ -122,9 +122,6 @@ export function calendarFloor(utc: number, unit: 'y' | 'q' | 'M' | 'w' | 'd' | '
 
 /** The next bucket start after `start` for a calendar unit, in `zone`. */
 export function calendarNext(start: number, unit: 'y' | 'q' | 'M' | 'w' | 'd' | 'h' | 'm' | 's', zone: string): number {
-  // Hours and shorter are fixed lengths of time: the hour repeated when clocks go back is a bucket of its own.
-  if (unit === 'h' || unit === 'm' || unit === 's') return addUnits(start, 1, unit);
-  const wall = start + zoneOffsetAt(start, zone);
-  const next = unit === 'q' ? addUnits(wall, 3, 'M') : addUnits(wall, 1, unit);
-  return resolveWall(next, zone, wall - start);
+  // The hour repeated when clocks go back is a bucket of its own: `plus` moves hours on the timeline.
+  return unit === 'q' ? plus(start, 3, 'M', zone) : plus(start, 1, unit, zone);
 }
