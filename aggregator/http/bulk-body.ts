@@ -46,7 +46,7 @@ export function parseBulkBody(body: string, defaults: BulkDefaults): ParsedBulk 
     const actionLine = lines[i]!;
     const { action, meta } = readActionLine(actionLine);
     if (meta._type !== undefined) sawType = true;
-    const index = stringMeta(meta, '_index', actionLine) ?? defaults.index;
+    const index = sameIndex.intern(stringMeta(meta, '_index', actionLine) ?? defaults.index);
     const id = idMeta(meta, actionLine);
     const pipeline = stringMeta(meta, 'pipeline', actionLine) ?? defaults.pipeline;
     if (index === undefined) missing.push('index is missing');
@@ -87,7 +87,7 @@ export function parseBulkBody(body: string, defaults: BulkDefaults): ParsedBulk 
       continue;
     }
     entries.push({ op: id !== undefined && pipeline === undefined
-      ? { op: opName, index: sameIndex.intern(index), id, doc: source, sourceJson: sourceLine.text }
+      ? { op: opName, index, id, doc: source, sourceJson: sourceLine.text }
       : { op: opName, index, ...(id === undefined ? {} : { id }), doc: source, sourceJson: sourceLine.text, ...(pipeline === undefined ? {} : { pipeline }) } });
   }
   if (missing.length > 0) throw validationFailed(missing);
@@ -170,10 +170,10 @@ function itemError(op: string, index: string, id: string | null, status: number,
 class LastString {
   #last = '';
 
-  intern(text: string): string {
-    if (text === this.#last) return this.#last;
-    this.#last = text;
-    return text;
+  intern(text: string | undefined): string | undefined {
+    if (text === undefined) return undefined;
+    if (text !== this.#last) this.#last = text;
+    return this.#last;
   }
 }
 

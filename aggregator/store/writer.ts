@@ -299,7 +299,7 @@ export class Writer {
     const day = Math.floor((row.timestamp ?? this.#now()) / DAY_MS);
     const part = this.partitionFor(index, day);
     const r = this.#nextRowOf(part.id);
-    const target = this.#partStatements(part.id, index.id, insertPlan(index));
+    const target = this.#partStatements(part, insertPlan(index));
     if (claimId) {
       const claimed = target.claimId.run(id, part.id, r, version);
       if (Number(claimed.changes) === 0) return undefined;
@@ -330,7 +330,7 @@ export class Writer {
       }
     }
     this.#addToChunk(part.id, r, chunkLine(r, id, sourceJson));
-    if (!claimId) this.#stmt(`INSERT OR REPLACE INTO ${idsTable(index.id)} (id, part, r, v) VALUES (?, ?, ?, ?)`).run(id, part.id, r, version);
+    if (!claimId) target.putId.run(id, part.id, r, version);
     this.#docDelta.set(part.id, (this.#docDelta.get(part.id) ?? 0) + 1);
     return { part: part.id, r, v: version };
   }
@@ -353,16 +353,18 @@ export class Writer {
 
   /**
    * The fields-table INSERT of a partition (all columns of the index, absent ones bound to NULL), its FTS
-   * INSERTs and the id claim of its index: prepared once, not looked up by SQL text per document.
+   * INSERTs and the id writes of its index: prepared once, not looked up by SQL text per document.
    */
-  #partStatements(part: number, indexId: number, plan: InsertPlan): PartStatements {
+  #partStatements(partition: PartitionInfo, plan: InsertPlan): PartStatements {
+    const part = partition.id;
     let found = this.#partInserts.get(part);
     if (found === undefined || found.plan !== plan) {
       const fts = new Map<number, StatementSync>();
       const sql = `INSERT INTO ${fieldsTable(part)} (r, ts${plan.columns.map((c) => `, ${column(c)}`).join('')}) VALUES (?, ?${plan.columns.map(() => ', ?').join('')})`;
       found = {
         plan, fields: this.db.prepare(sql), rollup: undefined,
-        claimId: this.db.prepare(`INSERT INTO ${idsTable(indexId)} (id, part, r, v) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`),
+        claimId: this.db.prepare(`INSERT INTO ${idsTable(partition.indexId)} (id, part, r, v) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`),
+        putId: this.db.prepare(`INSERT OR REPLACE INTO ${idsTable(partition.indexId)} (id, part, r, v) VALUES (?, ?, ?, ?)`),
         fts: (col) => {
           let st = fts.get(col);
           if (st === undefined) {
@@ -627,6 +629,8 @@ interface PartStatements {
   readonly fields: StatementSync;
   /** Registers an `_id` unless it exists (`changes` 0 then). */
   readonly claimId: StatementSync;
+  /** Registers an `_id`, replacing its entry (an overwrite by `index` or `update`). */
+  readonly putId: StatementSync;
   /** Pairs (position in the bound values, column) of the partition's rolled-up columns, for one rollup version. */
   rollup: { version: number; positions: number[] } | undefined;
   fts(col: number): StatementSync;
