@@ -19,6 +19,7 @@ import { readWholeDockerLine, type WholeDockerLine } from '../decode/docker-json
 import { surelyFits } from '../decode/utf8-limit.ts';
 import type { Outgoing } from '../record.ts';
 import { commitRecord, reserveRecord } from '../sink/bulk-record.ts';
+import { digitCount, writeDigits } from '../kit/digit-bytes.ts';
 import type { ByteLine } from '../tail/byte-line.ts';
 import { plainRecord, type RecordTemplate } from './container-records.ts';
 
@@ -113,27 +114,3 @@ const TIME_PART = Buffer.from('"}}\n{"@timestamp":"', 'latin1');
 const MESSAGE_PART = Buffer.from('","message":"', 'latin1');
 const STDOUT_PART = Buffer.from('","stream":"stdout","log":{"offset":', 'latin1');
 const STDERR_PART = Buffer.from('","stream":"stderr","log":{"offset":', 'latin1');
-
-/** Digits of a non-negative integer `value` in `radix` (10 or 36), as `value.toString(radix)` writes it. */
-function digitCount(value: number, radix: number): number {
-  // Past 32 bits a float division could round up into the next integer: let the engine count.
-  if (value > 0xffffffff) return value.toString(radix).length;
-  let count = 1;
-  for (let rest = value; rest >= radix; rest = Math.floor(rest / radix)) count++;
-  return count;
-}
-
-const DIGITS = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz', 'latin1');
-
-/** Writes `value.toString(radix)` at `pos`; returns the position after it. */
-function writeDigits(target: Buffer, pos: number, value: number, radix: number): number {
-  if (value > 0xffffffff) return pos + target.write(value.toString(radix), pos, 'latin1');
-  const end = pos + digitCount(value, radix);
-  let rest = value;
-  for (let i = end - 1; i >= pos; i--) {
-    const next = Math.floor(rest / radix);
-    target[i] = DIGITS[rest - next * radix]!;
-    rest = next;
-  }
-  return end;
-}

@@ -27,6 +27,7 @@ import type { AccessFieldReader } from '../parse/nginx-access.ts';
 import type { LiteralFormat } from '../parse/nginx-format.ts';
 import { documentIdHead } from '../document-id.ts';
 import { commitRecord, recordHead, reserveRecord } from '../sink/bulk-record.ts';
+import { writeDigits } from '../kit/digit-bytes.ts';
 
 /** Writes the record of one typical access line whose values need no escaping; `messageJson` is the line's JSON. */
 export type AccessRecordBytesWriter = (fields: NginxFields, line: Line, messageJson: string) => Outgoing;
@@ -272,29 +273,4 @@ function writeDecimal(target: Buffer, pos: number, value: number): number {
 /** A non-negative safe integer in base 36, lower case (what `value.toString(36)` gives): the id's tail. */
 function writeBase36(target: Buffer, pos: number, value: number): number {
   return writeDigits(target, pos, value, 36);
-}
-
-/** `value.toString(radix)` for a non-negative safe integer, written as bytes; returns the position after it. */
-export function writeDigits(target: Buffer, pos: number, value: number, radix: number): number {
-  let end = pos + 1;
-  for (let limit = radix; value >= limit; limit *= radix) end++;
-  let at = end;
-  let rest = value;
-  // Above 2^31 the quotient needs floating point; below, integer arithmetic is cheaper.
-  while (rest > 0x7fffffff) {
-    const next = Math.floor(rest / radix);
-    target[--at] = digitCode(rest - next * radix);
-    rest = next;
-  }
-  let small = rest | 0;
-  do {
-    const next = (small / radix) | 0;
-    target[--at] = digitCode(small - next * radix);
-    small = next;
-  } while (small > 0);
-  return end;
-}
-
-function digitCode(digit: number): number {
-  return digit < 10 ? 48 + digit : 87 + digit;
 }
