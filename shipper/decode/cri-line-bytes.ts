@@ -9,7 +9,7 @@
  * times, other layouts) returns false, and the caller decodes the line's text as before. Pure; writes `into`.
  */
 import { isUtf8 } from 'node:buffer';
-import { readTimeBytes, type WholeDockerBytes } from './docker-json-bytes.ts';
+import { readTimeBytes, startsWith, type WholeDockerBytes } from './docker-json-bytes.ts';
 
 const SPACE = 0x20;
 const STDOUT = Buffer.from('stdout', 'latin1');
@@ -47,12 +47,6 @@ export function readWholeCriBytes(bytes: Buffer, start: number, end: number, int
   into.messageStart = contentStart;
   into.messageEnd = end;
   into.escapes = escapes;
-  return true;
-}
-
-function startsWith(bytes: Buffer, at: number, end: number, prefix: Buffer): boolean {
-  if (at + prefix.length > end) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
   return true;
 }
 

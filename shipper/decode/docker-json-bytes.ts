@@ -11,6 +11,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { daysInMonth } from '../kit/calendar.ts';
+import { byteDigitAt, byteDigitsAt } from '../kit/decimal-digits.ts';
 import type { ContainerStream } from './container-entry.ts';
 import { toCanonicalUtc } from './timestamp.ts';
 
@@ -89,7 +90,7 @@ export function readDockerEntryBytes(bytes: Buffer, start: number, end: number, 
 function readLayout(bytes: Buffer, start: number, end: number, into: WholeDockerBytes): boolean {
   const messageStart = start + HEAD.length;
   if (end - messageStart < 2 + STREAM_KEY.length + 6 + TIME_KEY.length + 2) return false;
-  if (!startsWith(bytes, start, HEAD) || bytes[end - 1] !== 0x7d /* } */ || bytes[end - 2] !== QUOTE) return false;
+  if (!startsWith(bytes, start, end, HEAD) || bytes[end - 1] !== 0x7d /* } */ || bytes[end - 2] !== QUOTE) return false;
   // The time's opening quote: the time holds none. Then `","stream":"…","time":"` must end right there; no
   // later `","stream":"` can exist (a valid time has no quote), so this is the one a reader searching
   // from the end would find.
@@ -101,10 +102,10 @@ function readLayout(bytes: Buffer, start: number, end: number, into: WholeDocker
   const keysAt = timeStart - (STREAM_KEY.length + 6 + TIME_KEY.length);
   // The `log` value must at least hold its escaped newline.
   if (quote < lowest || keysAt - 2 < messageStart) return false;
-  if (!startsWith(bytes, keysAt, STREAM_KEY) || !startsWith(bytes, keysAt + STREAM_KEY.length + 6, TIME_KEY)) return false;
+  if (!startsWith(bytes, keysAt, end, STREAM_KEY) || !startsWith(bytes, keysAt + STREAM_KEY.length + 6, end, TIME_KEY)) return false;
   const streamAt = keysAt + STREAM_KEY.length;
-  if (startsWith(bytes, streamAt, STDOUT)) into.stream = 'stdout';
-  else if (startsWith(bytes, streamAt, STDERR)) into.stream = 'stderr';
+  if (startsWith(bytes, streamAt, end, STDOUT)) into.stream = 'stdout';
+  else if (startsWith(bytes, streamAt, end, STDERR)) into.stream = 'stderr';
   else return false;
   const messageEnd = keysAt - 2;
   if (bytes[messageEnd] !== BACKSLASH || bytes[messageEnd + 1] !== 0x6e /* n */) return false;
@@ -135,7 +136,9 @@ export function readTimeBytes(bytes: Buffer, from: number, to: number, into: Who
   return true;
 }
 
-function startsWith(bytes: Buffer, at: number, prefix: Buffer): boolean {
+/** Whether `bytes[at, end)` begins with `prefix`. */
+export function startsWith(bytes: Buffer, at: number, end: number, prefix: Buffer): boolean {
+  if (at + prefix.length > end) return false;
   for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
   return true;
 }
@@ -190,29 +193,13 @@ function isCanonicalTime(bytes: Buffer, from: number, to: number): boolean {
   if (to - from !== 30) return false;
   if (bytes[from + 4] !== 0x2d || bytes[from + 7] !== 0x2d || bytes[from + 10] !== 0x54 || bytes[from + 13] !== 0x3a ||
       bytes[from + 16] !== 0x3a || bytes[from + 19] !== 0x2e || bytes[from + 29] !== 0x5a) return false;
-  for (let i = 20; i < 29; i++) if (digit(bytes, from + i) < 0) return false;
-  const year = number(bytes, from, 4);
-  const month = number(bytes, from + 5, 2);
-  const day = number(bytes, from + 8, 2);
-  const hour = number(bytes, from + 11, 2);
-  const minute = number(bytes, from + 14, 2);
-  const second = number(bytes, from + 17, 2);
+  for (let i = 20; i < 29; i++) if (byteDigitAt(bytes, from + i) < 0) return false;
+  const year = byteDigitsAt(bytes, from, 4);
+  const month = byteDigitsAt(bytes, from + 5, 2);
+  const day = byteDigitsAt(bytes, from + 8, 2);
+  const hour = byteDigitsAt(bytes, from + 11, 2);
+  const minute = byteDigitsAt(bytes, from + 14, 2);
+  const second = byteDigitsAt(bytes, from + 17, 2);
   if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   return day <= 28 || day <= daysInMonth(year, month);
-}
-
-function digit(bytes: Buffer, at: number): number {
-  const code = bytes[at]! - 0x30;
-  return code >= 0 && code <= 9 ? code : -1;
-}
-
-/** The decimal number of `count` digits at `at`, or -1 when one of them is not a digit. */
-function number(bytes: Buffer, at: number, count: number): number {
-  let value = 0;
-  for (let i = 0; i < count; i++) {
-    const d = digit(bytes, at + i);
-    if (d < 0) return -1;
-    value = value * 10 + d;
-  }
-  return value;
 }
