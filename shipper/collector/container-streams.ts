@@ -222,25 +222,31 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
     return { message: withoutTrailingCr(dockerEntry.content), stream: dockerEntry.stream, timestamp: dockerEntry.timestamp, offset: line.offset, endOffset: line.endOffset, format: 'docker' };
   };
 
-  /** A whole plain docker or CRI line's record from its bytes (see whole-line-records.ts); same conditions as `wholeLine`. */
-  const wholeLineBytes = (state: FileState, line: ByteLine): Outgoing | undefined => {
-    const format = state.decoder.format();
-    if (format === undefined || state.decoder.pendingFrom() !== undefined) return undefined;
+  /**
+   * The file's record template when its next whole line may skip the decoder (see whole-line-records.ts):
+   * the format is known, no partial entry is pending, and the container's metadata is known, not
+   * excluded, and lets its records share the template. Undefined otherwise.
+   */
+  const wholeLineTemplate = (state: FileState): RecordTemplate | undefined => {
+    if (state.decoder.format() === undefined || state.decoder.pendingFrom() !== undefined) return undefined;
     const metadata = metadataOf(state);
     if (metadata === undefined || metadata.policy.exclude) return undefined;
     const template = templateOf(state, metadata);
-    if (!template.usable) return undefined;
-    return format === 'docker' ? wholeDockerBytesRecord(line, template, maxBytes) : wholeCriBytesRecord(line, template, maxBytes);
+    return template.usable ? template : undefined;
   };
 
-  /** The line's record in one step, when it is a whole plain entry the decoder need not see (see whole-line-records.ts). */
+  /** A whole plain docker or CRI line's record from its bytes, on the same terms as `wholeLine`. */
+  const wholeLineBytes = (state: FileState, line: ByteLine): Outgoing | undefined => {
+    const template = wholeLineTemplate(state);
+    if (template === undefined) return undefined;
+    return state.decoder.format() === 'docker' ? wholeDockerBytesRecord(line, template, maxBytes) : wholeCriBytesRecord(line, template, maxBytes);
+  };
+
+  /** The line's record in one step, when it is a whole plain entry the decoder need not see. */
   const wholeLine = (state: FileState, line: Line): Outgoing | undefined => {
+    const template = wholeLineTemplate(state);
     const format = state.decoder.format();
-    if (format === undefined || state.decoder.pendingFrom() !== undefined) return undefined;
-    const metadata = metadataOf(state);
-    if (metadata === undefined || metadata.policy.exclude) return undefined;
-    const template = templateOf(state, metadata);
-    return template.usable ? wholeLineRecord(line.text, format, line.offset, line.endOffset, template, maxBytes) : undefined;
+    return template === undefined || format === undefined ? undefined : wholeLineRecord(line.text, format, line.offset, line.endOffset, template, maxBytes);
   };
   /** As the decoder rounds it. */
   const maxBytes = Math.max(1, Math.floor(options.maxBytes));
