@@ -20,7 +20,7 @@ export interface OpsAnswer {
 export const OPS_PATHS = ['/metrics', '/healthz', '/readyz'] as const;
 export type OpsPath = (typeof OPS_PATHS)[number];
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
 export async function opsAnswer(path: OpsPath, registry: Registry, readiness: Readiness): Promise<OpsAnswer> {
   switch (path) {

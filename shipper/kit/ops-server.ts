@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Component } from './lifecycle.ts';
-import { isOpsPath, opsAnswer, type Readiness } from './ops-answers.ts';
+import { isOpsPath, JSON_TYPE, opsAnswer, type Readiness } from './ops-answers.ts';
 
 export type { Readiness } from './ops-answers.ts';
 
@@ -46,13 +46,13 @@ async function answer(request: IncomingMessage, response: ServerResponse, regist
   const method = request.method ?? 'GET';
   try {
     if ((method !== 'GET' && method !== 'HEAD') || !isOpsPath(path)) {
-      send(response, method, 404, 'application/json; charset=utf-8', JSON.stringify({ error: 'Not Found', message: `Route ${method}:${path} not found`, statusCode: 404 }));
+      send(response, method, 404, JSON_TYPE, JSON.stringify({ error: 'Not Found', message: `Route ${method}:${path} not found`, statusCode: 404 }));
       return;
     }
     const { status, contentType, body } = await opsAnswer(path, registry, readiness);
     send(response, method, status, contentType, body);
   } catch (error) {
-    send(response, method, 500, 'application/json; charset=utf-8', JSON.stringify({ error: 'Internal Server Error', message: error instanceof Error ? error.message : String(error), statusCode: 500 }));
+    send(response, method, 500, JSON_TYPE, JSON.stringify({ error: 'Internal Server Error', message: error instanceof Error ? error.message : String(error), statusCode: 500 }));
   }
 }
 
