@@ -45,6 +45,8 @@ export class Writer {
   readonly #statements = new Map<string, StatementSync>();
   /** Per partition: the prepared INSERTs of #insert (dropped with #statements). */
   readonly #partInserts = new Map<number, PartStatements>();
+  /** Per index: the prepared statements of its `_id` table (dropped with #statements). */
+  readonly #idStatements = new Map<number, IdStatements>();
   readonly #nextRow = new Map<number, number>();
   /** `_source` chunks being filled, per partition: written when full and before every COMMIT. */
   #pending = new Map<number, { text: string; count: number; last: number }>();
@@ -65,6 +67,29 @@ export class Writer {
     this.templates = new Templates(db);
     this.#now = now;
     this.#rollups = new RollupWriter(db);
+  }
+
+  /** Drops every prepared statement: tables changed or went away (DDL, a dropped index or partition, a rollback). */
+  #forgetStatements(): void {
+    this.#statements.clear();
+    this.#partInserts.clear();
+    this.#idStatements.clear();
+  }
+
+  /** The statements of an index's `_id` table, prepared once rather than looked up by SQL text per document. */
+  #ids(index: IndexInfo): IdStatements {
+    let found = this.#idStatements.get(index.id);
+    if (found === undefined) {
+      const table = idsTable(index.id);
+      found = {
+        claim: this.db.prepare(`INSERT INTO ${table} (id, part, r, v) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`),
+        put: this.db.prepare(`INSERT OR REPLACE INTO ${table} (id, part, r, v) VALUES (?, ?, ?, ?)`),
+        find: this.db.prepare(`SELECT part, r, v FROM ${table} WHERE id = ?`),
+        remove: this.db.prepare(`DELETE FROM ${table} WHERE id = ?`),
+      };
+      this.#idStatements.set(index.id, found);
+    }
+    return found;
   }
 
   #stmt(sql: string): StatementSync {
@@ -105,8 +130,7 @@ export class Writer {
       this.db.exec('ROLLBACK');
       // The in-memory catalog may be ahead of the rolled-back database: reload it.
       this.catalog = loadCatalog(this.db);
-      this.#statements.clear();
-      this.#partInserts.clear();
+      this.#forgetStatements();
       this.#nextRow.clear();
       throw error;
     }
@@ -173,8 +197,7 @@ export class Writer {
       for (const col of indexed) createValueIndex(this.db, part.id, col);
       this.#rollups.enable(part.id, rolledUp);
     }
-    this.#statements.clear();
-    this.#partInserts.clear();
+    this.#forgetStatements();
   }
 
   partitionFor(index: IndexInfo, day: number): PartitionInfo {
@@ -202,8 +225,7 @@ export class Writer {
     this.#pending.delete(part.id);
     this.#newRows.delete(part.id);
     this.#rollups.dropPartition(part.id);
-    this.#statements.clear();
-    this.#partInserts.clear();
+    this.#forgetStatements();
     this.markCatalogChanged();
   }
 
@@ -214,8 +236,7 @@ export class Writer {
     this.catalog.indices.delete(index.name);
     this.catalog.byId.delete(index.id);
     this.catalog.partitions.delete(index.id);
-    this.#statements.clear();
-    this.#partInserts.clear();
+    this.#forgetStatements();
     this.markCatalogChanged();
   }
 
@@ -255,7 +276,7 @@ export class Writer {
   // ---------------------------------------------------------------- documents
 
   #lookup(index: IndexInfo, id: string): Existing | undefined {
-    const row = this.#stmt(`SELECT part, r, v FROM ${idsTable(index.id)} WHERE id = ?`).get(id) as Existing | undefined;
+    const row = this.#ids(index).find.get(id) as Existing | undefined;
     if (row === undefined) return undefined;
     // An entry whose partition retention already dropped is a document that no longer exists.
     if (!(this.catalog.partitions.get(index.id) ?? []).some((p) => p.id === row.part)) return undefined;
@@ -299,11 +320,12 @@ export class Writer {
     const day = Math.floor((row.timestamp ?? this.#now()) / DAY_MS);
     const part = this.partitionFor(index, day);
     const r = this.#nextRowOf(part.id);
-    const target = this.#partStatements(part, insertPlan(index));
+    const ids = this.#ids(index);
     if (claimId) {
-      const claimed = target.claimId.run(id, part.id, r, version);
+      const claimed = ids.claim.run(id, part.id, r, version);
       if (Number(claimed.changes) === 0) return undefined;
     }
+    const target = this.#partStatements(part.id, insertPlan(index));
     const values = row.values;
     values[0] = r;
     for (let i = 0; i < row.texts.length; i += 2) target.fts(row.texts[i] as number).run(r, row.texts[i + 1] as string);
@@ -330,7 +352,7 @@ export class Writer {
       }
     }
     this.#addToChunk(part.id, r, chunkLine(r, id, sourceJson));
-    if (!claimId) target.putId.run(id, part.id, r, version);
+    if (!claimId) ids.put.run(id, part.id, r, version);
     this.#docDelta.set(part.id, (this.#docDelta.get(part.id) ?? 0) + 1);
     return { part: part.id, r, v: version };
   }
@@ -352,19 +374,16 @@ export class Writer {
   }
 
   /**
-   * The fields-table INSERT of a partition (all columns of the index, absent ones bound to NULL), its FTS
-   * INSERTs and the id writes of its index: prepared once, not looked up by SQL text per document.
+   * The fields-table INSERT of a partition (all columns of the index, absent ones bound to NULL) and its FTS
+   * INSERTs: prepared once, not looked up by SQL text per document.
    */
-  #partStatements(partition: PartitionInfo, plan: InsertPlan): PartStatements {
-    const part = partition.id;
+  #partStatements(part: number, plan: InsertPlan): PartStatements {
     let found = this.#partInserts.get(part);
     if (found === undefined || found.plan !== plan) {
       const fts = new Map<number, StatementSync>();
       const sql = `INSERT INTO ${fieldsTable(part)} (r, ts${plan.columns.map((c) => `, ${column(c)}`).join('')}) VALUES (?, ?${plan.columns.map(() => ', ?').join('')})`;
       found = {
         plan, fields: this.db.prepare(sql), rollup: undefined,
-        claimId: this.db.prepare(`INSERT INTO ${idsTable(partition.indexId)} (id, part, r, v) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`),
-        putId: this.db.prepare(`INSERT OR REPLACE INTO ${idsTable(partition.indexId)} (id, part, r, v) VALUES (?, ?, ?, ?)`),
         fts: (col) => {
           let st = fts.get(col);
           if (st === undefined) {
@@ -482,7 +501,7 @@ export class Writer {
         return item({ _index: index.name, _id: op.id, _version: 1, result: 'not_found', _shards: SHARDS, _seq_no: index.seq++, _primary_term: 1, status: 404 });
       }
       this.#remove(existing);
-      this.#stmt(`DELETE FROM ${idsTable(index.id)} WHERE id = ?`).run(op.id);
+      this.#ids(index).remove.run(op.id);
       counts.deleted++;
       this.#persistSeq(index);
       return ok(op.id, 'deleted', 200, existing.v + 1);
@@ -624,13 +643,19 @@ interface NewRows {
   irregular: number;
 }
 
+interface IdStatements {
+  /** Registers an `_id` unless it exists (`changes` 0 then). */
+  readonly claim: StatementSync;
+  /** Registers an `_id`, replacing its entry (an overwrite by `index` or `update`). */
+  readonly put: StatementSync;
+  /** `part, r, v` of an `_id`. */
+  readonly find: StatementSync;
+  readonly remove: StatementSync;
+}
+
 interface PartStatements {
   readonly plan: InsertPlan;
   readonly fields: StatementSync;
-  /** Registers an `_id` unless it exists (`changes` 0 then). */
-  readonly claimId: StatementSync;
-  /** Registers an `_id`, replacing its entry (an overwrite by `index` or `update`). */
-  readonly putId: StatementSync;
   /** Pairs (position in the bound values, column) of the partition's rolled-up columns, for one rollup version. */
   rollup: { version: number; positions: number[] } | undefined;
   fts(col: number): StatementSync;
