@@ -18,10 +18,18 @@ import { CATALOG_SCHEMA } from './catalog.ts';
 import { registerFunctions } from './sql-functions.ts';
 import { checkStoreFormat } from './format.ts';
 
+/** SQLite page size of a new database. */
+const PAGE_BYTES = 16 * 1024;
+
 export function openWriter(path: string): DatabaseSync {
   const db = new DatabaseSync(path);
-  // auto_vacuum must be chosen before the first table exists; INCREMENTAL lets retention give dropped
-  // partitions' pages back to the file system.
+  // Page size and auto_vacuum must be chosen before the first table exists (an existing database keeps
+  // its own). 16 KiB pages: ingest writes every page twice (to the WAL, then to the database file at each
+  // checkpoint), one pwrite(2) per page, so 4 KiB pages cost four times the system calls for the same
+  // bytes; measured over HTTP `_bulk`, 27.4 → 25.3 µs per document (four interleaved pairs). A `_source`
+  // chunk (≈ 7 KB compressed) also fits in one page instead of spilling into overflow pages.
+  // INCREMENTAL lets retention give dropped partitions' pages back to the file system.
+  db.exec(`PRAGMA page_size = ${PAGE_BYTES}`);
   db.exec('PRAGMA auto_vacuum = INCREMENTAL');
   try {
     checkStoreFormat(db, path);
@@ -38,7 +46,7 @@ export function openWriter(path: string): DatabaseSync {
   // Checkpoint (which fsyncs the database file) every ~16 MiB of WAL rather than every 4 MiB, and cut the
   // file back to 16 MiB after a checkpoint if a long reader let it grow: the WAL counts as disk used.
   // Measured against 64 MiB: the same ingest rate, and 48 MiB less disk.
-  db.exec('PRAGMA wal_autocheckpoint = 4096');
+  db.exec(`PRAGMA wal_autocheckpoint = ${(16 * 1024 * 1024) / PAGE_BYTES}`);
   db.exec('PRAGMA journal_size_limit = 16777216');
   db.exec(CATALOG_SCHEMA);
   registerFunctions(db);
