@@ -24,7 +24,7 @@
  */
 import type { ParseResult, Parser } from '../record.ts';
 import { assembleRecord, NginxFields, nginxPart } from './nginx-fields.ts';
-import { assertTimeZone, createErrorTimeConverter, processTimeZone } from './nginx-time.ts';
+import { assertTimeZone, createErrorTimeConverter, isUtcZoneName, processTimeZone } from './nginx-time.ts';
 import { writeRequestLine, writeSourceAddress } from './nginx-variables.ts';
 
 export const NGINX_ERROR_DATASET = 'nginx.error';
@@ -152,14 +152,19 @@ function zoneFromSetting(setting: string | undefined): string | undefined {
 /**
  * Creates a parser for nginx error log lines. Throws (RangeError) for an unknown time zone:
  * a configuration error to report at start. The returned parser never throws.
+ *
+ * Intl is only touched when a line needs it: reading the process's zone or checking a named one loads
+ * ~8 MiB of ICU data into memory, which a sidecar that only ever sees access lines (or UTC) never needs.
+ * A configured zone is still checked here, at start; the process's own zone is always valid.
  */
 export function createErrorParser(options: ErrorParserOptions = {}): Parser {
-  const timeZone = zoneFromSetting(options.timeZone) ?? processTimeZone();
-  assertTimeZone(timeZone);
-  const toIso = createErrorTimeConverter(timeZone);
+  const configured = zoneFromSetting(options.timeZone);
+  if (configured !== undefined && !isUtcZoneName(configured)) assertTimeZone(configured);
+  let toIso: ((text: string) => string | undefined) | undefined;
 
   const parse = (text: string): ParseResult => {
     if (text.length < 28 || text[19] !== ' ' || text[20] !== '[') return { ok: false, error: 'expected "YYYY/MM/DD HH:MM:SS [level]" at the start of the line' };
+    toIso ??= createErrorTimeConverter(configured ?? processTimeZone());
     const timestamp = toIso(text.slice(0, 19));
     if (timestamp === undefined) return { ok: false, error: `not an nginx error log time: ${JSON.stringify(text.slice(0, 19))}` };
     const levelEnd = text.indexOf('] ', 21);

@@ -122,6 +122,11 @@ export function processTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
+/** Names of UTC itself, whose offset is always 0 (no zone data needed). */
+export function isUtcZoneName(timeZone: string): boolean {
+  return timeZone === 'UTC' || timeZone === 'Etc/UTC' || timeZone === 'Etc/GMT';
+}
+
 /** Throws on an unknown zone name; meant for validating configuration at start. */
 export function assertTimeZone(timeZone: string): void {
   new Intl.DateTimeFormat('en-US', { timeZone });
@@ -165,8 +170,7 @@ export function wallClockToUtc(wall: number, offsetAt: (utc: number) => number):
  * Returns undefined when the text is not such a time.
  */
 export function createErrorTimeConverter(timeZone: string): (text: string) => string | undefined {
-  const isUtc = timeZone === 'UTC' || timeZone === 'Etc/UTC' || timeZone === 'Etc/GMT';
-  const offsetAt = isUtc ? () => 0 : zoneOffsetReader(timeZone);
+  const offsetAt = isUtcZoneName(timeZone) ? () => 0 : zoneOffsetReader(timeZone);
   return remembering((text) => {
     if (text.length !== 19 || text[4] !== '/' || text[7] !== '/' || text[10] !== ' ' || text[13] !== ':' || text[16] !== ':') return undefined;
     const wall = utcMillis(digitsAt(text, 0, 4), digitsAt(text, 5, 2) - 1, digitsAt(text, 8, 2), digitsAt(text, 11, 2), digitsAt(text, 14, 2), digitsAt(text, 17, 2));

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createErrorParser } from '../../../shipper/parse/nginx-error.ts';
 import type { LogRecord, ParseResult } from '../../../shipper/record.ts';
 
@@ -167,5 +167,20 @@ describe('nginx error times, written without a zone', () => {
 
   it('refuse an unknown time zone when the parser is created', () => {
     expect(() => createErrorParser({ timeZone: 'Mars/Olympus_Mons' })).toThrow(RangeError);
+  });
+
+  it('use no Intl (and its ~8 MiB of ICU data) before an error line needs a zone, and none at all for UTC', () => {
+    const dateTimeFormat = vi.spyOn(Intl, 'DateTimeFormat');
+    try {
+      const byDefault = createErrorParser();
+      const inUtc = createErrorParser({ timeZone: 'Etc/UTC' });
+      expect(dateTimeFormat).not.toHaveBeenCalled();
+      expect(parsed(inUtc('2026/11/23 06:16:36 [warn] 1#1: x'))['@timestamp']).toBe('2026-11-23T06:16:36.000Z');
+      expect(dateTimeFormat).not.toHaveBeenCalled();
+      byDefault('2026/11/23 06:16:36 [warn] 1#1: x');
+      expect(dateTimeFormat).toHaveBeenCalled();
+    } finally {
+      dateTimeFormat.mockRestore();
+    }
   });
 });
