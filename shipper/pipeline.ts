@@ -7,6 +7,9 @@
  *
  * Memory is bounded by `maxBufferBytes`: `push` resolves only when there is room again, so the reader
  * awaiting it stops reading while the store is slow or down. Nothing is dropped to make room.
+ *
+ * Records are held as (chunk, slot) pairs in typed arrays (sink/record-list.ts), not as the objects pushed:
+ * those die young, and a full buffer is a few arrays rather than an old object per record.
  */
 import type { Registry } from 'prom-client';
 import { Counter, Gauge, Histogram } from './kit/metrics.ts';
@@ -16,6 +19,7 @@ import type { Component } from './kit/lifecycle.ts';
 import type { LogRecord, Outgoing, SendResult, Sink, SourceId } from './record.ts';
 import { backoffDelayMs, pause } from './retry-backoff.ts';
 import { deadLetterOf } from './dead-letter.ts';
+import { RecordList } from './sink/record-list.ts';
 
 /** What the pipeline needs of the checkpoint store: to be told which byte ranges are done. */
 export interface Settler {
@@ -55,8 +59,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const metrics = createPipelineMetrics(registry);
 
   // Records not yet in a batch are pending[pendingHead…]: taking a batch moves the head instead of copying
-  // the rest; the slots it passes are cleared, so that the queue does not keep delivered records alive.
-  let pending: Array<Outgoing | undefined> = [];
+  // the rest, which is dropped once it is the larger part.
+  const pending = new RecordList(4096);
   let pendingHead = 0;
   let pendingBytes = 0;
   let oldestPendingAt = 0;
@@ -73,9 +77,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (records.length === 0) return Promise.resolve();
     if (pendingCount() === 0) oldestPendingAt = Date.now();
     for (const record of records) {
-      pending.push(record);
-      pendingBytes += record.bytes;
-      buffered += record.bytes;
+      pending.addOutgoing(record);
+      const bytes = pending.bytesAt(pending.length - 1);
+      pendingBytes += bytes;
+      buffered += bytes;
     }
     metrics.buffer.set(buffered);
     dispatch();
@@ -105,26 +110,25 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return pending.length - pendingHead;
   }
 
-  function takeBatch(): Outgoing[] {
+  function takeBatch(): RecordList {
     let end = pendingHead;
     let bytes = 0;
     const last = Math.min(pending.length, pendingHead + options.batchMaxDocs);
     while (end < last) {
-      const size = pending[end]!.bytes;
+      const size = pending.bytesAt(end);
       if (end > pendingHead && bytes + size > options.batchMaxBytes) break;
       bytes += size;
       end++;
     }
-    const batch = pending.slice(pendingHead, end) as Outgoing[];
+    const batch = pending.slice(pendingHead, end);
     if (end === pending.length) {
-      pending = [];
+      pending.clear();
       pendingHead = 0;
     } else {
-      pending.fill(undefined, pendingHead, end);
       pendingHead = end;
-      // Drop the cleared slots once they are the larger part, so the array does not grow forever.
+      // Drop the taken slots once they are the larger part, so the lists do not grow forever.
       if (pendingHead >= 4096 && pendingHead * 2 >= pending.length) {
-        pending = pending.slice(pendingHead);
+        pending.dropFront(pendingHead);
         pendingHead = 0;
       }
     }
@@ -134,7 +138,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   /** One in-flight slot per batch, released when every item of it is settled (or we stop). */
-  async function deliver(batch: Outgoing[]): Promise<void> {
+  async function deliver(batch: RecordList): Promise<void> {
     inFlight++;
     metrics.inFlight.set(inFlight);
     try {
@@ -148,7 +152,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   /** Sends items until each is settled; only the items that failed are sent again. */
-  async function sendUntilSettled(batch: Outgoing[]): Promise<void> {
+  async function sendUntilSettled(batch: RecordList): Promise<void> {
     let items = batch;
     let attempt = 0;
     {
@@ -159,26 +163,26 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           result = await sink.send(items);
         } catch (error) {
           // A sink must not throw, but if one does the items are simply not delivered yet.
-          result = { delivered: [], retry: items.map((_, i) => i), rejected: [], requestError: String(error) };
+          result = { delivered: [], retry: Array.from({ length: items.length }, (_, i) => i), rejected: [], requestError: String(error) };
         }
         metrics.requestSeconds.observe((performance.now() - started) / 1000);
-        const next: Outgoing[] = [];
-        settleAll(result.delivered.map((i) => items[i]!));
+        const next = new RecordList(Math.max(result.rejected.length + result.retry.length, 1));
+        settleAll(items, result.delivered);
         for (const [i, reason] of result.rejected) {
-          const item = items[i]!;
-          if (item.index === options.deadLetterIndex) {
+          const index = items.indexAt(i);
+          if (index === options.deadLetterIndex) {
             // The dead-letter stream itself refused the record: nothing safer is left to try.
             metrics.dropped.inc();
             sample('dead-letter-rejected', (suppressed) => log.error({ reason, suppressed }, 'dead-letter stream rejected a record; it is dropped'));
-            settleAll([item]);
+            settleAll(items, [i]);
             continue;
           }
-          metrics.rejected.inc({ dataset: datasetOf(item.index) });
-          sample(`rejected:${item.index}`, (suppressed) => log.warn({ index: item.index, reason, suppressed }, 'store rejected a record; sending it to the dead-letter stream'));
-          next.push(deadLetterOf(item, reason, options.deadLetterIndex));
-          item.release?.();
+          metrics.rejected.inc({ dataset: datasetOf(index) });
+          sample(`rejected:${index}`, (suppressed) => log.warn({ index, reason, suppressed }, 'store rejected a record; sending it to the dead-letter stream'));
+          next.addOutgoing(deadLetterOf(items.outgoingAt(i), reason, options.deadLetterIndex));
+          items.release(i);
         }
-        const retried = result.retry.map((i) => items[i]!);
+        const retried = items.pick(result.retry);
         if (result.requestStatus === 413 && retried.length > 1) {
           // Too large for the store: halve and go again at once (Filebeat's answer to 413 too).
           const half = Math.ceil(retried.length / 2);
@@ -191,7 +195,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           sample(`retry:${result.requestError === undefined ? 'items' : 'request'}`, (suppressed) =>
             log.warn({ items: retried.length, reason: result.requestError ?? 'store asked to retry some items', delayMs: delay, suppressed }, 'delivery failed; retrying'));
           await pause(delay, stop.signal);
-          next.push(...retried);
+          for (let i = 0; i < retried.length; i++) next.addFrom(retried, i);
         } else if (next.length > 0) {
           attempt = 0;
         }
@@ -204,28 +208,37 @@ export function createPipeline(options: PipelineOptions): Pipeline {
    * Hands acknowledged byte ranges to the checkpoint store and counts them. Done per answer, not per
    * record: adjacent ranges of a source are merged into one settle, and each counter moves once.
    */
-  function settleAll(settled: readonly Outgoing[]): void {
+  function settleAll(items: RecordList, settled: readonly number[]): void {
     const shippedByIndex = new Map<string, number>();
-    let run: { source: string; offset: number; endOffset: number } | undefined;
+    let runSource: SourceId | undefined;
+    let runOffset = 0;
+    let runEnd = 0;
     let index = '';
     let sameIndex = 0;
-    for (const item of settled) {
-      buffered -= item.bytes;
-      item.release?.();
-      if (item.index !== index) {
+    for (const i of settled) {
+      // Every field is read before the release: the record's chunk may be reused right after it.
+      buffered -= items.bytesAt(i);
+      const itemIndex = items.indexAt(i);
+      const source = items.sourceAt(i);
+      const offset = items.offsetAt(i);
+      const endOffset = items.endOffsetAt(i);
+      items.release(i);
+      if (itemIndex !== index) {
         if (sameIndex > 0) shippedByIndex.set(index, (shippedByIndex.get(index) ?? 0) + sameIndex);
-        index = item.index;
+        index = itemIndex;
         sameIndex = 0;
       }
       sameIndex++;
-      if (run !== undefined && run.source === item.source && run.endOffset === item.offset) {
-        run.endOffset = item.endOffset;
+      if (runSource === source && runEnd === offset) {
+        runEnd = endOffset;
         continue;
       }
-      if (run !== undefined) checkpoints.settle(run.source, run.offset, run.endOffset);
-      run = { source: item.source, offset: item.offset, endOffset: item.endOffset };
+      if (runSource !== undefined) checkpoints.settle(runSource, runOffset, runEnd);
+      runSource = source;
+      runOffset = offset;
+      runEnd = endOffset;
     }
-    if (run !== undefined) checkpoints.settle(run.source, run.offset, run.endOffset);
+    if (runSource !== undefined) checkpoints.settle(runSource, runOffset, runEnd);
     if (sameIndex > 0) shippedByIndex.set(index, (shippedByIndex.get(index) ?? 0) + sameIndex);
     for (const [name, count] of shippedByIndex) {
       if (name === options.deadLetterIndex) metrics.deadLettered.inc(count);

@@ -3,6 +3,7 @@
  *   source (Line[]) → parse (ParseResult) → enrich (LogRecord) → batch (Outgoing[]) → sink (SendResult)
  * Only types live here, so every stage can be read and tested alone.
  */
+import type { RecordList } from './sink/record-list.ts';
 
 /** Stable identity of a file's content: `<dev>:<ino>:<fingerprint hex>`. Never a path. */
 export type SourceId = string;
@@ -77,6 +78,7 @@ export interface SendResult {
 }
 
 export interface Sink {
-  send(batch: readonly Outgoing[]): Promise<SendResult>;
+  /** The pipeline sends `RecordList`s (records as slots of their chunks); `Outgoing`s are for direct use. */
+  send(batch: readonly Outgoing[] | RecordList): Promise<SendResult>;
   close(): Promise<void>;
 }

@@ -7,9 +7,11 @@
  *
  * Why: a record waits in the pipeline's buffer until the store has acknowledged it, long enough to be
  * promoted to the garbage collector's old generation. Held as strings, 32 MiB of buffered records meant
- * hundreds of MiB of heap and frequent full collections; held as bytes in a few large chunks, the heap
- * keeps one small object per record. And a bulk request is then the chunks' bytes copied side by side —
- * no per-request join of strings, no UTF-8 encoding of the whole request again.
+ * hundreds of MiB of heap and frequent full collections; held as bytes in a few large chunks, with their
+ * fields as numbers in the chunk (`RecordChunk`), the heap keeps no object per record while it waits (the
+ * `BulkRecord` a producer gets is a view the pipeline drops when the record is pushed). And a bulk request
+ * is then the chunks' bytes copied side by side — no per-request join of strings, no UTF-8 encoding of the
+ * whole request again.
  *
  * Chunks are reused: the pipeline `release`s a record once the store has answered for it, and a chunk
  * whose records are all released goes back to a small pool. Fresh memory is then rarely allocated, which
@@ -27,7 +29,26 @@ const OWN_BUFFER_BYTES = CHUNK_BYTES / 4;
 /** Empty chunks kept for reuse (8 MiB); more are left to the garbage collector. */
 const POOL_LIMIT = 32;
 
-class Chunk {
+/** A record's fields in its chunk's `meta`, `FIELDS` numbers per record (positions into `bytes`, offsets). */
+const START = 0;
+const BODY_START = 1;
+const END = 2;
+const OFFSET = 3;
+const END_OFFSET = 4;
+const SOURCE = 5;
+const INDEX = 6;
+const BYTES = 7;
+const FIELDS = 8;
+/** Records a fresh shared chunk has room for in its `meta` (it grows: small records are more numerous). */
+const INITIAL_RECORDS = 512;
+
+/**
+ * A chunk of memory and the records written into it. A record's fields (where its bytes are, the byte
+ * range of the file it covers, its source and index) are numbers in the chunk's `meta`, its source and
+ * index small ids into the chunk's own tables (a chunk's records come from one or a few files): a record
+ * is then a slot of a chunk, not an object the garbage collector has to follow until the store answers.
+ */
+export class RecordChunk {
   readonly bytes: Buffer;
   /** Only shared chunks are pooled; a large record's own buffer is not. */
   readonly shared: boolean;
@@ -35,75 +56,166 @@ class Chunk {
   live = 0;
   /** Bumped at each reuse: a record written before holds nothing valid any more. */
   generation = 0;
+  /** Records written since the last reuse; record `slot`'s fields are `meta[slot * FIELDS …]`. */
+  count = 0;
+  meta: Float64Array;
+  released: Uint8Array;
+  readonly sources: SourceId[] = [];
+  readonly indexes: string[] = [];
 
   constructor(size: number, shared: boolean) {
     this.bytes = Buffer.allocUnsafeSlow(size);
     this.shared = shared;
+    const records = shared ? INITIAL_RECORDS : 1;
+    this.meta = new Float64Array(records * FIELDS);
+    this.released = new Uint8Array(records);
+  }
+
+  /** Writes a record's fields into the next slot and counts it live; returns the slot. */
+  add(index: string, source: SourceId, offset: number, endOffset: number, bytes: number, start: number, bodyStart: number, end: number): number {
+    const slot = this.count++;
+    if (slot === this.released.length) this.grow();
+    const at = slot * FIELDS;
+    const meta = this.meta;
+    meta[at + START] = start;
+    meta[at + BODY_START] = bodyStart;
+    meta[at + END] = end;
+    meta[at + OFFSET] = offset;
+    meta[at + END_OFFSET] = endOffset;
+    meta[at + SOURCE] = idIn(this.sources, source);
+    meta[at + INDEX] = idIn(this.indexes, index);
+    meta[at + BYTES] = bytes;
+    this.live++;
+    return slot;
+  }
+
+  private grow(): void {
+    const meta = new Float64Array(this.meta.length * 2);
+    meta.set(this.meta);
+    this.meta = meta;
+    const released = new Uint8Array(this.released.length * 2);
+    released.set(this.released);
+    this.released = released;
+  }
+
+  start(slot: number): number { return this.meta[slot * FIELDS + START]!; }
+  bodyStart(slot: number): number { return this.meta[slot * FIELDS + BODY_START]!; }
+  end(slot: number): number { return this.meta[slot * FIELDS + END]!; }
+  offset(slot: number): number { return this.meta[slot * FIELDS + OFFSET]!; }
+  endOffset(slot: number): number { return this.meta[slot * FIELDS + END_OFFSET]!; }
+  source(slot: number): SourceId { return this.sources[this.meta[slot * FIELDS + SOURCE]!]!; }
+  index(slot: number): string { return this.indexes[this.meta[slot * FIELDS + INDEX]!]!; }
+  /** Bytes the buffer accounts for the record. */
+  accounted(slot: number): number { return this.meta[slot * FIELDS + BYTES]!; }
+
+  /** The memory holding the records' bytes; throws if the records of `generation` were released and it was reused since. */
+  memory(generation: number, slot: number): Buffer {
+    this.check(generation, slot);
+    return this.bytes;
+  }
+
+  /** Throws if the records of `generation` are gone (their chunk reused), so that no other record's fields are read. */
+  check(generation: number, slot: number): void {
+    if (this.generation !== generation) throw new Error(`the memory of record ${slot} of a chunk was reused after it was released`);
   }
 }
 
-export class BulkRecord implements Outgoing {
-  readonly index: string;
-  readonly source: SourceId;
-  readonly offset: number;
-  readonly endOffset: number;
-  readonly bytes: number;
-  /** The record's NDJSON lines are `chunk.bytes[start, end)`; its document is `[bodyStart, end - 1)`. */
-  readonly chunk: Chunk;
-  readonly generation: number;
-  readonly start: number;
-  readonly bodyStart: number;
-  readonly end: number;
-  released = false;
+/** The id of `value` in a chunk's small table, added if new (the last one added is the usual answer). */
+function idIn(table: string[], value: string): number {
+  const last = table.length - 1;
+  if (last >= 0 && table[last] === value) return last;
+  for (let i = last - 1; i >= 0; i--) if (table[i] === value) return i;
+  table.push(value);
+  return last + 1;
+}
 
-  constructor(index: string, source: SourceId, offset: number, endOffset: number, bytes: number, chunk: Chunk, start: number, bodyStart: number, end: number) {
-    this.index = index;
-    this.source = source;
-    this.offset = offset;
-    this.endOffset = endOffset;
-    this.bytes = bytes;
+/**
+ * The store has answered for record `slot` of `chunk`, written in its use `generation`, and nothing will
+ * read it again: once all its records are released, the chunk's memory may be reused. Releasing twice,
+ * or a record of an earlier use, changes nothing.
+ */
+export function releaseRecord(chunk: RecordChunk, generation: number, slot: number): void {
+  if (chunk.generation !== generation || chunk.released[slot] === 1) return;
+  chunk.released[slot] = 1;
+  chunk.live--;
+  if (chunk.live === 0 && chunk !== current) recycle(chunk);
+}
+
+/**
+ * A record as an `Outgoing`, for the producers' API and tests: a view of a chunk's slot, read on demand.
+ * The pipeline keeps records as (chunk, slot) pairs, not as these objects.
+ */
+export class BulkRecord implements Outgoing {
+  readonly chunk: RecordChunk;
+  readonly slot: number;
+  readonly generation: number;
+
+  constructor(chunk: RecordChunk, slot: number) {
     this.chunk = chunk;
+    this.slot = slot;
     this.generation = chunk.generation;
-    this.start = start;
-    this.bodyStart = bodyStart;
-    this.end = end;
   }
+
+  get index(): string { return this.field().index(this.slot); }
+  get source(): SourceId { return this.field().source(this.slot); }
+  get offset(): number { return this.field().offset(this.slot); }
+  get endOffset(): number { return this.field().endOffset(this.slot); }
+  get bytes(): number { return this.field().accounted(this.slot); }
+  /** The record's NDJSON lines are `memory()[start, end)`; its document is `[bodyStart, end - 1)`. */
+  get start(): number { return this.field().start(this.slot); }
+  get bodyStart(): number { return this.field().bodyStart(this.slot); }
+  get end(): number { return this.field().end(this.slot); }
 
   /** The `_id`, read back from the action line (for the dead-letter path and tests; not hot). */
   get id(): string {
-    const idStart = this.start + Buffer.byteLength(actionPrefix(this.index));
-    return JSON.parse(`"${this.memory().toString('utf8', idStart, this.bodyStart - 4)}"`) as string;
+    return recordId(this.chunk, this.generation, this.slot);
   }
 
   /** The document's JSON, decoded again from its bytes (for the dead-letter path and tests; not hot). */
   get body(): string {
-    return this.memory().toString('utf8', this.bodyStart, this.end - 1);
+    return recordBody(this.chunk, this.generation, this.slot);
   }
 
   /** The memory holding the record's bytes; throws if it was released and reused since. */
   memory(): Buffer {
-    if (this.chunk.generation !== this.generation) throw new Error(`the memory of record ${this.source}@${this.offset} was reused after it was released`);
-    return this.chunk.bytes;
+    return this.chunk.memory(this.generation, this.slot);
   }
 
   /** The store has answered for the record and nothing will read it again: its bytes may be reused. */
   release(): void {
-    if (this.released) return;
-    this.released = true;
-    const chunk = this.chunk;
-    if (chunk.generation !== this.generation) return;
-    chunk.live--;
-    if (chunk.live === 0 && chunk !== current) recycle(chunk);
+    releaseRecord(this.chunk, this.generation, this.slot);
+  }
+
+  private field(): RecordChunk {
+    this.chunk.check(this.generation, this.slot);
+    return this.chunk;
   }
 }
 
-let current = new Chunk(CHUNK_BYTES, true);
-let used = 0;
-const pool: Chunk[] = [];
+/** The `_id` of a chunk's record, read back from its action line. */
+export function recordId(chunk: RecordChunk, generation: number, slot: number): string {
+  const memory = chunk.memory(generation, slot);
+  const idStart = chunk.start(slot) + Buffer.byteLength(actionPrefix(chunk.index(slot)));
+  return JSON.parse(`"${memory.toString('utf8', idStart, chunk.bodyStart(slot) - 4)}"`) as string;
+}
 
-function recycle(chunk: Chunk): void {
+/** The document JSON of a chunk's record, decoded from its bytes. */
+export function recordBody(chunk: RecordChunk, generation: number, slot: number): string {
+  const memory = chunk.memory(generation, slot);
+  return memory.toString('utf8', chunk.bodyStart(slot), chunk.end(slot) - 1);
+}
+
+let current = new RecordChunk(CHUNK_BYTES, true);
+let used = 0;
+const pool: RecordChunk[] = [];
+
+function recycle(chunk: RecordChunk): void {
   if (!chunk.shared) return;
   chunk.generation++;
+  chunk.released.fill(0, 0, chunk.count);
+  chunk.count = 0;
+  chunk.sources.length = 0;
+  chunk.indexes.length = 0;
   if (pool.length < POOL_LIMIT) pool.push(chunk);
 }
 
@@ -119,11 +231,11 @@ function placeBeyondCurrent(exact: number): void {
   placedChunk = current;
   placedAt = used;
   if (exact > OWN_BUFFER_BYTES) {
-    placedChunk = new Chunk(exact, false);
+    placedChunk = new RecordChunk(exact, false);
     placedAt = 0;
   } else if (exact > CHUNK_BYTES - used) {
     const full = current;
-    placedChunk = current = pool.pop() ?? new Chunk(CHUNK_BYTES, true);
+    placedChunk = current = pool.pop() ?? new RecordChunk(CHUNK_BYTES, true);
     used = placedAt = 0;
     if (full.live === 0) recycle(full);
   }
@@ -159,8 +271,7 @@ export function encodeRecord(index: string, idHead: string, idTail: string, body
   pos += target.write(body, pos, 'utf8');
   target[pos++] = 10;
   if (chunk === current) used = pos;
-  chunk.live++;
-  return new BulkRecord(index, source, offset, endOffset, bytes ?? pos - at, chunk, at, bodyStart, pos);
+  return new BulkRecord(chunk, chunk.add(index, source, offset, endOffset, bytes ?? pos - at, at, bodyStart, pos));
 }
 
 /** Writes `text` at `pos` as UTF-8, byte by byte while it is ASCII; returns the position after it. */
@@ -294,8 +405,7 @@ export function reserveRecord(size: number): RecordSpace {
 export function commitRecord(index: string, source: SourceId, offset: number, endOffset: number, bodyStart: number, end: number): BulkRecord {
   const chunk = placedChunk;
   if (chunk === current) used = end;
-  chunk.live++;
-  return new BulkRecord(index, source, offset, endOffset, end - placedAt, chunk, placedAt, bodyStart, end);
+  return new BulkRecord(chunk, chunk.add(index, source, offset, endOffset, end - placedAt, placedAt, bodyStart, end));
 }
 
 /**
@@ -324,6 +434,5 @@ export function encodeRecordParts(index: string, head: Uint8Array, middle: strin
   target.set(tail, pos);
   pos += tail.length;
   if (chunk === current) used = pos;
-  chunk.live++;
-  return new BulkRecord(index, source, offset, endOffset, pos - at, chunk, at, bodyStart, pos);
+  return new BulkRecord(chunk, chunk.add(index, source, offset, endOffset, pos - at, at, bodyStart, pos));
 }

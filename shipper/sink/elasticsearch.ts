@@ -15,6 +15,7 @@ import { Client, Serializer, errors } from '@elastic/elasticsearch';
 import type { BulkRequest } from '@elastic/elasticsearch/lib/api/types';
 import type { Outgoing, SendResult, Sink } from '../record.ts';
 import { bulkBody } from './bulk-record.ts';
+import { RecordList } from './record-list.ts';
 import { createBodyPool } from './body-pool.ts';
 
 export interface ElasticsearchSinkOptions {
@@ -56,11 +57,11 @@ export function createElasticsearchSink(options: ElasticsearchSinkOptions): Sink
 
   const bodies = createBodyPool((options.maxInFlight ?? 2) + 1);
   return {
-    async send(batch: readonly Outgoing[]): Promise<SendResult> {
+    async send(batch: readonly Outgoing[] | RecordList): Promise<SendResult> {
       try {
         // The NDJSON body as one buffer of the records' bytes, encoded when they were made: the client
         // passes a buffer through untouched (no serializing, no UTF-8 encoding of a whole request again).
-        const plain = bulkBody(batch, bodies.take);
+        const plain = batch instanceof RecordList ? batch.bulkBody(bodies.take) : bulkBody(batch, bodies.take);
         let body = plain;
         let headers: Record<string, string> | undefined;
         if (gzip) {

@@ -1,0 +1,167 @@
+/**
+ * A list of records as (chunk, slot) pairs: what the pipeline queues, batches, retries and settles.
+ *
+ * Why: a record waits in the pipeline until the store has answered for it, long enough to be promoted to
+ * the garbage collector's old generation. Kept as one object per record (its fields, its chunk, its
+ * position), a full buffer was tens of thousands of old objects that drove the full collections under the
+ * heap bounds of the manifests. Here a record is a slot in typed arrays — its fields stay in its chunk (see
+ * `RecordChunk`) — so a list costs a few arrays whatever the number of records, and a bulk body is copied
+ * from the chunks run by run.
+ */
+import type { Outgoing, SourceId } from '../record.ts';
+import { BulkRecord, encodeRecord, jsonSafeId, recordBody, recordId, releaseRecord, type RecordChunk } from './bulk-record.ts';
+
+export class RecordList {
+  #chunks: Array<RecordChunk | undefined>;
+  #slots: Int32Array;
+  #generations: Float64Array;
+  #length = 0;
+
+  constructor(capacity = 64) {
+    this.#chunks = new Array<RecordChunk | undefined>(capacity);
+    this.#slots = new Int32Array(capacity);
+    this.#generations = new Float64Array(capacity);
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Adds record `slot` of `chunk` as written in the chunk's use `generation`. */
+  add(chunk: RecordChunk, slot: number, generation: number): void {
+    const i = this.#length;
+    if (i === this.#slots.length) this.#grow(i * 2);
+    this.#chunks[i] = chunk;
+    this.#slots[i] = slot;
+    this.#generations[i] = generation;
+    this.#length = i + 1;
+  }
+
+  /**
+   * Adds an `Outgoing`: an encoded record by its slot (the object itself is not kept); any other (a dead
+   * letter, a test's record) is encoded now, with the same bytes and accounted size, and its own `release`
+   * called since nothing reads it any more.
+   */
+  addOutgoing(item: Outgoing): void {
+    if (item instanceof BulkRecord) {
+      item.chunk.check(item.generation, item.slot);
+      this.add(item.chunk, item.slot, item.generation);
+      return;
+    }
+    const encoded = encodeRecord(item.index, '', jsonSafeId(item.id), item.body, item.source, item.offset, item.endOffset, item.bytes);
+    item.release?.();
+    this.add(encoded.chunk, encoded.slot, encoded.generation);
+  }
+
+  /** Adds item `i` of `other`. */
+  addFrom(other: RecordList, i: number): void {
+    this.add(other.#chunks[i]!, other.#slots[i]!, other.#generations[i]!);
+  }
+
+  /** Items [from, to) as a new list. */
+  slice(from: number, to = this.#length): RecordList {
+    const count = Math.max(0, to - from);
+    const out = new RecordList(Math.max(count, 1));
+    for (let i = 0; i < count; i++) out.#chunks[i] = this.#chunks[from + i]!;
+    out.#slots.set(this.#slots.subarray(from, to));
+    out.#generations.set(this.#generations.subarray(from, to));
+    out.#length = count;
+    return out;
+  }
+
+  /** Items at `indices`, in that order, as a new list. */
+  pick(indices: readonly number[]): RecordList {
+    const out = new RecordList(Math.max(indices.length, 1));
+    for (const i of indices) out.addFrom(this, i);
+    return out;
+  }
+
+  /** Drops the first `count` items (a queue's head once taken). */
+  dropFront(count: number): void {
+    const rest = this.#length - count;
+    this.#chunks.copyWithin(0, count, this.#length);
+    this.#chunks.fill(undefined, rest, this.#length);
+    this.#slots.copyWithin(0, count, this.#length);
+    this.#generations.copyWithin(0, count, this.#length);
+    this.#length = rest;
+  }
+
+  /** Empties the list, keeping nothing alive. */
+  clear(): void {
+    this.#chunks = new Array<RecordChunk | undefined>(64);
+    this.#slots = new Int32Array(64);
+    this.#generations = new Float64Array(64);
+    this.#length = 0;
+  }
+
+  #grow(capacity: number): void {
+    this.#chunks.length = capacity;
+    const slots = new Int32Array(capacity);
+    slots.set(this.#slots);
+    this.#slots = slots;
+    const generations = new Float64Array(capacity);
+    generations.set(this.#generations);
+    this.#generations = generations;
+  }
+
+  #chunk(i: number): RecordChunk {
+    const chunk = this.#chunks[i]!;
+    chunk.check(this.#generations[i]!, this.#slots[i]!);
+    return chunk;
+  }
+
+  /** Bytes the buffer accounts for item `i`. */
+  bytesAt(i: number): number { return this.#chunk(i).accounted(this.#slots[i]!); }
+  indexAt(i: number): string { return this.#chunk(i).index(this.#slots[i]!); }
+  sourceAt(i: number): SourceId { return this.#chunk(i).source(this.#slots[i]!); }
+  offsetAt(i: number): number { return this.#chunk(i).offset(this.#slots[i]!); }
+  endOffsetAt(i: number): number { return this.#chunk(i).endOffset(this.#slots[i]!); }
+  idAt(i: number): string { return recordId(this.#chunks[i]!, this.#generations[i]!, this.#slots[i]!); }
+  bodyAt(i: number): string { return recordBody(this.#chunks[i]!, this.#generations[i]!, this.#slots[i]!); }
+
+  /** Item `i` as an `Outgoing` (for the dead-letter path: not hot). */
+  outgoingAt(i: number): Outgoing {
+    return { index: this.indexAt(i), id: this.idAt(i), body: this.bodyAt(i), source: this.sourceAt(i), offset: this.offsetAt(i), endOffset: this.endOffsetAt(i), bytes: this.bytesAt(i) };
+  }
+
+  /** The store has answered for item `i`: its memory may be reused (read its fields before). */
+  release(i: number): void {
+    releaseRecord(this.#chunks[i]!, this.#generations[i]!, this.#slots[i]!);
+  }
+
+  /**
+   * The NDJSON body of a bulk request of the items, as one buffer from `allocate`: the records' bytes
+   * copied as they are, neighbours in one chunk in one copy. Throws if a record's memory was reused.
+   */
+  bulkBody(allocate: (size: number) => Buffer = Buffer.allocUnsafeSlow): Buffer {
+    const count = this.#length;
+    const chunks = this.#chunks;
+    const slots = this.#slots;
+    let size = 0;
+    for (let i = 0; i < count; i++) {
+      const chunk = this.#chunk(i);
+      const slot = slots[i]!;
+      size += chunk.end(slot) - chunk.start(slot);
+    }
+    const out = allocate(size);
+    let pos = 0;
+    let runChunk: RecordChunk | undefined;
+    let runStart = 0;
+    let runEnd = 0;
+    for (let i = 0; i < count; i++) {
+      const chunk = chunks[i]!;
+      const slot = slots[i]!;
+      const start = chunk.start(slot);
+      if (chunk === runChunk && start === runEnd) {
+        runEnd = chunk.end(slot);
+        continue;
+      }
+      if (runChunk !== undefined) pos += runChunk.bytes.copy(out, pos, runStart, runEnd);
+      runChunk = chunk;
+      runStart = start;
+      runEnd = chunk.end(slot);
+    }
+    if (runChunk !== undefined) runChunk.bytes.copy(out, pos, runStart, runEnd);
+    return out;
+  }
+}
