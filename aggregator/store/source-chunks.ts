@@ -38,6 +38,66 @@ export function compressChunk(text: string): Uint8Array {
   return zstdCompressSync(Buffer.from(text, 'utf8'), COMPRESS_OPTIONS);
 }
 
+/** Buffers of filled chunks kept for the next ones (a chunk of nginx documents is ≈ 40 KB). */
+const spareBuffers: Buffer[] = [];
+const SPARE_LIMIT = 8;
+/** A buffer grown past this for a chunk of large documents is not kept for reuse. */
+const SPARE_MAX_BYTES = 1024 * 1024;
+
+/**
+ * A chunk being filled, its lines (`chunkLine`) written as UTF-8 straight into one reused buffer. Why:
+ * joining the lines as a string built a tree of 64 parts that V8 then flattened and encoded again for
+ * the compressor, ≈ 0.8 µs per document; here each part is encoded once, into memory that stays.
+ */
+export class PendingChunk {
+  #bytes = spareBuffers.pop() ?? Buffer.allocUnsafeSlow(64 * 1024);
+  #used = 0;
+  /** Documents in the chunk, and the highest row number (the chunk's key). */
+  count = 0;
+  last = 0;
+
+  /** Appends `chunkLine(r, id, sourceJson)`. */
+  add(r: number, id: string, sourceJson: string): void {
+    const idJson = JSON.stringify(id);
+    // Digits and tabs are one byte each; a UTF-16 unit is at most three UTF-8 bytes.
+    this.#room(24 + 3 * (idJson.length + sourceJson.length));
+    const bytes = this.#bytes;
+    let at = this.#used;
+    at += bytes.write(String(r), at, 'latin1');
+    bytes[at++] = 0x09;
+    at += bytes.write(idJson, at, 'utf8');
+    bytes[at++] = 0x09;
+    at += bytes.write(sourceJson, at, 'utf8');
+    bytes[at++] = 0x0a;
+    this.#used = at;
+    this.count++;
+    this.last = r;
+  }
+
+  /** The chunk text so far (an update reading a document written earlier in the same bulk; rare). */
+  text(): string {
+    return this.#bytes.toString('utf8', 0, this.#used);
+  }
+
+  /** The chunk's zstd blob; the chunk gives its buffer back for reuse and must not be used again. */
+  compress(): Uint8Array {
+    const blob = zstdCompressSync(this.#bytes.subarray(0, this.#used), COMPRESS_OPTIONS);
+    if (this.#bytes.length <= SPARE_MAX_BYTES && spareBuffers.length < SPARE_LIMIT) spareBuffers.push(this.#bytes);
+    this.#bytes = EMPTY;
+    this.#used = 0;
+    return blob;
+  }
+
+  #room(bytes: number): void {
+    if (this.#used + bytes <= this.#bytes.length) return;
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#used + bytes));
+    this.#bytes.copy(bigger, 0, 0, this.#used);
+    this.#bytes = bigger;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
 export function decompressChunk(blob: Uint8Array): string {
   return zstdDecompressSync(blob).toString('utf8');
 }

@@ -13,7 +13,7 @@ import { addFieldMapping, analyzeDocument, mappedLeafPaths, type AnalyzedDoc, ty
 import { addColumn, createFtsTable, createIdsTable, createPartitionTables, createValueIndex, dataColumns, dropPartitionTables, indexedColumns, rollupColumns } from './partitions.ts';
 import { bucketOf, countValue, RollupWriter } from './rollup.ts';
 import { Templates } from './templates.ts';
-import { CHUNK_DOCS, chunkLine, compressChunk, decompressChunk, findInChunk } from './source-chunks.ts';
+import { CHUNK_DOCS, PendingChunk, decompressChunk, findInChunk } from './source-chunks.ts';
 import { DocumentShapes, type LeafSlot, type RowFill } from './document-shapes.ts';
 import { validateIndexName } from './names.ts';
 import { EsError, type BulkItemResponse, type BulkOp, type JsonObject } from './types.ts';
@@ -49,7 +49,7 @@ export class Writer {
   readonly #idStatements = new Map<number, IdStatements>();
   readonly #nextRow = new Map<number, number>();
   /** `_source` chunks being filled, per partition: written when full and before every COMMIT. */
-  #pending = new Map<number, { text: string; count: number; last: number }>();
+  #pending = new Map<number, PendingChunk>();
   /** Per partition, the rows this transaction inserted: copied to the narrow row table and described by a block before COMMIT. */
   readonly #newRows = new Map<number, NewRows>();
   #removedRows = new Map<number, number>();
@@ -351,7 +351,7 @@ export class Writer {
         if (typeof value === 'string' || typeof value === 'number') countValue(pending, rolledUp[i + 1]!, bucket, value, 1);
       }
     }
-    this.#addToChunk(part.id, r, chunkLine(r, id, sourceJson));
+    this.#addToChunk(part.id, r, id, sourceJson);
     if (!claimId) ids.put.run(id, part.id, r, version);
     this.#docDelta.set(part.id, (this.#docDelta.get(part.id) ?? 0) + 1);
     return { part: part.id, r, v: version };
@@ -435,22 +435,21 @@ export class Writer {
     this.#stmt(`INSERT INTO ${table} (lo, hi, min_ts, max_ts, irregular) VALUES (?, ?, ?, ?, ?)`).run(rows.first, rows.last, rows.minTs, rows.maxTs, rows.irregular);
   }
 
-  #addToChunk(part: number, r: number, line: string): void {
-    const chunk = this.#pending.get(part);
-    if (chunk === undefined) this.#pending.set(part, { text: line, count: 1, last: r });
-    else {
-      chunk.text += line;
-      chunk.count++;
-      chunk.last = r;
+  #addToChunk(part: number, r: number, id: string, sourceJson: string): void {
+    let chunk = this.#pending.get(part);
+    if (chunk === undefined) {
+      chunk = new PendingChunk();
+      this.#pending.set(part, chunk);
     }
-    if ((chunk?.count ?? 1) >= CHUNK_DOCS) this.#flushChunk(part);
+    chunk.add(r, id, sourceJson);
+    if (chunk.count >= CHUNK_DOCS) this.#flushChunk(part);
   }
 
   #flushChunk(part: number): void {
     const chunk = this.#pending.get(part);
     if (chunk === undefined) return;
     this.#pending.delete(part);
-    this.#stmt(`INSERT INTO ${sourceTable(part)} (c, z) VALUES (?, ?)`).run(chunk.last, compressChunk(chunk.text));
+    this.#stmt(`INSERT INTO ${sourceTable(part)} (c, z) VALUES (?, ?)`).run(chunk.last, chunk.compress());
   }
 
   #flushChunks(): void {
@@ -459,7 +458,7 @@ export class Writer {
 
   readSource(existing: Existing): JsonObject | undefined {
     const pending = this.#pending.get(existing.part);
-    let doc = pending === undefined ? undefined : findInChunk(pending.text, existing.r);
+    let doc = pending === undefined ? undefined : findInChunk(pending.text(), existing.r);
     if (doc === undefined) {
       const row = this.#stmt(`SELECT z FROM ${sourceTable(existing.part)} WHERE c >= ? ORDER BY c LIMIT 1`).get(existing.r) as { z: Uint8Array } | undefined;
       doc = row === undefined ? undefined : findInChunk(decompressChunk(row.z), existing.r);

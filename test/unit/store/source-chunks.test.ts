@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../../aggregator/store/index.ts';
-import { chunkDocs, chunkLine, compressChunk, decompressChunk, findInChunk } from '../../../aggregator/store/source-chunks.ts';
+import fc from 'fast-check';
+import { PendingChunk, chunkDocs, chunkLine, compressChunk, decompressChunk, findInChunk } from '../../../aggregator/store/source-chunks.ts';
 import type { JsonObject } from '../../../aggregator/store/types.ts';
 import { hitIds, itemOf, openTestStore, type TestStore } from './open-store.ts';
 
@@ -28,6 +29,22 @@ describe('chunk text', () => {
     expect(JSON.parse(findInChunk(back, 9)!.src)).toEqual({ id: ids[2], m: `a\tb\nc ${ids[2]}` });
     expect(findInChunk(back, 1)).toBeUndefined();
     expect(findInChunk(back, 70)).toBeUndefined();
+  });
+});
+
+describe('a pending chunk', () => {
+  it('compresses exactly the chunk text its lines make, whatever the ids and sources hold, however large', () => {
+    const text = fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('\ud800 lone', 'x'.repeat(70_000), 'é'.repeat(30_000)));
+    const line = fc.record({ r: fc.nat({ max: 2 ** 40 }), id: text, source: text });
+    fc.assert(fc.property(fc.array(line, { minLength: 1, maxLength: 70 }), (lines) => {
+      const chunk = new PendingChunk();
+      for (const { r, id, source } of lines) chunk.add(r, id, source);
+      expect(chunk.count).toBe(lines.length);
+      expect(chunk.last).toBe(lines.at(-1)!.r);
+      // What the chunk stores must be what compressing the joined chunk text stored (lone surrogates included).
+      const joined = lines.map(({ r, id, source }) => chunkLine(r, id, source)).join('');
+      expect(decompressChunk(chunk.compress())).toBe(decompressChunk(compressChunk(joined)));
+    }), { numRuns: 300 });
   });
 });
 
