@@ -18,6 +18,7 @@ import { containerMetadata, type ContainerMetadata, type ContainerRef } from '..
 import type { ContainerResolver, Resolution } from './container-resolver.ts';
 import { containerRecordOf, recordTemplateOf, type ContainerRecordOptions, type RecordTemplate } from './container-records.ts';
 import { wholeCriBytesRecord, wholeDockerBytesRecord, wholeLineRecord } from './whole-line-records.ts';
+import { JsonLayouts } from './json-layout-records.ts';
 import { ByteLine, textLine } from '../tail/byte-line.ts';
 import { readDockerEntryBytes, type DockerEntryText } from '../decode/docker-json-bytes.ts';
 import { withoutTrailingCr } from '../decode/partial-joiner.ts';
@@ -87,6 +88,8 @@ interface FileState {
   /** Lines held until the pod is known (see `apiHealthy`), in file order. */
   held: Line[];
   heldBytes: number;
+  /** The record layouts of the file's JSON lines (for its current template), once it has had one. */
+  jsonLayouts: JsonLayouts | undefined;
 }
 
 const REFRESH_UNRESOLVED_MS = 2_000;
@@ -127,6 +130,7 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
         firstSeenAt: now(),
         held: [],
         heldBytes: 0,
+        jsonLayouts: undefined,
       };
       files.set(line.source, state);
     }
@@ -195,6 +199,11 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
         out.push(record);
         return;
       }
+      const fromLayout = jsonLayoutRecord(state, read);
+      if (fromLayout !== undefined) {
+        out.push(fromLayout);
+        return;
+      }
       const entry = jsonMessageEntry(state, read);
       if (entry !== undefined) {
         toRecords(state, [entry], out);
@@ -220,6 +229,20 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
     // Longer ones the joiner measures and may cut: left to it.
     if (!surelyFits(dockerEntry.content, maxBytes)) return undefined;
     return { message: withoutTrailingCr(dockerEntry.content), stream: dockerEntry.stream, timestamp: dockerEntry.timestamp, offset: line.offset, endOffset: line.endOffset, format: 'docker' };
+  };
+
+  /**
+   * The record of a whole docker line whose message is an application's flat JSON object, from its
+   * layout's template (see json-layout-records.ts); undefined when the line is not one, or its layout
+   * cannot be a template. The same conditions as `jsonMessageEntry`, and a usable record template.
+   */
+  const jsonLayoutRecord = (state: FileState, line: ByteLine): Outgoing | undefined => {
+    if (!options.records.parseJson || line.bytes[line.start + JSON_MESSAGE_AT] !== 0x7b || state.decoder.format() !== 'docker') return undefined;
+    const template = wholeLineTemplate(state);
+    if (template === undefined) return undefined;
+    let layouts = state.jsonLayouts;
+    if (layouts === undefined || layouts.template !== template) layouts = state.jsonLayouts = new JsonLayouts(template);
+    return layouts.record(line, maxBytes, (entry) => containerRecordOf(entry, state, template.metadata, options.records, template), () => jsonMessageEntry(state, line));
   };
 
   /**

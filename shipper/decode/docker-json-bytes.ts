@@ -50,7 +50,7 @@ const BRACE = 0x7b;
  * JSON object).
  */
 export function readWholeDockerBytes(bytes: Buffer, start: number, end: number, into: WholeDockerBytes, refuseBrace: boolean): boolean {
-  return readLayout(bytes, start, end, into) && isCopyableMessage(bytes, into.messageStart, into.messageEnd, refuseBrace);
+  return readDockerLayout(bytes, start, end, into) && isCopyableMessage(bytes, into.messageStart, into.messageEnd, refuseBrace);
 }
 
 /** A docker line's entry as the decoder makes it of a whole line: the `log` value unescaped, without its `\n`. */
@@ -68,7 +68,7 @@ const layout: WholeDockerBytes = { stream: 'stdout', messageStart: 0, messageEnd
  * bytes between its quotes, which decode as that part of the line's text does). False for anything else.
  */
 export function readDockerEntryBytes(bytes: Buffer, start: number, end: number, into: DockerEntryText): boolean {
-  if (!readLayout(bytes, start, end, layout)) return false;
+  if (!readDockerLayout(bytes, start, end, layout)) return false;
   let log: unknown;
   try {
     // From the `log` value's opening quote to its closing one: a JSON string literal, escapes and all.
@@ -87,7 +87,7 @@ export function readDockerEntryBytes(bytes: Buffer, start: number, end: number, 
  * dockerd's layout, `{"log":"…\n","stream":"stdout|stderr","time":"<valid time>"}`: fills `into` (the
  * message without the `\n` escape) and says whether the line has it. Its message is not looked at.
  */
-function readLayout(bytes: Buffer, start: number, end: number, into: WholeDockerBytes): boolean {
+export function readDockerLayout(bytes: Buffer, start: number, end: number, into: WholeDockerBytes): boolean {
   const messageStart = start + HEAD.length;
   if (end - messageStart < 2 + STREAM_KEY.length + 6 + TIME_KEY.length + 2) return false;
   if (!startsWith(bytes, start, end, HEAD) || bytes[end - 1] !== 0x7d /* } */ || bytes[end - 2] !== QUOTE) return false;

@@ -14,7 +14,7 @@ import type { LogRecord } from '../record.ts';
 import { isPlainObject, setPathSegments, type FieldObject } from '../parse/fields.ts';
 import { toCanonicalUtc } from './timestamp.ts';
 
-type Kind = 'keyword' | 'text' | 'number' | 'date' | 'level' | 'keywords';
+export type Kind = 'keyword' | 'text' | 'number' | 'date' | 'level' | 'keywords';
 
 /** Source path (as the application nests or dots it) → [ECS destination, expected kind]. */
 const LIFTED: ReadonlyMap<string, readonly [string, Kind]> = new Map<string, readonly [string, Kind]>([
@@ -135,6 +135,20 @@ function walkDotted(node: RuleNode, key: string): RuleNode | undefined {
 /** pino and bunyan write levels as numbers. */
 const NUMERIC_LEVELS: ReadonlyMap<number, string> = new Map([[10, 'trace'], [20, 'debug'], [30, 'info'], [40, 'warn'], [50, 'error'], [60, 'fatal']]);
 
+/**
+ * The kind of value a top-level key of a JSON message is lifted as (`date` for `@timestamp`, `level` for
+ * `level` and `log.level`, …), or undefined when the key is never lifted as it stands. For the record
+ * templates of ../collector/json-layout-records.ts, which must know where a value is converted.
+ */
+export function liftKindOf(key: string): Kind | undefined {
+  return ruleFor(RULES, key)?.lift?.kind;
+}
+
+/** What a numeric level becomes when lifted (pino's and bunyan's numbers as names). */
+export function numericLevelName(level: number): string {
+  return NUMERIC_LEVELS.get(level) ?? String(level);
+}
+
 export interface JsonMessage {
   /** The record fields the message contributes (nested), `json` included; empty when not ok. */
   readonly fields: LogRecord;
@@ -215,7 +229,7 @@ function convert(value: unknown, kind: Kind): unknown {
       return typeof value === 'string' ? toCanonicalUtc(value) : undefined;
     case 'level':
       if (typeof value === 'string' && value !== '') return value;
-      if (typeof value === 'number' && Number.isFinite(value)) return NUMERIC_LEVELS.get(value) ?? String(value);
+      if (typeof value === 'number' && Number.isFinite(value)) return numericLevelName(value);
       return undefined;
     case 'keywords':
       if (typeof value === 'string') return [value];

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Line, Outgoing } from '../../../shipper/record.ts';
 import { ByteLine } from '../../../shipper/tail/byte-line.ts';
+import { JsonLayouts } from '../../../shipper/collector/json-layout-records.ts';
 import { LineSplitter } from '../../../shipper/tail/line-splitter.ts';
 import { CONTAINERS, readBytes } from '../../unit/decode/corpus.ts';
 import { containerStreamsFor, ENRICHERS, type RecordSetup } from './record-setups.ts';
@@ -116,6 +117,38 @@ const jsonMessageLine: fc.Arbitrary<Buffer> = fc.tuple(jsonMessage, fc.constantF
   const line = JSON.stringify({ log: `${m}${after}\n`, stream: s, time: t });
   return Buffer.from(go ? line.replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\//g, '\\/') : line);
 });
+
+/**
+ * An application's layout: keys in a fixed order, each with the kinds of value it takes. Its lines vary
+ * the values (strings with and without characters to escape, integers in and out of their shortest
+ * form, levels as numbers, valid and invalid times, literals, and now and then floats or nesting) and
+ * the spacing between tokens.
+ */
+const layoutKey = fc.oneof(
+  { weight: 3, arbitrary: jsonKey },
+  { weight: 1, arbitrary: fc.constantFrom('ts', 'caller', 'logger', 'event.action', 'user.id', 'process.pid', 'log.logger', 'error.type', 'span_id', '1', '42', 'é', 'a b', 'x.', '.y', 'log.origin.file.line', 'event.category', 'http.request.method') },
+);
+const valueText = fc.oneof(
+  { weight: 12, arbitrary: fc.stringMatching(/^[a-zA-Z0-9 ./:=_-]{1,20}$/).map((v) => JSON.stringify(v)) },
+  { weight: 3, arbitrary: fc.constantFrom('"é"', '"日本 🚀"', '"\u2028"', '"<&>"', '"a/b"', '"{x}"', '""', '"\u007f"') },
+  { weight: 6, arbitrary: fc.constantFrom('0', '7', '-12', '30', '50', '60', '31', '123456789012345', '-1') },
+  { weight: 4, arbitrary: fc.constantFrom('"2026-11-24T05:00:00.000Z"', '"2026-11-24T05:00:00.123456789Z"', '"2026-11-24T07:00:00+02:00"', '"2026-02-30T05:00:00Z"', '"yesterday"') },
+  { weight: 3, arbitrary: fc.constantFrom('true', 'false', 'null') },
+  // What no template takes: escapes of the application's own, numbers not in their shortest form, nesting.
+  { weight: 1, arbitrary: fc.constantFrom('"a\\"b"', '"a\\\\b"', '"tab\\t"', '"\u00e9"', '"\\/"', '"2026-11-24T05:00:00.000\u005a"', '1234567890123456', '-0', '01', '1.5', '1e3', '1.0', '9007199254740993') },
+  { weight: 1, arbitrary: fc.constantFrom('{"a":1}', '[1,2]', '{}', '["x"]') },
+);
+const layout = fc.array(fc.tuple(layoutKey, fc.array(valueText, { minLength: 1, maxLength: 3 })), { maxLength: 8 });
+type Layout = Array<[string, string[]]>;
+
+/** One line of `layout`: each key's value picked by `seed`, docker's escaping around it (Go's `<>&` escapes with `go`). */
+function layoutLine(fields: Layout, seed: number, stream: string, t: string, go: boolean): Buffer {
+  const spaced = seed % 7 === 0;
+  const members = fields.map(([key, values], i) => `${JSON.stringify(key)}:${spaced ? ' ' : ''}${values[(seed >> i) % values.length]}`);
+  const message = `{${members.join(spaced ? ', ' : ',')}}`;
+  const line = JSON.stringify({ log: `${message}\n`, stream, time: t });
+  return Buffer.from(go ? line.replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : line);
+}
 
 /** CRI lines: content is raw (quotes, backslashes, tabs as they are), tags of every kind, and invalid UTF-8. */
 const criContent = fc.oneof(
@@ -246,6 +279,26 @@ describe('lines read as bytes make the records lines read as text make, to the b
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('for files of applications that log JSON in a few layouts (records from the layouts\' templates)', () => {
+    const record = vi.spyOn(JsonLayouts.prototype, 'record');
+    let templated = 0;
+    let lines = 0;
+    fc.assert(
+      fc.property(fc.array(layout, { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(fc.nat(), fc.constantFrom('stdout', 'stderr'), time, fc.nat()), { minLength: 1, maxLength: 40 }), templateSetup, fc.boolean(), (layouts, picks, s, go) => {
+        const first = Buffer.from('{"log":"start\\n","stream":"stdout","time":"2026-11-24T05:00:00.123456789Z"}');
+        const file = fileOf([first, ...picks.map(([which, stream, t, seed]) => layoutLine(layouts[which % layouts.length]!, seed, stream, t, go))], true);
+        record.mockClear();
+        expectSameBothWays(file, s);
+        templated += record.mock.results.filter((result) => result.value !== undefined).length;
+        if (s.parseJson && s.maxBytes === 1 << 20) lines += picks.length;
+      }),
+      { numRuns: 2000 },
+    );
+    record.mockRestore();
+    // Most lines of these layouts go the template's way where it applies (the rest: unusual values or times, layouts being learnt).
+    expect(templated).toBeGreaterThan(lines / 2);
   });
 
   const corpusFiles = listFiles(CONTAINERS).filter((path) => /(\.log(\.\d+)?|\.log\.\d{8}-\d{6}(\.gz)?|\.json)$/.test(path) && !path.endsWith('config.v2.json') && !path.endsWith('hostconfig.json'));

@@ -1,0 +1,154 @@
+/**
+ * An application's flat JSON object as docker writes it inside a json-file line's `log` value, read in
+ * place from the line's bytes: `{\"level\":\"info\",\"n\":3,\"ok\":true}` (docker's escaping of the
+ * application's quotes included) → where each key and value lies, and what kind of value it is.
+ *
+ * Deliberately narrow, so that each value's bytes are already what `JSON.stringify` writes for it and a
+ * record can copy them (see ../collector/json-layout-records.ts): keys and strings hold no escape of their
+ * own (no backslash but docker's `\"` around them, no control character), numbers are integers in their
+ * shortest form (no `-0`, at most 15 digits, so exact), values are never objects or arrays, and any
+ * non-ASCII text is valid UTF-8. Spaces between tokens are allowed. Anything else returns false and the
+ * line goes the careful way. Pure; writes `into`, allocates nothing once `into` has grown.
+ */
+import { isUtf8 } from 'node:buffer';
+
+/** What a value is. Kinds other than STRING and INTEGER are the same bytes in every line that has them. */
+export const STRING = 0;
+export const EMPTY_STRING = 1;
+export const INTEGER = 2;
+export const TRUE = 3;
+export const FALSE = 4;
+export const NULL = 5;
+
+export interface FlatObjectBytes {
+  /** Members read; the arrays below may be longer (reused). */
+  count: number;
+  /** Member i's key is `bytes[keyStart[i], keyEnd[i])`, without its quotes. */
+  keyStart: number[];
+  keyEnd: number[];
+  /** Its value: a string without its (escaped) quotes, an integer's digits, or a literal. */
+  valueStart: number[];
+  valueEnd: number[];
+  kind: number[];
+}
+
+export function emptyFlatObject(): FlatObjectBytes {
+  return { count: 0, keyStart: [], keyEnd: [], valueStart: [], valueEnd: [], kind: [] };
+}
+
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+const SPACE = 0x20;
+/** Past 15 digits an integer may not survive a round trip through a double. */
+const MOST_DIGITS = 15;
+
+/**
+ * True when `bytes[from, to)` (a docker `log` value without its `\n`) is exactly a flat JSON object of
+ * the narrow kind described above; its members are written to `into`.
+ */
+export function readFlatObjectBytes(bytes: Buffer, from: number, to: number, into: FlatObjectBytes): boolean {
+  if (to - from < 2 || bytes[from] !== 0x7b /* { */ || bytes[to - 1] !== 0x7d /* } */) return false;
+  let high = false;
+  let count = 0;
+  let i = skipSpaces(bytes, from + 1, to);
+  if (i === to - 1) {
+    into.count = 0;
+    return true;
+  }
+  for (;;) {
+    // A key: `\"…\"`.
+    if (bytes[i] !== BACKSLASH || bytes[i + 1] !== QUOTE) return false;
+    const keyStart = i + 2;
+    const keyEnd = stringEnd(bytes, keyStart, to);
+    if (keyEnd < 0) return false;
+    i = skipSpaces(bytes, keyEnd + 2, to);
+    if (bytes[i] !== 0x3a /* : */) return false;
+    i = skipSpaces(bytes, i + 1, to);
+    let valueStart = i;
+    let valueEnd: number;
+    let kind: number;
+    const first = bytes[i];
+    if (first === BACKSLASH) {
+      if (bytes[i + 1] !== QUOTE) return false;
+      valueStart = i + 2;
+      valueEnd = stringEnd(bytes, valueStart, to);
+      if (valueEnd < 0) return false;
+      kind = valueEnd === valueStart ? EMPTY_STRING : STRING;
+      i = valueEnd + 2;
+    } else if (first === 0x2d /* - */ || (first !== undefined && first >= 0x30 && first <= 0x39)) {
+      valueEnd = integerEnd(bytes, i, to);
+      if (valueEnd < 0) return false;
+      kind = INTEGER;
+      i = valueEnd;
+    } else {
+      kind = literalAt(bytes, i, to);
+      if (kind < 0) return false;
+      valueEnd = i + (kind === FALSE ? 5 : 4);
+      i = valueEnd;
+    }
+    for (let at = keyStart; at < valueEnd; at++) if (bytes[at]! > 0x7f) high = true;
+    if (count === into.keyStart.length) {
+      into.keyStart.push(0);
+      into.keyEnd.push(0);
+      into.valueStart.push(0);
+      into.valueEnd.push(0);
+      into.kind.push(0);
+    }
+    into.keyStart[count] = keyStart;
+    into.keyEnd[count] = keyEnd;
+    into.valueStart[count] = valueStart;
+    into.valueEnd[count] = valueEnd;
+    into.kind[count] = kind;
+    count++;
+    i = skipSpaces(bytes, i, to);
+    if (i === to - 1) break;
+    if (bytes[i] !== 0x2c /* , */) return false;
+    i = skipSpaces(bytes, i + 1, to);
+  }
+  into.count = count;
+  return !high || isUtf8(bytes.subarray(from, to));
+}
+
+function skipSpaces(bytes: Buffer, at: number, to: number): number {
+  while (at < to && bytes[at] === SPACE) at++;
+  return at;
+}
+
+/**
+ * Where a string's content starting at `at` ends: at its closing `\"`. Negative when the string holds an
+ * escape of its own, a raw quote or a control character, or does not close.
+ */
+function stringEnd(bytes: Buffer, at: number, to: number): number {
+  for (let i = at; i < to; i++) {
+    const byte = bytes[i]!;
+    if (byte === BACKSLASH) return bytes[i + 1] === QUOTE && i + 1 < to ? i : -1;
+    if (byte < SPACE || byte === QUOTE || byte === 0x7f) return -1;
+  }
+  return -1;
+}
+
+/** Where an integer in its shortest form (`0`, `-12`; not `-0`, `01`, `1.5`, `1e3`) starting at `at` ends; negative otherwise. */
+function integerEnd(bytes: Buffer, at: number, to: number): number {
+  let i = at;
+  if (bytes[i] === 0x2d) i++;
+  const digitsStart = i;
+  while (i < to && bytes[i]! >= 0x30 && bytes[i]! <= 0x39) i++;
+  const digits = i - digitsStart;
+  if (digits === 0 || digits > MOST_DIGITS) return -1;
+  if (bytes[digitsStart] === 0x30 && (digits > 1 || digitsStart > at)) return -1;
+  const next = bytes[i];
+  return next === 0x2c || next === 0x7d || next === SPACE ? i : -1;
+}
+
+const LITERALS: ReadonlyArray<readonly [number, Buffer]> = [[TRUE, Buffer.from('true')], [FALSE, Buffer.from('false')], [NULL, Buffer.from('null')]];
+
+function literalAt(bytes: Buffer, at: number, to: number): number {
+  for (const [kind, text] of LITERALS) {
+    if (at + text.length > to) continue;
+    let same = true;
+    for (let i = 0; i < text.length && same; i++) same = bytes[at + i] === text[i];
+    const next = bytes[at + text.length];
+    if (same && (next === 0x2c || next === 0x7d || next === SPACE)) return kind;
+  }
+  return -1;
+}
