@@ -37,10 +37,28 @@ function splitPath(path: string): Pattern {
   return path.split('.').filter((segment) => segment !== '');
 }
 
+/**
+ * Answers of `advance`, per patterns list and key. The same lists meet the same keys over and over — a
+ * `_bulk` answer filtered the way Filebeat asks (`errors,items.*.error,items.*.status`) has thousands of
+ * items with the same eight keys — and the list `advance` returns is the one remembered, so the items below
+ * find their answers here too instead of building new lists for every key of every item.
+ */
+const advanced = new WeakMap<readonly Pattern[], Map<string, Pattern[]>>();
+
 /** Patterns still to match below a key, after that key consumed (part of) each pattern. */
 function advance(patterns: readonly Pattern[], key: string): Pattern[] {
-  const next: Pattern[] = [];
-  for (const pattern of patterns) next.push(...consume(pattern, key));
+  let byKey = advanced.get(patterns);
+  if (byKey === undefined) {
+    byKey = new Map();
+    advanced.set(patterns, byKey);
+  }
+  let next = byKey.get(key);
+  if (next === undefined) {
+    next = [];
+    for (const pattern of patterns) next.push(...consume(pattern, key));
+    // Bounded: an object with endlessly many distinct keys must not grow this without limit.
+    if (byKey.size < 1024) byKey.set(key, next);
+  }
   return next;
 }
 
@@ -57,19 +75,30 @@ function consume(pattern: Pattern, key: string): Pattern[] {
 function include(value: unknown, patterns: readonly Pattern[]): unknown {
   if (patterns.some((pattern) => pattern.length === 0)) return value;
   if (Array.isArray(value)) {
-    const kept = value.map((element) => include(element, patterns)).filter((element) => element !== undefined);
+    const kept: unknown[] = [];
+    for (const element of value) {
+      const one = include(element, patterns);
+      if (one !== undefined) kept.push(one);
+    }
     return kept.length === 0 ? undefined : kept;
   }
   if (!isObject(value)) return undefined;
-  // Entries, not assignment: a key named `__proto__` must stay a key.
-  const out: Array<[string, unknown]> = [];
-  for (const [key, child] of Object.entries(value)) {
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
     const next = advance(patterns, key);
     if (next.length === 0) continue;
-    const kept = include(child, next);
-    if (kept !== undefined) out.push([key, kept]);
+    const kept = include(value[key], next);
+    if (kept === undefined) continue;
+    out ??= {};
+    setOwn(out, key, kept);
   }
-  return out.length === 0 ? undefined : Object.fromEntries(out);
+  return out;
+}
+
+/** `out[key] = value`, except that a key named `__proto__` stays a key instead of setting the prototype. */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 function exclude(value: unknown, patterns: readonly Pattern[]): unknown {
