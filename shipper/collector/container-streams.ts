@@ -194,14 +194,11 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
 
   const decodeLine = (state: FileState, read: Line, out: Outgoing[]): void => {
     if (read instanceof ByteLine && state.joiner === undefined) {
-      const record = wholeLineBytes(state, read);
+      // A message starting with `{` is never a plain line when JSON is lifted (wholeLineBytes refuses it).
+      const jsonObject = options.records.parseJson && read.bytes[read.start + JSON_MESSAGE_AT] === 0x7b;
+      const record = jsonObject ? jsonLayoutRecord(state, read) : wholeLineBytes(state, read);
       if (record !== undefined) {
         out.push(record);
-        return;
-      }
-      const fromLayout = jsonLayoutRecord(state, read);
-      if (fromLayout !== undefined) {
-        out.push(fromLayout);
         return;
       }
       const entry = jsonMessageEntry(state, read);
@@ -241,8 +238,11 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
     const template = wholeLineTemplate(state);
     if (template === undefined) return undefined;
     let layouts = state.jsonLayouts;
-    if (layouts === undefined || layouts.template !== template) layouts = state.jsonLayouts = new JsonLayouts(template);
-    return layouts.record(line, maxBytes, (entry) => containerRecordOf(entry, state, template.metadata, options.records, template), () => jsonMessageEntry(state, line));
+    if (layouts === undefined || layouts.template !== template) {
+      const careful = (entry: ContainerEntry): Outgoing => containerRecordOf(entry, state, template.metadata, options.records, template);
+      layouts = state.jsonLayouts = new JsonLayouts(template, careful, (learnt) => jsonMessageEntry(state, learnt));
+    }
+    return layouts.record(line, maxBytes);
   };
 
   /**

@@ -77,16 +77,22 @@ export class JsonLayouts {
   #learnt = 0;
   #used = 0;
 
-  constructor(template: RecordTemplate) {
+  readonly #careful: CarefulRecord;
+  readonly #entryOf: (line: ByteLine) => ContainerEntry | undefined;
+
+  /** `entryOf` gives a line's entry for the careful path (used when a layout is learnt from the line). */
+  constructor(template: RecordTemplate, careful: CarefulRecord, entryOf: (line: ByteLine) => ContainerEntry | undefined) {
     this.template = template;
+    this.#careful = careful;
+    this.#entryOf = entryOf;
   }
 
   /**
    * The record of a whole docker line whose message is a flat JSON object of a templatable layout,
    * written from its bytes; undefined when the line is anything else (the caller takes the careful
-   * path). `entryOf` gives the line's entry for the careful path, used when a layout is learnt.
+   * path).
    */
-  record(line: ByteLine, maxBytes: number, careful: CarefulRecord, entryOf: () => ContainerEntry | undefined): Outgoing | undefined {
+  record(line: ByteLine, maxBytes: number): Outgoing | undefined {
     const bytes = line.bytes;
     if (!readDockerLayout(bytes, line.start, line.end, docker)) return undefined;
     // The careful path's bound on the message (the decoder may cut longer ones): a byte is at most one UTF-16 unit.
@@ -104,7 +110,7 @@ export class JsonLayouts {
         if (this.#learnt > MIN_LEARNT + this.#used / USES_PER_LEARNT) return undefined;
         this.#learnt++;
         if (this.#known.size >= MOST_LAYOUTS) this.#known.clear();
-        return this.#learn(line, description, careful, entryOf);
+        return this.#learn(line, description);
       }
       this.#recent.unshift(layout);
       if (this.#recent.length > RECENT_LAYOUTS) this.#recent.pop();
@@ -113,8 +119,8 @@ export class JsonLayouts {
     this.#used++;
     const size = recordSize(layout, this.template, line.offset);
     const space = reserveRecord(size);
-    const end = writeRecord(layout, this.template, line, space.bytes, space.at);
-    return commitRecord(this.template.index, this.template.source, line.offset, line.endOffset, end.bodyStart, end.end);
+    writeRecord(layout, this.template, line, space.bytes, space.at);
+    return commitRecord(this.template.index, this.template.source, line.offset, line.endOffset, writtenBodyStart, writtenEnd);
   }
 
   #recentLayout(bytes: Buffer, stream: ContainerStream): Layout | undefined {
@@ -133,19 +139,19 @@ export class JsonLayouts {
   }
 
   /** Learns the line's layout; the line's record is the careful path's either way. */
-  #learn(line: ByteLine, description: string, careful: CarefulRecord, entryOf: () => ContainerEntry | undefined): Outgoing | undefined {
-    const entry = entryOf();
+  #learn(line: ByteLine, description: string): Outgoing | undefined {
+    const entry = this.#entryOf(line);
     if (entry === undefined) return undefined;
     const bytes = line.bytes;
-    const layout = layoutOf(bytes, docker.stream, this.template, careful);
-    const record = careful(entry);
+    const layout = layoutOf(bytes, docker.stream, this.template, this.#careful);
+    const record = this.#careful(entry);
     if (layout === undefined) {
       this.#known.set(description, null);
     } else if (convert(layout, bytes)) {
       const size = recordSize(layout, this.template, line.offset);
       const scratch = Buffer.alloc(size);
-      const end = writeRecord(layout, this.template, line, scratch, 0);
-      const same = end.end === size && record.bytes === size && record.index === this.template.index && record.body === scratch.toString('utf8', end.bodyStart, end.end - 1);
+      writeRecord(layout, this.template, line, scratch, 0);
+      const same = writtenEnd === size && record.bytes === size && record.index === this.template.index && record.body === scratch.toString('utf8', writtenBodyStart, writtenEnd - 1);
       this.#known.set(description, same ? layout : null);
     }
     // (A layout whose `@timestamp` did not convert in this line is learnt again from a later one.)
@@ -220,8 +226,12 @@ function recordSize(layout: Layout, template: RecordTemplate, offset: number): n
   return size;
 }
 
-/** Writes the line's record at `at`: the action line, then the layout's document; where its document starts and where the record ends. */
-function writeRecord(layout: Layout, template: RecordTemplate, line: ByteLine, target: Buffer, at: number): { bodyStart: number; end: number } {
+/** Where the record `writeRecord` just wrote has its document start, and where it ends (module-level: this runs per record). */
+let writtenBodyStart = 0;
+let writtenEnd = 0;
+
+/** Writes the line's record at `at`: the action line, then the layout's document (see `writtenBodyStart`, `writtenEnd`). */
+function writeRecord(layout: Layout, template: RecordTemplate, line: ByteLine, target: Buffer, at: number): void {
   const bytes = line.bytes;
   const offset = line.offset;
   target.set(template.head, at);
@@ -230,7 +240,7 @@ function writeRecord(layout: Layout, template: RecordTemplate, line: ByteLine, t
   target[pos++] = 0x7d; // }
   target[pos++] = 0x7d; // }
   target[pos++] = 0x0a;
-  const bodyStart = pos;
+  writtenBodyStart = pos;
   const { parts, slots } = layout;
   for (let i = 0; i < slots.length; i++) {
     const part = parts[i]!;
@@ -252,7 +262,7 @@ function writeRecord(layout: Layout, template: RecordTemplate, line: ByteLine, t
   target.set(last, pos);
   pos += last.length;
   target[pos++] = 0x0a;
-  return { bodyStart, end: pos };
+  writtenEnd = pos;
 }
 
 // Markers: values no line of a templatable layout can hold where they are looked for.

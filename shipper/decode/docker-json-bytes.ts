@@ -155,8 +155,7 @@ function isCopyableMessage(bytes: Buffer, from: number, to: number, refuseBrace:
   let high = false;
   for (let i = from; i < to; i++) {
     const byte = bytes[i]!;
-    if (byte > 0x22 && byte < 0x7f && byte !== BACKSLASH && byte !== BRACE) continue;
-    if (byte === 0x20 || byte === 0x21) continue;
+    if (PLAIN[byte] === 1) continue;
     if (byte === BRACE) {
       if (refuseBrace) return false;
       continue;
@@ -180,6 +179,10 @@ function isCopyableMessage(bytes: Buffer, from: number, to: number, refuseBrace:
   }
   return !high || isUtf8(bytes.subarray(from, to));
 }
+
+/** Bytes a message holds as they are (printable ASCII but `\\` and `{`): one look-up per byte on the way through. */
+const PLAIN = new Uint8Array(256);
+for (let byte = 0x20; byte < 0x7f; byte++) PLAIN[byte] = byte === BACKSLASH || byte === BRACE || byte === QUOTE ? 0 : 1;
 
 /** The value of a hexadecimal digit; negative (enough to make any code it is part of negative) when not one. */
 function hex(byte: number): number {
