@@ -12,8 +12,8 @@
  * A layout (its keys, each value's kind, the stream) is learnt once per file: the careful path itself
  * makes the record of a stand-in line whose values are unique markers, and where each marker lands in
  * that document says where the value goes (lifted, nested, kept under `json`, converted). Markers keep
- * what decides the careful path's choices: a marker string for a string, a marker integer for an
- * integer, a valid time for a valid `@timestamp`; empty strings, booleans and `null` stay as they are,
+ * what decides the careful path's choices: a marker string for a string, a marker integer for a
+ * number, a valid time for a valid `@timestamp`; empty strings, booleans and `null` stay as they are,
  * part of the layout. The only values not copied as written are the ones the careful path converts: a
  * lifted `@timestamp` (written as `toCanonicalUtc` writes it) and a lifted numeric level (its name).
  * Before a layout is used, its template must write the very record the careful path writes for the
@@ -22,7 +22,7 @@
  */
 import type { ContainerEntry, ContainerStream } from '../decode/container-entry.ts';
 import { readDockerLayout, type WholeDockerBytes } from '../decode/docker-json-bytes.ts';
-import { EMPTY_STRING, emptyFlatObject, FALSE, INTEGER, NULL, readFlatObjectBytes, STRING, TRUE, type FlatObjectBytes } from '../decode/docker-json-object-bytes.ts';
+import { EMPTY_STRING, emptyFlatObject, FALSE, NUMBER, NULL, readFlatObjectBytes, STRING, TRUE, type FlatObjectBytes } from '../decode/docker-json-object-bytes.ts';
 import { liftKindOf, numericLevelName } from '../decode/json-message.ts';
 import { toCanonicalUtc } from '../decode/timestamp.ts';
 import { digitCount, writeDigits } from '../kit/digit-bytes.ts';
@@ -268,7 +268,7 @@ function writeRecord(layout: Layout, template: RecordTemplate, line: ByteLine, t
 // Markers: values no line of a templatable layout can hold where they are looked for.
 const RUNTIME_MARKER = '1888-08-08T08:08:08.888888888Z';
 const OFFSET_MARKER = 7_345_678_901_234;
-const integerMarker = (member: number): string => `481516234${String(member).padStart(4, '0')}`;
+const numberMarker = (member: number): string => `481516234${String(member).padStart(4, '0')}`;
 const dateMarker = (member: number): string => `2999-01-01T00:00:00.00000${String(member).padStart(4, '0')}Z`;
 /** A string of two control characters around the member number: JSON escapes them, no copied value has them. */
 const stringMarker = (member: number): string => `\\u0001${member}\\u0002`;
@@ -308,8 +308,8 @@ function layoutOf(bytes: Buffer, stream: ContainerStream, template: RecordTempla
           markers.push({ text: stringMarker(i), member: i, digits: false, date: false });
         }
         break;
-      case INTEGER:
-        value = integerMarker(i);
+      case NUMBER:
+        value = numberMarker(i);
         markers.push({ text: value, member: i, digits: true, date: false });
         break;
       case EMPTY_STRING: value = '""'; break;

@@ -5,17 +5,17 @@
  *
  * Deliberately narrow, so that each value's bytes are already what `JSON.stringify` writes for it and a
  * record can copy them (see ../collector/json-layout-records.ts): keys and strings hold no escape of their
- * own (no backslash but docker's `\"` around them, no control character), numbers are integers in their
- * shortest form (no `-0`, at most 15 digits, so exact), values are never objects or arrays, and any
+ * own (no backslash but docker's `\"` around them, no control character), numbers are written as
+ * `JSON.stringify` writes them (no `-0`, `1.0` or `1e3`, nothing past a double's precision), values are never objects or arrays, and any
  * non-ASCII text is valid UTF-8. Spaces between tokens are allowed. Anything else returns false and the
  * line goes the careful way. Pure; writes `into`, allocates nothing once `into` has grown.
  */
 import { isUtf8 } from 'node:buffer';
 
-/** What a value is. Kinds other than STRING and INTEGER are the same bytes in every line that has them. */
+/** What a value is. Kinds other than STRING and NUMBER are the same bytes in every line that has them. */
 export const STRING = 0;
 export const EMPTY_STRING = 1;
-export const INTEGER = 2;
+export const NUMBER = 2;
 export const TRUE = 3;
 export const FALSE = 4;
 export const NULL = 5;
@@ -26,7 +26,7 @@ export interface FlatObjectBytes {
   /** Member i's key is `bytes[keyStart[i], keyEnd[i])`, without its quotes. */
   keyStart: number[];
   keyEnd: number[];
-  /** Its value: a string without its (escaped) quotes, an integer's digits, or a literal. */
+  /** Its value: a string without its (escaped) quotes, a number as written, or a literal. */
   valueStart: number[];
   valueEnd: number[];
   kind: number[];
@@ -39,7 +39,7 @@ export function emptyFlatObject(): FlatObjectBytes {
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
 const SPACE = 0x20;
-/** Past 15 digits an integer may not survive a round trip through a double. */
+/** Integers of up to this many digits survive a round trip through a double. */
 const MOST_DIGITS = 15;
 
 /**
@@ -76,9 +76,9 @@ export function readFlatObjectBytes(bytes: Buffer, from: number, to: number, int
       kind = valueEnd === valueStart ? EMPTY_STRING : STRING;
       i = valueEnd + 2;
     } else if (first === 0x2d /* - */ || (first !== undefined && first >= 0x30 && first <= 0x39)) {
-      valueEnd = integerEnd(bytes, i, to);
+      valueEnd = numberEnd(bytes, i, to);
       if (valueEnd < 0) return false;
-      kind = INTEGER;
+      kind = NUMBER;
       i = valueEnd;
     } else {
       kind = literalAt(bytes, i, to);
@@ -127,17 +127,42 @@ function stringEnd(bytes: Buffer, at: number, to: number): number {
   return -1;
 }
 
-/** Where an integer in its shortest form (`0`, `-12`; not `-0`, `01`, `1.5`, `1e3`) starting at `at` ends; negative otherwise. */
-function integerEnd(bytes: Buffer, at: number, to: number): number {
+/**
+ * Where a number starting at `at` ends, when it is written as `JSON.stringify` writes its value (`0`,
+ * `-12`, `1.5`, `1e+21`; not `-0`, `01`, `1.0`, `1e3`, nor digits past a double's precision); negative
+ * otherwise. Integers of up to 15 digits are exact, so only other numbers are checked by a round trip.
+ */
+function numberEnd(bytes: Buffer, at: number, to: number): number {
   let i = at;
   if (bytes[i] === 0x2d) i++;
   const digitsStart = i;
-  while (i < to && bytes[i]! >= 0x30 && bytes[i]! <= 0x39) i++;
+  while (i < to && isDigit(bytes[i]!)) i++;
   const digits = i - digitsStart;
-  if (digits === 0 || digits > MOST_DIGITS) return -1;
-  if (bytes[digitsStart] === 0x30 && (digits > 1 || digitsStart > at)) return -1;
+  if (digits === 0 || (bytes[digitsStart] === 0x30 && digits > 1)) return -1;
+  let plain = digits <= MOST_DIGITS;
+  if (bytes[i] === 0x2e /* . */) {
+    plain = false;
+    const fractionStart = ++i;
+    while (i < to && isDigit(bytes[i]!)) i++;
+    if (i === fractionStart) return -1;
+  }
+  if (bytes[i] === 0x65 || bytes[i] === 0x45 /* e E */) {
+    plain = false;
+    i++;
+    if (bytes[i] === 0x2b || bytes[i] === 0x2d) i++;
+    const exponentStart = i;
+    while (i < to && isDigit(bytes[i]!)) i++;
+    if (i === exponentStart) return -1;
+  }
   const next = bytes[i];
-  return next === 0x2c || next === 0x7d || next === SPACE ? i : -1;
+  if (next !== 0x2c && next !== 0x7d && next !== SPACE) return -1;
+  if (plain) return digitsStart > at && digits === 1 && bytes[digitsStart] === 0x30 ? -1 : i;
+  const text = bytes.toString('latin1', at, i);
+  return String(Number(text)) === text ? i : -1;
+}
+
+function isDigit(byte: number): boolean {
+  return byte >= 0x30 && byte <= 0x39;
 }
 
 const LITERALS: ReadonlyArray<readonly [number, Buffer]> = [[TRUE, Buffer.from('true')], [FALSE, Buffer.from('false')], [NULL, Buffer.from('null')]];
