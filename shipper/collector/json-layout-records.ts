@@ -22,7 +22,7 @@
  */
 import type { ContainerEntry, ContainerStream } from '../decode/container-entry.ts';
 import { readDockerLayout, type WholeDockerBytes } from '../decode/docker-json-bytes.ts';
-import { EMPTY_STRING, emptyFlatObject, FALSE, NUMBER, NULL, readFlatObjectBytes, STRING, TRUE, type FlatObjectBytes } from '../decode/docker-json-object-bytes.ts';
+import { copyUnescaped, EMPTY_STRING, emptyFlatObject, FALSE, NUMBER, NULL, readFlatObjectBytes, STRING, TRUE, type FlatObjectBytes } from '../decode/docker-json-object-bytes.ts';
 import { liftKindOf, numericLevelName } from '../decode/json-message.ts';
 import { toCanonicalUtc } from '../decode/timestamp.ts';
 import { digitCount, writeDigits } from '../kit/digit-bytes.ts';
@@ -216,11 +216,11 @@ function recordSize(layout: Layout, template: RecordTemplate, offset: number): n
   let size = template.head.length + digitCount(offset, 36) + 4 + layout.partBytes + 1;
   for (const slot of layout.slots) {
     switch (slot.how) {
-      case VALUE: size += members.valueEnd[slot.member]! - members.valueStart[slot.member]!; break;
+      case VALUE: size += members.valueEnd[slot.member]! - members.valueStart[slot.member]! - members.saved[slot.member]!; break;
       case DATE: case LEVEL: size += convertedValues[slot.member]!.length; break;
       case RUNTIME_TIME: size += docker.timestamp === undefined ? docker.timeEnd - docker.timeStart : docker.timestamp.length; break;
       case OFFSET: size += digitCount(offset, 10); break;
-      default: size += docker.messageEnd - docker.messageStart;
+      default: size += docker.messageEnd - docker.messageStart - members.savedInAll;
     }
   }
   return size;
@@ -248,14 +248,18 @@ function writeRecord(layout: Layout, template: RecordTemplate, line: ByteLine, t
     pos += part.length;
     const slot = slots[i]!;
     switch (slot.how) {
-      case VALUE: pos += bytes.copy(target, pos, members.valueStart[slot.member], members.valueEnd[slot.member]); break;
+      case VALUE:
+        pos = members.saved[slot.member] === 0
+          ? pos + bytes.copy(target, pos, members.valueStart[slot.member], members.valueEnd[slot.member])
+          : copyUnescaped(bytes, members.valueStart[slot.member]!, members.valueEnd[slot.member]!, target, pos);
+        break;
       // Canonical times and level names are ASCII.
       case DATE: case LEVEL: pos += target.write(convertedValues[slot.member]!, pos, 'latin1'); break;
       case RUNTIME_TIME:
         pos += docker.timestamp === undefined ? bytes.copy(target, pos, docker.timeStart, docker.timeEnd) : target.write(docker.timestamp, pos, 'latin1');
         break;
       case OFFSET: pos = writeDigits(target, pos, offset, 10); break;
-      default: pos += bytes.copy(target, pos, docker.messageStart, docker.messageEnd);
+      default: pos = members.savedInAll === 0 ? pos + bytes.copy(target, pos, docker.messageStart, docker.messageEnd) : copyUnescaped(bytes, docker.messageStart, docker.messageEnd, target, pos);
     }
   }
   const last = parts[slots.length]!;

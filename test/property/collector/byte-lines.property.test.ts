@@ -143,8 +143,8 @@ type Layout = Array<[string, Family]>;
 
 /** Where a value holds invalid UTF-8 (put in as bytes once the line is written). */
 const INVALID_UTF8 = 'INVALID~UTF8';
-const TEXTS = ['GET /x', 'processed batch', 'é', '日本 🚀', '\u2028', '<&>', 'a/b', '{x}', 'x'.repeat(30), '\u007f', 'y'.repeat(150)];
-const ODD_TEXTS = ['a\\"b', 'a\\\\b', 'tab\\t', '\\u00e9', '\\/', INVALID_UTF8];
+const TEXTS = ['GET /x?a=1&b=<2>', '\u2028\u2029&', 'processed batch', 'é', '日本 🚀', '\u2028', '<&>', 'a/b', '{x}', 'x'.repeat(30), '\u007f', 'y'.repeat(150)];
+const ODD_TEXTS = ['bell\x07 (raw: not JSON)', 'a\\"b', 'a\\\\b', 'tab\\t', '\\u00e9', '\\/', INVALID_UTF8];
 const INTEGERS = ['0', '7', '-12', '10', '20', '30', '40', '50', '60', '31', '123456789012345', '-123456789012345', '-1', '1.5', '30.5', '1732424400.123456', '-2.5', '1e-7', '1e+21', '1234567890123456'];
 const ODD_INTEGERS = ['01', '-0', '1e3', '1.0', '1.50', '1E3', '1e21', '-0.0', '0.10', '1e+0', '12345678901234567', '9007199254740993', '"30"'];
 const TIMES = ['2026-11-24T05:00:00.000Z', '2026-11-24T05:00:00.123456789Z', '2026-11-24T07:00:00+02:00', '2026-11-24T05:00:00Z', '2026-11-24T05:00:00.5Z', '2024-02-29T23:59:59.999999999Z'];
@@ -169,7 +169,8 @@ function layoutLine(fields: Layout, seeds: readonly number[], stream: string, t:
   const message = `{${members.join(spaced ? ', ' : ',')}}`;
   // The application's JSON is docker's message text: its escapes doubled, as docker writes them.
   const line = `{"log":${JSON.stringify(`${message}\n`)},"stream":"${stream}","time":"${t}"}`;
-  const escaped = go ? line.replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : line;
+  // Go's JSON (dockerd) escapes these; the case of the hex digits varies between writers.
+  const escaped = go ? line.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/u003c/g, () => (seeds[1]! % 2 === 0 ? 'u003c' : 'u003C')) : line;
   const [before, ...after] = escaped.split(INVALID_UTF8);
   return after.length === 0 ? Buffer.from(escaped) : Buffer.concat([Buffer.from(before!), ...after.flatMap((rest) => [Buffer.from([0xc3, 0x28]), Buffer.from(rest)])]);
 }
