@@ -130,6 +130,38 @@ export class RecordList {
   }
 
   /**
+   * The NDJSON body of a bulk request of the items as the chunks' own memory, without a copy: one view per
+   * run of neighbours in one chunk, and the total size. The views are valid until the items are released.
+   * Throws if a record's memory was reused.
+   */
+  bodySlices(): { slices: Buffer[]; size: number } {
+    const count = this.#length;
+    const slots = this.#slots;
+    const slices: Buffer[] = [];
+    let size = 0;
+    let runChunk: RecordChunk | undefined;
+    let runStart = 0;
+    let runEnd = 0;
+    for (let i = 0; i < count; i++) {
+      const chunk = this.#chunk(i);
+      const slot = slots[i]!;
+      const start = chunk.start(slot);
+      const end = chunk.end(slot);
+      size += end - start;
+      if (chunk === runChunk && start === runEnd) {
+        runEnd = end;
+        continue;
+      }
+      if (runChunk !== undefined) slices.push(runChunk.bytes.subarray(runStart, runEnd));
+      runChunk = chunk;
+      runStart = start;
+      runEnd = end;
+    }
+    if (runChunk !== undefined) slices.push(runChunk.bytes.subarray(runStart, runEnd));
+    return { slices, size };
+  }
+
+  /**
    * The NDJSON body of a bulk request of the items, as one buffer from `allocate`: the records' bytes
    * copied as they are, neighbours in one chunk in one copy. Throws if a record's memory was reused.
    */
