@@ -79,12 +79,25 @@ export async function processPrivateMemory(pid: number): Promise<number> {
   return bytes;
 }
 
-/** The NODE_OPTIONS a manifest under k8s/ sets for its shipper container: the bench measures what users run. */
-export async function manifestNodeOptions(relativePath: string): Promise<string> {
+/**
+ * The NODE_OPTIONS a manifest under k8s/ sets for its shipper container: the bench measures what users run.
+ * With `envNames`, also the other variables of those names the manifest sets to a literal value (the
+ * allocator's and the shipper's own tuning, e.g. `MALLOC_ARENA_MAX`, `LOGSHIP_MAX_BUFFER_BYTES`).
+ */
+export async function manifestNodeOptions(relativePath: string): Promise<string>;
+export async function manifestNodeOptions(relativePath: string, envNames: readonly string[]): Promise<{ nodeOptions: string; env: Record<string, string> }>;
+export async function manifestNodeOptions(relativePath: string, envNames?: readonly string[]): Promise<string | { nodeOptions: string; env: Record<string, string> }> {
   const text = await readFile(new URL(`../../${relativePath}`, import.meta.url), 'utf8');
   const match = /- name: NODE_OPTIONS\s+value: (.+)/.exec(text);
   if (match === null) throw new Error(`${relativePath} sets no NODE_OPTIONS`);
-  return match[1]!.trim();
+  const nodeOptions = match[1]!.trim();
+  if (envNames === undefined) return nodeOptions;
+  const env: Record<string, string> = {};
+  for (const [, name, value] of text.matchAll(/- name: (\w+)\s+value: (.+)/g)) {
+    // YAML quoting as the manifests use it: 'single' or "double", or plain.
+    if (envNames.includes(name!)) env[name!] = value!.trim().replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return { nodeOptions, env };
 }
 
 export function printTable(title: string, rows: Array<Record<string, string | number>>): void {
