@@ -25,6 +25,7 @@ import { readDockerLayout, type WholeDockerBytes } from '../decode/docker-json-b
 import { copyUnescaped, EMPTY_STRING, emptyFlatObject, FALSE, NUMBER, NULL, readFlatObjectBytes, STRING, TRUE, type FlatObjectBytes } from '../decode/docker-json-object-bytes.ts';
 import { liftKindOf, numericLevelName } from '../decode/json-message.ts';
 import { toCanonicalUtc } from '../decode/timestamp.ts';
+import { CANONICAL_UTC_BYTES, isUtcTimeBytes, writeCanonicalUtc } from '../decode/utc-time-bytes.ts';
 import { digitCount, writeDigits } from '../kit/digit-bytes.ts';
 import type { Outgoing } from '../record.ts';
 import { commitRecord, reserveRecord } from '../sink/bulk-record.ts';
@@ -167,8 +168,8 @@ const USES_PER_LEARNT = 64;
 // Written in place per line (the hot path is synchronous): one of each for the whole process.
 const docker: WholeDockerBytes = { stream: 'stdout', messageStart: 0, messageEnd: 0, timeStart: 0, timeEnd: 0, timestamp: undefined, escapes: 0 };
 const members: FlatObjectBytes = emptyFlatObject();
-/** Converted values of the current line, by member. */
-const convertedValues: string[] = [];
+/** Converted values of the current line, by member; undefined for a time written from its bytes. */
+const convertedValues: Array<string | undefined> = [];
 
 /** Whether the line just read (`members`) has `layout`'s keys, kinds and stream. */
 function fits(layout: Layout, bytes: Buffer, stream: ContainerStream): boolean {
@@ -201,6 +202,11 @@ function convert(layout: Layout, bytes: Buffer): boolean {
     const start = members.valueStart[slot.member]!;
     const end = members.valueEnd[slot.member]!;
     if (slot.how === DATE) {
+      if (isUtcTimeBytes(bytes, start, end)) {
+        // Written from its bytes (see writeRecord).
+        convertedValues[slot.member] = undefined;
+        continue;
+      }
       for (let i = start; i < end; i++) if (bytes[i]! > 0x7f) return false;
       const time = toCanonicalUtc(bytes.toString('latin1', start, end));
       if (time === undefined) return false;
@@ -217,7 +223,7 @@ function recordSize(layout: Layout, template: RecordTemplate, offset: number): n
   for (const slot of layout.slots) {
     switch (slot.how) {
       case VALUE: size += members.valueEnd[slot.member]! - members.valueStart[slot.member]! - members.saved[slot.member]!; break;
-      case DATE: case LEVEL: size += convertedValues[slot.member]!.length; break;
+      case DATE: case LEVEL: size += convertedValues[slot.member]?.length ?? CANONICAL_UTC_BYTES; break;
       case RUNTIME_TIME: size += docker.timestamp === undefined ? docker.timeEnd - docker.timeStart : docker.timestamp.length; break;
       case OFFSET: size += digitCount(offset, 10); break;
       default: size += docker.messageEnd - docker.messageStart - members.savedInAll;
@@ -254,7 +260,11 @@ function writeRecord(layout: Layout, template: RecordTemplate, line: ByteLine, t
           : copyUnescaped(bytes, members.valueStart[slot.member]!, members.valueEnd[slot.member]!, target, pos);
         break;
       // Canonical times and level names are ASCII.
-      case DATE: case LEVEL: pos += target.write(convertedValues[slot.member]!, pos, 'latin1'); break;
+      case DATE: case LEVEL: {
+        const converted = convertedValues[slot.member];
+        pos = converted === undefined ? writeCanonicalUtc(bytes, members.valueStart[slot.member]!, members.valueEnd[slot.member]!, target, pos) : pos + target.write(converted, pos, 'latin1');
+        break;
+      }
       case RUNTIME_TIME:
         pos += docker.timestamp === undefined ? bytes.copy(target, pos, docker.timeStart, docker.timeEnd) : target.write(docker.timestamp, pos, 'latin1');
         break;

@@ -1,0 +1,43 @@
+/**
+ * An application's UTC time written in bytes — `YYYY-MM-DDThh:mm:ssZ` or with 1 to 9 fraction digits, the
+ * shape of most loggers' `@timestamp` — to its canonical form (`toCanonicalUtc`'s: 9 fraction digits),
+ * written straight from the bytes: the collector's JSON layouts convert one per line, and this spares
+ * the strings `toCanonicalUtc` makes. Any other shape (an offset, more digits, lower-case letters) is left
+ * to `toCanonicalUtc`; a time of this shape that is not a valid date-time is refused, as it refuses it.
+ * Pure.
+ */
+import { daysInMonth } from '../kit/calendar.ts';
+import { byteDigitAt, byteDigitsAt } from '../kit/decimal-digits.ts';
+
+/** How long the canonical form is. */
+export const CANONICAL_UTC_BYTES = 30;
+
+/** True when `bytes[from, to)` is a valid time of the shape above. */
+export function isUtcTimeBytes(bytes: Uint8Array, from: number, to: number): boolean {
+  const length = to - from;
+  if (length < 20 || length > 30 || length === 21 || bytes[to - 1] !== 0x5a /* Z */) return false;
+  if (bytes[from + 4] !== 0x2d || bytes[from + 7] !== 0x2d || bytes[from + 10] !== 0x54 || bytes[from + 13] !== 0x3a || bytes[from + 16] !== 0x3a) return false;
+  if (length > 20) {
+    if (bytes[from + 19] !== 0x2e /* . */) return false;
+    for (let i = from + 20; i < to - 1; i++) if (byteDigitAt(bytes, i) < 0) return false;
+  }
+  const year = byteDigitsAt(bytes, from, 4);
+  const month = byteDigitsAt(bytes, from + 5, 2);
+  const day = byteDigitsAt(bytes, from + 8, 2);
+  const hour = byteDigitsAt(bytes, from + 11, 2);
+  const minute = byteDigitsAt(bytes, from + 14, 2);
+  const second = byteDigitsAt(bytes, from + 17, 2);
+  // A leap second (:60) is refused, as toCanonicalUtc refuses it.
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  return day <= 28 || day <= daysInMonth(year, month);
+}
+
+/** Writes the canonical form of a time `isUtcTimeBytes` accepted at `pos`; returns the position after it. */
+export function writeCanonicalUtc(bytes: Uint8Array, from: number, to: number, target: Uint8Array, pos: number): number {
+  for (let i = 0; i < 19; i++) target[pos + i] = bytes[from + i]!;
+  target[pos + 19] = 0x2e;
+  const digits = to - from > 20 ? to - from - 21 : 0;
+  for (let i = 0; i < 9; i++) target[pos + 20 + i] = i < digits ? bytes[from + 20 + i]! : 0x30;
+  target[pos + 29] = 0x5a;
+  return pos + CANONICAL_UTC_BYTES;
+}
