@@ -137,8 +137,20 @@ export function planInjection(pod: unknown, settings: SidecarSettings): Injectio
   return { inject: true, container: targetName, patch };
 }
 
-/** Heap bounds for a shipper container (also in k8s/base/collector.yaml and the sidecar example). */
-export const SHIPPER_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=2';
+/**
+ * Memory settings of an injected sidecar, the same as the sidecar container of
+ * k8s/examples/nginx-sidecar (a test holds the two together; BENCHMARKS.md has the measurements): V8's
+ * heap bounded with an 8 MiB young generation (fewer scavenges than 2 or 4, for the same RSS), one malloc
+ * arena instead of one per thread, buffers of 128 KiB and up given back to the system when freed, and a
+ * small record buffer — a sidecar ships one pod's lines, and larger batches cost memory, not CPU.
+ */
+export const SIDECAR_MEMORY_ENV: ReadonlyArray<{ readonly name: string; readonly value: string }> = [
+  { name: 'NODE_OPTIONS', value: '--max-old-space-size=64 --max-semi-space-size=8' },
+  { name: 'MALLOC_ARENA_MAX', value: '1' },
+  { name: 'MALLOC_MMAP_THRESHOLD_', value: '131072' },
+  { name: 'LOGSHIP_BATCH_MAX_BYTES', value: '1MiB' },
+  { name: 'LOGSHIP_MAX_BUFFER_BYTES', value: '4MiB' },
+];
 
 /** The injected container (k8s/examples/nginx-sidecar spells out the same one by hand). */
 export function sidecarContainer(settings: SidecarSettings, appContainer: string, logVolume: string = LOG_VOLUME): Json {
@@ -157,9 +169,8 @@ export function sidecarContainer(settings: SidecarSettings, appContainer: string
     { name: 'LOGSHIP_LABELS_FILE', value: `${PODINFO_DIR}/labels` },
     { name: 'LOGSHIP_ANNOTATIONS_FILE', value: `${PODINFO_DIR}/annotations` },
     { name: 'LOGSHIP_METRICS_LISTEN', value: `0.0.0.0:${SIDECAR_METRICS_PORT}` },
-    // V8 sizes its heap lazily and would grow past the container's memory limit while catching up a
-    // backlog; these bounds keep the sidecar near 160 MiB at full speed (BENCHMARKS.md has the trade-off).
-    { name: 'NODE_OPTIONS', value: SHIPPER_NODE_OPTIONS },
+    // V8 sizes its heap lazily and would grow past the container's memory limit while catching up a backlog.
+    ...SIDECAR_MEMORY_ENV.map((entry) => ({ ...entry })),
   ];
   if (settings.credentialsSecret !== undefined) {
     env.push({ name: 'LOGSHIP_API_KEY', valueFrom: { secretKeyRef: { name: settings.credentialsSecret, key: 'api-key', optional: true } } });

@@ -10,7 +10,7 @@ import { aggregatorCommand } from '../../../aggregator/config.ts';
 import { sidecarCommand } from '../../../shipper/sidecar/config.ts';
 import { collectorCommand } from '../../../shipper/collector/config.ts';
 import { injectorCommand } from '../../../aggregator/injector/config.ts';
-import { planInjection, SIDECAR_NAME } from '../../../aggregator/injector/patch.ts';
+import { planInjection, SIDECAR_MEMORY_ENV, SIDECAR_NAME } from '../../../aggregator/injector/patch.ts';
 import { compileAccessFormat } from '../../../shipper/parse/nginx-access.ts';
 import { containersOf, effectiveSecurityContext, envOf, envValue, podTemplates, type ContainerRef, type Json, type PodTemplate } from './workloads.ts';
 import { validateObject } from './k8s-schema.ts';
@@ -374,6 +374,12 @@ describe('the nginx sidecar example', () => {
     const parsed = compileAccessFormat(format)('10.0.0.7 - - [24/Nov/2026:05:00:00 +0000] "GET /index.html?q=1 HTTP/1.1" 200 612 "-" "curl/8.5.0" 0.004');
     expect(parsed.ok).toBe(true);
     expect(parsed.ok && parsed.record).toMatchObject({ http: { request: { method: 'GET' }, response: { status_code: 200 } }, event: { duration: 4_000_000 } });
+  });
+
+  it('tunes the sidecar\'s memory exactly as the injector does for the sidecars it adds', () => {
+    for (const { name, value } of SIDECAR_MEMORY_ENV) expect(envValue(sidecar.container, name), name).toBe(value);
+    const injected = containersOf(injectedPod().template).find((ref) => ref.name === SIDECAR_NAME)!;
+    for (const { name, value } of SIDECAR_MEMORY_ENV) expect(envValue(injected.container, name), name).toBe(value);
   });
 
   it('shares an emptyDir with a sizeLimit at /var/log/nginx, and gives the sidecar the Downward API', () => {
