@@ -10,10 +10,9 @@
  * (a canonical time is left in the bytes).
  */
 import { isUtf8 } from 'node:buffer';
-import { daysInMonth } from '../kit/calendar.ts';
-import { byteDigitAt, byteDigitsAt } from '../kit/decimal-digits.ts';
 import type { ContainerStream } from './container-entry.ts';
 import { toCanonicalUtc } from './timestamp.ts';
+import { isUtcTimeBytes } from './utc-time-bytes.ts';
 
 export interface WholeDockerBytes {
   stream: ContainerStream;
@@ -193,16 +192,5 @@ function hex(byte: number): number {
 
 /** `YYYY-MM-DDThh:mm:ss.fffffffffZ` and a valid date and time (no leap second), as `toCanonicalUtc` keeps it. */
 function isCanonicalTime(bytes: Buffer, from: number, to: number): boolean {
-  if (to - from !== 30) return false;
-  if (bytes[from + 4] !== 0x2d || bytes[from + 7] !== 0x2d || bytes[from + 10] !== 0x54 || bytes[from + 13] !== 0x3a ||
-      bytes[from + 16] !== 0x3a || bytes[from + 19] !== 0x2e || bytes[from + 29] !== 0x5a) return false;
-  for (let i = 20; i < 29; i++) if (byteDigitAt(bytes, from + i) < 0) return false;
-  const year = byteDigitsAt(bytes, from, 4);
-  const month = byteDigitsAt(bytes, from + 5, 2);
-  const day = byteDigitsAt(bytes, from + 8, 2);
-  const hour = byteDigitsAt(bytes, from + 11, 2);
-  const minute = byteDigitsAt(bytes, from + 14, 2);
-  const second = byteDigitsAt(bytes, from + 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
-  return day <= 28 || day <= daysInMonth(year, month);
+  return to - from === 30 && isUtcTimeBytes(bytes, from, to);
 }
