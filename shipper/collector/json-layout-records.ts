@@ -28,7 +28,7 @@ import { toCanonicalUtc } from '../decode/timestamp.ts';
 import { CANONICAL_UTC_BYTES, isUtcTimeBytes, writeCanonicalUtc } from '../decode/utc-time-bytes.ts';
 import { digitCount, writeDigits } from '../kit/digit-bytes.ts';
 import type { Outgoing } from '../record.ts';
-import { commitRecord, reserveRecord } from '../sink/bulk-record.ts';
+import { actionLineBytes, commitRecord, reserveRecord, writeActionLine } from '../sink/bulk-record.ts';
 import type { ByteLine } from '../tail/byte-line.ts';
 import type { RecordTemplate } from './container-records.ts';
 
@@ -219,7 +219,7 @@ function convert(layout: Layout, bytes: Buffer): boolean {
 }
 
 function recordSize(layout: Layout, template: RecordTemplate, offset: number): number {
-  let size = template.head.length + digitCount(offset, 36) + 4 + layout.partBytes + 1;
+  let size = actionLineBytes(template.head, offset) + layout.partBytes + 1;
   for (const slot of layout.slots) {
     switch (slot.how) {
       case VALUE: size += members.valueEnd[slot.member]! - members.valueStart[slot.member]! - members.saved[slot.member]!; break;
@@ -240,12 +240,7 @@ let writtenEnd = 0;
 function writeRecord(layout: Layout, template: RecordTemplate, line: ByteLine, target: Buffer, at: number): void {
   const bytes = line.bytes;
   const offset = line.offset;
-  target.set(template.head, at);
-  let pos = writeDigits(target, at + template.head.length, offset, 36);
-  target[pos++] = 0x22; // "
-  target[pos++] = 0x7d; // }
-  target[pos++] = 0x7d; // }
-  target[pos++] = 0x0a;
+  let pos = writeActionLine(target, at, template.head, offset);
   writtenBodyStart = pos;
   const { parts, slots } = layout;
   for (let i = 0; i < slots.length; i++) {

@@ -18,7 +18,7 @@ import { readWholeDockerBytes, type WholeDockerBytes } from '../decode/docker-js
 import { readWholeDockerLine, type WholeDockerLine } from '../decode/docker-json-line.ts';
 import { surelyFits } from '../decode/utf8-limit.ts';
 import type { Outgoing } from '../record.ts';
-import { commitRecord, reserveRecord } from '../sink/bulk-record.ts';
+import { actionLineBytes, commitRecord, reserveRecord, writeActionLine } from '../sink/bulk-record.ts';
 import { digitCount, writeDigits } from '../kit/digit-bytes.ts';
 import type { ByteLine } from '../tail/byte-line.ts';
 import { plainRecord, type RecordTemplate } from './container-records.ts';
@@ -85,14 +85,12 @@ function plainBytesRecord(line: ByteLine, read: WholeDockerBytes, template: Reco
   const head = template.head;
   const tail = template.plainTail;
   const streamPart = read.stream === 'stdout' ? STDOUT_PART : STDERR_PART;
-  const idBytes = digitCount(offset, 36);
-  const size = head.length + idBytes + TIME_PART.length + timeBytes + MESSAGE_PART.length + messageBytes + read.escapes + streamPart.length + digitCount(offset, 10) + tail.length;
+  const size = actionLineBytes(head, offset) + TIME_PART.length + timeBytes + MESSAGE_PART.length + messageBytes + read.escapes + streamPart.length + digitCount(offset, 10) + tail.length;
   const space = reserveRecord(size);
   const target = space.bytes;
   const at = space.at;
-  target.set(head, at);
-  let pos = writeDigits(target, at + head.length, offset, 36);
-  const bodyStart = pos + 4; // after `"}}\n`
+  const bodyStart = writeActionLine(target, at, head, offset);
+  let pos = bodyStart;
   target.set(TIME_PART, pos);
   pos += TIME_PART.length;
   if (timestamp === undefined) pos += bytes.copy(target, pos, read.timeStart, read.timeEnd);
@@ -110,7 +108,7 @@ function plainBytesRecord(line: ByteLine, read: WholeDockerBytes, template: Reco
 }
 
 /** What `plainRecord` writes between its variable parts. */
-const TIME_PART = Buffer.from('"}}\n{"@timestamp":"', 'latin1');
+const TIME_PART = Buffer.from('{"@timestamp":"', 'latin1');
 const MESSAGE_PART = Buffer.from('","message":"', 'latin1');
 const STDOUT_PART = Buffer.from('","stream":"stdout","log":{"offset":', 'latin1');
 const STDERR_PART = Buffer.from('","stream":"stderr","log":{"offset":', 'latin1');

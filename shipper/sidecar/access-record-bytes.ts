@@ -26,7 +26,7 @@ import type { NginxFields } from '../parse/nginx-fields.ts';
 import type { AccessFieldReader } from '../parse/nginx-access.ts';
 import type { LiteralFormat } from '../parse/nginx-format.ts';
 import { documentIdHead } from '../document-id.ts';
-import { commitRecord, recordHead, reserveRecord } from '../sink/bulk-record.ts';
+import { actionLineBytes, commitRecord, recordHead, reserveRecord, writeActionLine } from '../sink/bulk-record.ts';
 import { writeDigits } from '../kit/digit-bytes.ts';
 
 /** Writes the record of one typical access line whose values need no escaping; `messageJson` is the line's JSON. */
@@ -36,8 +36,8 @@ const bytesOf = (text: string): Buffer => Buffer.from(text, 'utf8');
 
 // The typical record's template (nginx-fields-json.ts: typicalAccessRecordJsonMembers), cut where values go.
 // An optional string member starts with the closing quote of the one before it, as there.
-/** The action line's end and the document's start, side by side. */
-const ACTION_END_TIMESTAMP = bytesOf('"}}\n{"@timestamp":"');
+/** The document's start (after the action line, `writeActionLine`'s). */
+const TIMESTAMP = bytesOf('{"@timestamp":"');
 const MESSAGE = bytesOf('","message":');
 const ADDRESS = bytesOf(',"source":{"address":"');
 const IP = bytesOf('","ip":"');
@@ -53,9 +53,9 @@ const QUERY = bytesOf('","query":"');
 const USER_AGENT = bytesOf('"},"user_agent":{"original":"');
 const DURATION = bytesOf(',"duration":');
 /** Every constant part once, optional ones included, and a closing brace after the body's bytes. */
-const CONSTANT_BYTES = [ACTION_END_TIMESTAMP, MESSAGE, ADDRESS, IP, USER, METHOD, REFERRER, STATUS, BODY, VERSION, ORIGINAL, PATH, QUERY, USER_AGENT, DURATION]
+const CONSTANT_BYTES = [TIMESTAMP, MESSAGE, ADDRESS, IP, USER, METHOD, REFERRER, STATUS, BODY, VERSION, ORIGINAL, PATH, QUERY, USER_AGENT, DURATION]
   .reduce((sum, part) => sum + part.length, 1);
-/** The longest a number is written (`-1.7976931348623157e+308`), digits of an offset and of the id's tail included. */
+/** The longest a number is written (`-1.7976931348623157e+308`), the offset's digits included. */
 const NUMBER_BYTES = 24;
 
 /**
@@ -147,13 +147,10 @@ export function createAccessRecordBytesWriter(reader: AccessFieldReader, index: 
     // At most 3 bytes of UTF-8 per UTF-16 unit of what is encoded.
     const units = timestamp.length + messageJson.length + address.length + ip.length + (user?.length ?? 0) + method.length + (referrer?.length ?? 0)
       + version.length + original.length + path.length + (query?.length ?? 0) + (userAgent?.length ?? 0);
-    const space = reserveRecord(head.length + beforeOffset.length + fixedBytes + 3 * units);
+    const space = reserveRecord(actionLineBytes(head, line.offset) + beforeOffset.length + fixedBytes + 3 * units);
     const target = space.bytes;
-    const start = space.at;
-    target.set(head, start);
-    let pos = writeBase36(target, start + head.length, line.offset);
-    const bodyStart = pos + 4;
-    pos = put(target, pos, ACTION_END_TIMESTAMP);
+    const bodyStart = writeActionLine(target, space.at, head, line.offset);
+    let pos = put(target, bodyStart, TIMESTAMP);
     if (timestamp !== lastTimestamp) {
       lastTimestamp = timestamp;
       timestampBytes = bytesOf(timestamp);
@@ -268,9 +265,4 @@ function writeJsonNumber(target: Buffer, pos: number, value: number): number {
 /** A non-negative safe integer's decimal digits (what `${value}` gives). */
 function writeDecimal(target: Buffer, pos: number, value: number): number {
   return writeDigits(target, pos, value, 10);
-}
-
-/** A non-negative safe integer in base 36, lower case (what `value.toString(36)` gives): the id's tail. */
-function writeBase36(target: Buffer, pos: number, value: number): number {
-  return writeDigits(target, pos, value, 36);
 }

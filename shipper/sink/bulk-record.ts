@@ -21,6 +21,7 @@
  * earlier use throws. Records never released (not shipped through the pipeline) are simply collected.
  */
 import type { Outgoing, SourceId } from '../record.ts';
+import { digitCount, writeDigits } from '../kit/digit-bytes.ts';
 
 /** Size of the shared chunks records are written into. */
 const CHUNK_BYTES = 256 * 1024;
@@ -378,6 +379,29 @@ function actionLine(item: Outgoing): string {
 export function recordHead(index: string, idHead: string): Buffer {
   return Buffer.from(`${actionPrefix(index)}${idHead}`, 'utf8');
 }
+
+/** Bytes of the action line `writeActionLine` writes. */
+export function actionLineBytes(head: Uint8Array, offset: number): number {
+  return head.length + digitCount(offset, 36) + ACTION_END_BYTES;
+}
+
+/**
+ * Writes a record's action line at `at`, for the makers that write records byte by byte: `head`
+ * (`recordHead(index, idHead)`), the rest of the `_id` — the record's offset in base 36, as
+ * ../document-id.ts makes it — and `"}}\n`. Returns where the document starts.
+ */
+export function writeActionLine(target: Buffer, at: number, head: Uint8Array, offset: number): number {
+  target.set(head, at);
+  let pos = writeDigits(target, at + head.length, offset, 36);
+  target[pos++] = 0x22; // "
+  target[pos++] = 0x7d; // }
+  target[pos++] = 0x7d; // }
+  target[pos++] = 0x0a; // \n
+  return pos;
+}
+
+/** `"}}\n` after the `_id`. */
+const ACTION_END_BYTES = 4;
 
 /**
  * For records written byte by byte by their maker (the collector's whole docker lines, copied from the
