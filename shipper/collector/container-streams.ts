@@ -195,8 +195,7 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
   const decodeLine = (state: FileState, read: Line, out: Outgoing[]): void => {
     if (read instanceof ByteLine && state.joiner === undefined) {
       // A message starting with `{` is never a plain line when JSON is lifted (wholeLineBytes refuses it).
-      const jsonObject = options.records.parseJson && read.bytes[read.start + JSON_MESSAGE_AT] === 0x7b;
-      const record = jsonObject ? jsonLayoutRecord(state, read) : wholeLineBytes(state, read);
+      const record = isJsonMessageLine(read) ? jsonLayoutRecord(state, read) : wholeLineBytes(state, read);
       if (record !== undefined) {
         out.push(record);
         return;
@@ -214,13 +213,16 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
     else toRecords(state, joined(state, state.decoder.push(line)), out);
   };
 
+  /** Whether JSON messages are lifted and the line's docker `log` value starts with `{` (an application's JSON, maybe). */
+  const isJsonMessageLine = (line: ByteLine): boolean => options.records.parseJson && line.bytes[line.start + JSON_MESSAGE_AT] === 0x7b;
+
   /**
    * The decoder's entry of a whole docker line whose message starts with `{` (an application's JSON, to be
    * lifted), made from its bytes: the text way would find the `{`, skip `wholeLine`, and have the decoder
    * make this very entry of the line's text (see `readDockerEntryBytes`). Undefined for anything else.
    */
   const jsonMessageEntry = (state: FileState, line: ByteLine): ContainerEntry | undefined => {
-    if (!options.records.parseJson || line.bytes[line.start + JSON_MESSAGE_AT] !== 0x7b) return undefined;
+    if (!isJsonMessageLine(line)) return undefined;
     if (state.decoder.format() !== 'docker' || state.decoder.pendingFrom() !== undefined) return undefined;
     if (!readDockerEntryBytes(line.bytes, line.start, line.end, dockerEntry)) return undefined;
     // Longer ones the joiner measures and may cut: left to it.
@@ -231,10 +233,11 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
   /**
    * The record of a whole docker line whose message is an application's flat JSON object, from its
    * layout's template (see json-layout-records.ts); undefined when the line is not one, or its layout
-   * cannot be a template. The same conditions as `jsonMessageEntry`, and a usable record template.
+   * cannot be a template. For a line `isJsonMessageLine` accepts; the other conditions are those of
+   * `jsonMessageEntry`, and a usable record template.
    */
   const jsonLayoutRecord = (state: FileState, line: ByteLine): Outgoing | undefined => {
-    if (!options.records.parseJson || line.bytes[line.start + JSON_MESSAGE_AT] !== 0x7b || state.decoder.format() !== 'docker') return undefined;
+    if (state.decoder.format() !== 'docker') return undefined;
     const template = wholeLineTemplate(state);
     if (template === undefined) return undefined;
     let layouts = state.jsonLayouts;
