@@ -34,8 +34,9 @@ export function chunkLine(r: number, id: string, sourceJson: string): string {
   return `${r}\t${JSON.stringify(id)}\t${sourceJson}\n`;
 }
 
-export function compressChunk(text: string): Uint8Array {
-  return zstdCompressSync(Buffer.from(text, 'utf8'), COMPRESS_OPTIONS);
+/** A chunk's zstd blob from its text's UTF-8 bytes. */
+export function compressChunk(bytes: Uint8Array): Uint8Array {
+  return zstdCompressSync(bytes, COMPRESS_OPTIONS);
 }
 
 /** Buffers of filled chunks kept for the next ones (a chunk of nginx documents is ≈ 40 KB). */
@@ -81,7 +82,7 @@ export class PendingChunk {
 
   /** The chunk's zstd blob; the chunk gives its buffer back for reuse and must not be used again. */
   compress(): Uint8Array {
-    const blob = zstdCompressSync(this.#bytes.subarray(0, this.#used), COMPRESS_OPTIONS);
+    const blob = compressChunk(this.#bytes.subarray(0, this.#used));
     if (this.#bytes.length <= SPARE_MAX_BYTES && spareBuffers.length < SPARE_LIMIT) spareBuffers.push(this.#bytes);
     this.#bytes = EMPTY;
     this.#used = 0;
