@@ -15,7 +15,11 @@
  * - `p<part>_v` — per keyword-like column, 10-minute time bucket and value: the number of live rows
  *   (rollup.ts); terms aggregations over a time range read it instead of every row.
  * - `p<part>_s` — `_id` and `_source` of up to 64 consecutive rows per zstd chunk (source-chunks.ts).
- * - `p<part>_x<n>` — a contentless FTS5 table per text field (entries of dead rows stay; rows are never reused).
+ * - `p<part>_x` — one contentless FTS5 table for the text fields the index had when the partition was made,
+ *   one FTS5 column `c<n>` per field: one insert per document instead of one per field, and one set of
+ *   segments per bulk to write (entries of dead rows stay; rows are never reused).
+ * - `p<part>_x<n>` — a contentless FTS5 table of its own for a text field mapped after the partition was made
+ *   (FTS5 tables cannot gain columns), and for every text field of a partition written by store format 1.
  * - `ids_<index>` — `_id` → (partition, r, version): makes `create` answer 409 across all partitions.
  * Table names contain only integers that the catalog generated, never user input.
  */
@@ -77,6 +81,8 @@ export interface PartitionInfo {
   readonly indexId: number;
   /** Days since the epoch (UTC); the partition holds documents whose @timestamp falls in that day. */
   readonly day: number;
+  /** The text columns indexed in the partition's shared full-text table (`ftsSharedTable`), in its column order. */
+  readonly sharedText: readonly number[];
 }
 
 export interface DataStreamInfo {
@@ -175,15 +181,32 @@ export function loadCatalog(db: DatabaseSync): Catalog {
     catalog.indices.set(info.name, info);
     catalog.byId.set(info.id, info);
   }
+  const sharedText = sharedTextColumns(db);
   for (const row of db.prepare('SELECT id, index_id, day FROM partitions ORDER BY day, id').all() as unknown as Array<{ id: number; index_id: number; day: number }>) {
     const list = catalog.partitions.get(row.index_id) ?? [];
-    list.push({ id: row.id, indexId: row.index_id, day: row.day });
+    list.push({ id: row.id, indexId: row.index_id, day: row.day, sharedText: sharedText.get(row.id) ?? [] });
     catalog.partitions.set(row.index_id, list);
   }
   for (const row of db.prepare('SELECT * FROM data_streams').all() as unknown as Array<{ name: string; template: string; created_ms: number; backing: string }>) {
     catalog.dataStreams.set(row.name, { name: row.name, template: row.template, createdMs: row.created_ms, backingIndex: row.backing });
   }
   return catalog;
+}
+
+/**
+ * The columns of every partition's shared full-text table, read off the table's own definition (which
+ * partitions.ts wrote: `… USING fts5(c3, c7, content='', …)`), so the catalog tables need no new column
+ * and a partition of store format 1 (no shared table) simply has none.
+ */
+function sharedTextColumns(db: DatabaseSync): Map<number, number[]> {
+  const found = new Map<number, number[]>();
+  const rows = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name GLOB 'p[0-9]*_x'`).all() as unknown as Array<{ name: string; sql: string }>;
+  for (const { name, sql } of rows) {
+    const columns = /USING fts5\(((?:c\d+, )+)content=/.exec(sql)?.[1];
+    if (columns === undefined) throw new Error(`full-text table ${name} has a definition this store does not know: ${sql}`);
+    found.set(Number(name.slice(1, -2)), columns.split(', ').filter((c) => c !== '').map((c) => Number(c.slice(1))));
+  }
+  return found;
 }
 
 /** Quoted table names; the numbers come from the catalog's own integer ids only. */
@@ -193,6 +216,15 @@ export const rowsTable = (part: number): string => `p${Math.trunc(part)}_t`;
 export const blocksTable = (part: number): string => `p${Math.trunc(part)}_b`;
 export const rollupTable = (part: number): string => `p${Math.trunc(part)}_v`;
 export const ftsTable = (part: number, col: number): string => `p${Math.trunc(part)}_x${Math.trunc(col)}`;
+export const ftsSharedTable = (part: number): string => `p${Math.trunc(part)}_x`;
+
+/**
+ * Where a text column of a partition is indexed: its shared table, restricted to the column by an FTS5
+ * column filter, or its own table.
+ */
+export function ftsLocation(part: PartitionInfo, col: number): { readonly table: string; readonly column: string | undefined } {
+  return part.sharedText.includes(col) ? { table: ftsSharedTable(part.id), column: column(col) } : { table: ftsTable(part.id, col), column: undefined };
+}
 export const idsTable = (indexId: number): string => `ids_${Math.trunc(indexId)}`;
 export const column = (col: number): string => `c${Math.trunc(col)}`;
 

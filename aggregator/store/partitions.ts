@@ -5,7 +5,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { IndexInfo } from './catalog.ts';
-import { blocksTable, column, fieldsTable, ftsTable, idsTable, rollupTable, rowsTable, sourceTable } from './catalog.ts';
+import { blocksTable, column, fieldsTable, ftsSharedTable, ftsTable, idsTable, rollupTable, rowsTable, sourceTable } from './catalog.ts';
 
 /**
  * Contentless (the text is in `_source` already) and without the per-row size table (`columnsize=0`: it
@@ -62,7 +62,8 @@ export function createValueIndex(db: DatabaseSync, part: number, col: number): v
   db.exec(`CREATE INDEX IF NOT EXISTS ${fieldsTable(part)}_${column(col)} ON ${fieldsTable(part)}(${column(col)}, ts) WHERE ${column(col)} IS NOT NULL`);
 }
 
-export function createPartitionTables(db: DatabaseSync, index: IndexInfo, part: number): void {
+/** Creates a partition's tables; returns the text columns its shared full-text table indexes. */
+export function createPartitionTables(db: DatabaseSync, index: IndexInfo, part: number): number[] {
   const cols = dataColumns(index).map((c) => `, ${column(c)}`).join('');
   db.exec(`CREATE TABLE ${fieldsTable(part)} (r INTEGER PRIMARY KEY, ts INTEGER${cols})`);
   db.exec(`CREATE INDEX ${fieldsTable(part)}_ts ON ${fieldsTable(part)}(ts)`);
@@ -76,14 +77,23 @@ export function createPartitionTables(db: DatabaseSync, index: IndexInfo, part: 
   for (const col of indexedColumns(index)) createValueIndex(db, part, col);
   // `_id` and `_source` in zstd chunks of consecutive rows, keyed by the chunk's last row (source-chunks.ts).
   db.exec(`CREATE TABLE ${sourceTable(part)} (c INTEGER PRIMARY KEY, z BLOB NOT NULL)`);
-  for (const col of textColumns(index)) createFtsTable(db, part, col);
+  // One full-text table for all the text fields known now, a column each (catalog.ts reads the columns back
+  // from this definition). Measured on nginx documents (message, url.original, user_agent.original): one
+  // insert of three columns costs 3.7 µs per document where three one-column tables cost 5.1.
+  const text = textColumns(index);
+  if (text.length > 0) createFts(db, ftsSharedTable(part), text.map((c) => column(c)).join(', '));
+  return text;
 }
 
+/** The full-text table of a text column mapped after its partition was made (FTS5 tables cannot gain columns). */
 export function createFtsTable(db: DatabaseSync, part: number, col: number): void {
-  db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsTable(part, col)} USING fts5(t, ${FTS_OPTIONS})`);
+  createFts(db, ftsTable(part, col), 't');
+}
+
+function createFts(db: DatabaseSync, table: string, columns: string): void {
+  db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${table} USING fts5(${columns}, ${FTS_OPTIONS})`);
   // No incremental merging at every commit (automerge): segments are merged 16 at a time when a level
   // fills up (crisismerge). Measured: commit time per document 6.0 → 4.5 µs, full-text search unchanged.
-  const table = ftsTable(part, col);
   db.exec(`INSERT INTO ${table}(${table}, rank) VALUES('automerge', 0)`);
 }
 
@@ -92,6 +102,7 @@ export function addColumn(db: DatabaseSync, part: number, col: number): void {
 }
 
 export function dropPartitionTables(db: DatabaseSync, index: IndexInfo, part: number): void {
+  db.exec(`DROP TABLE IF EXISTS ${ftsSharedTable(part)}`);
   for (const col of textColumns(index)) db.exec(`DROP TABLE IF EXISTS ${ftsTable(part, col)}`);
   db.exec(`DROP TABLE IF EXISTS ${fieldsTable(part)}`);
   db.exec(`DROP TABLE IF EXISTS ${rowsTable(part)}`);

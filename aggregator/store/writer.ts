@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Catalog, IndexInfo, Leaf, Mappings, PartitionInfo } from './catalog.ts';
 import { DAY_MS } from './dates.ts';
-import { blocksTable, column, deriveLeaves, fieldsTable, ftsTable, idsTable, loadCatalog, rowsTable, sourceTable } from './catalog.ts';
+import { blocksTable, column, deriveLeaves, fieldsTable, ftsSharedTable, ftsTable, idsTable, loadCatalog, rowsTable, sourceTable } from './catalog.ts';
 import { addFieldMapping, analyzeDocument, mappedLeafPaths, type AnalyzedDoc, type DocError } from './mapping.ts';
 import { addColumn, createFtsTable, createIdsTable, createPartitionTables, createValueIndex, dataColumns, dropPartitionTables, indexedColumns, rollupColumns } from './partitions.ts';
 import { bucketOf, countValue, RollupWriter } from './rollup.ts';
@@ -205,8 +205,8 @@ export class Writer {
     const found = list.find((p) => p.day === day);
     if (found !== undefined) return found;
     const result = this.#stmt('INSERT INTO partitions(index_id, day, docs) VALUES (?, ?, 0)').run(index.id, day);
-    const part: PartitionInfo = { id: Number(result.lastInsertRowid), indexId: index.id, day };
-    createPartitionTables(this.db, index, part.id);
+    const id = Number(result.lastInsertRowid);
+    const part: PartitionInfo = { id, indexId: index.id, day, sharedText: createPartitionTables(this.db, index, id) };
     this.#rollups.enable(part.id, rollupColumns(index));
     list.push(part);
     list.sort((a, b) => a.day - b.day || a.id - b.id);
@@ -328,7 +328,7 @@ export class Writer {
     const target = this.#partStatements(part.id, insertPlan(index));
     const values = row.values;
     values[0] = r;
-    for (let i = 0; i < row.texts.length; i += 2) target.fts(row.texts[i] as number).run(r, row.texts[i + 1] as string);
+    if (row.texts.length > 0) target.indexTexts(r, row.texts);
     target.fields.run(...values);
     const added = this.#newRows.get(part.id);
     const ts = row.timestamp;
@@ -380,22 +380,54 @@ export class Writer {
   #partStatements(part: number, plan: InsertPlan): PartStatements {
     let found = this.#partInserts.get(part);
     if (found === undefined || found.plan !== plan) {
-      const fts = new Map<number, StatementSync>();
       const sql = `INSERT INTO ${fieldsTable(part)} (r, ts${plan.columns.map((c) => `, ${column(c)}`).join('')}) VALUES (?, ?${plan.columns.map(() => ', ?').join('')})`;
-      found = {
-        plan, fields: this.db.prepare(sql), rollup: undefined,
-        fts: (col) => {
-          let st = fts.get(col);
-          if (st === undefined) {
-            st = this.db.prepare(`INSERT INTO ${ftsTable(part, col)}(rowid, t) VALUES (?, ?)`);
-            fts.set(col, st);
-          }
-          return st;
-        },
-      };
+      found = { plan, fields: this.db.prepare(sql), rollup: undefined, indexTexts: this.#textIndexer(this.#partition(part)) };
       this.#partInserts.set(part, found);
     }
     return found;
+  }
+
+  #partition(id: number): PartitionInfo {
+    for (const list of this.catalog.partitions.values()) {
+      const found = list.find((p) => p.id === id);
+      if (found !== undefined) return found;
+    }
+    throw new Error(`partition ${id} is not in the catalog`);
+  }
+
+  /**
+   * Writes a document's texts (column, text pairs) to the partition's full-text tables: the columns of its
+   * shared table in one insert, any other column into its own table.
+   */
+  #textIndexer(part: PartitionInfo): (r: number, texts: ReadonlyArray<number | string>) => void {
+    const shared = part.sharedText;
+    const sharedInsert = shared.length === 0 ? undefined
+      : this.db.prepare(`INSERT INTO ${ftsSharedTable(part.id)} (rowid${shared.map((c) => `, ${column(c)}`).join('')}) VALUES (?${', ?'.repeat(shared.length)})`);
+    const slot = new Map(shared.map((c, i) => [c, i + 1]));
+    const values: SQLInputValue[] = new Array<SQLInputValue>(shared.length + 1).fill(null);
+    const own = new Map<number, StatementSync>();
+    return (r, texts) => {
+      let sharedTexts = 0;
+      for (let i = 0; i < texts.length; i += 2) {
+        const col = texts[i] as number;
+        const at = slot.get(col);
+        if (at !== undefined) {
+          values[at] = texts[i + 1] as string;
+          sharedTexts++;
+          continue;
+        }
+        let statement = own.get(col);
+        if (statement === undefined) {
+          statement = this.db.prepare(`INSERT INTO ${ftsTable(part.id, col)}(rowid, t) VALUES (?, ?)`);
+          own.set(col, statement);
+        }
+        statement.run(r, texts[i + 1] as string);
+      }
+      if (sharedTexts === 0) return;
+      values[0] = r;
+      sharedInsert!.run(...values);
+      values.fill(null);
+    };
   }
 
   #rollupPositions(part: number, target: PartStatements): number[] {
@@ -657,7 +689,7 @@ interface PartStatements {
   readonly fields: StatementSync;
   /** Pairs (position in the bound values, column) of the partition's rolled-up columns, for one rollup version. */
   rollup: { version: number; positions: number[] } | undefined;
-  fts(col: number): StatementSync;
+  readonly indexTexts: (r: number, texts: ReadonlyArray<number | string>) => void;
 }
 
 const insertPlans = new WeakMap<Map<string, Leaf>, InsertPlan>();

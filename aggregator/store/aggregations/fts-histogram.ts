@@ -24,7 +24,7 @@ export interface FtsDriven {
   readonly range: TimeRange;
 }
 
-const FTS_ONLY = /^f\.r IN \(SELECT rowid FROM (p\d+_x\d+) WHERE \1 MATCH \?\)$/;
+const FTS_ONLY = /^f\.r IN \(SELECT rowid FROM (p\d+_x\d*) WHERE \1 MATCH \?\)$/;
 
 /**
  * Recognises a search whose condition is one full-text match and @timestamp ranges. `extra` are the

@@ -11,7 +11,7 @@
  */
 import type { SQLInputValue } from 'node:sqlite';
 import type { IndexInfo, Leaf, PartitionInfo } from '../catalog.ts';
-import { column, fieldsTable, ftsTable, idsTable, rowsTable, sourceTable } from '../catalog.ts';
+import { column, fieldsTable, ftsLocation, idsTable, rowsTable, sourceTable } from '../catalog.ts';
 import { evaluateDateMath } from '../datemath.ts';
 import { normalizeZone } from '../dates.ts';
 import { ftsQuote, tokenize } from '../analyze.ts';
@@ -94,8 +94,9 @@ export function onValues(leaf: Leaf, build: (x: string) => Fragment): Fragment {
 }
 
 function fts(ctx: PartitionContext, leaf: Leaf, expression: string): Fragment {
-  const table = ftsTable(ctx.part.id, leaf.col);
-  return { sql: `f.r IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ?)`, params: [expression] };
+  const { table, column } = ftsLocation(ctx.part, leaf.col);
+  // In the shared table an FTS5 column filter keeps the match to this field's column.
+  return { sql: `f.r IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ?)`, params: [column === undefined ? expression : `${column} : (${expression})`] };
 }
 
 function badValue(leaf: Leaf, value: unknown): EsError {

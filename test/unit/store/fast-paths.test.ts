@@ -15,7 +15,7 @@ const index = {
   id: 1, name: 'logs', uuid: 'u', createdMs: 0, settings: {}, mappings: {}, cols: {}, multi: new Set<string>(), nextCol: 4, dataStream: null, hidden: false, seq: 0,
   fields: new Map([['@timestamp', leaf('@timestamp', 'date', 1)], ['message', leaf('message', 'text', 2)], ['status', leaf('status', 'long', 3)]]),
 } satisfies IndexInfo;
-const ctx: PartitionContext = { index, part: { id: 7, indexId: 1, day: 20_000 }, now: Date.parse('2026-11-24T12:00:00Z') };
+const ctx: PartitionContext = { index, part: { id: 7, indexId: 1, day: 20_000, sharedText: [] }, now: Date.parse('2026-11-24T12:00:00Z') };
 const kibanaTime = { range: { '@timestamp': { format: 'strict_date_optional_time', gte: '2026-11-23T12:00:00.000Z', lte: '2026-11-24T12:00:00.000Z' } } };
 
 describe('fast path recognition', () => {
@@ -33,6 +33,9 @@ describe('fast path recognition', () => {
     expect(plain).toMatchObject({ table: 'p7_x2', match: '"android"' });
     const kql = parseQuery({ bool: { must: [], filter: [{ bool: { should: [{ match: { message: 'android' } }], minimum_should_match: 1 } }, kibanaTime], should: [], must_not: [] } });
     expect(ftsDriven(kql, ctx, {})).toMatchObject({ table: 'p7_x2', match: '"android"' });
+    // A partition whose shared full-text table holds the field: the match carries the column filter.
+    const shared: PartitionContext = { ...ctx, part: { ...ctx.part, sharedText: [2] } };
+    expect(ftsDriven(kql, shared, {})).toMatchObject({ table: 'p7_x', match: 'c2 : ("android")' });
     expect(ftsDriven(parseQuery({ bool: { must: [{ match: { message: 'android' } }, { term: { status: 404 } }] } }), ctx, {})).toBeUndefined();
     expect(ftsDriven(parseQuery({ range: { '@timestamp': { gte: 'now-1h' } } }), ctx, {})).toBeUndefined();
   });
