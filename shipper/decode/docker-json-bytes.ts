@@ -152,7 +152,18 @@ export function startsWith(bytes: Buffer, at: number, end: number, prefix: Buffe
  */
 function isCopyableMessage(bytes: Buffer, from: number, to: number, refuseBrace: boolean): boolean {
   let high = false;
+  const words = wordsOf(bytes);
+  const wordBase = bytes.byteOffset;
+  const wordsEnd = (wordBase + to) >> 2;
   for (let i = from; i < to; i++) {
+    if (((wordBase + i) & 3) === 0 && words !== undefined) {
+      // Four plain bytes at a time while they last (most messages are plain ASCII); the byte-wise checks
+      // below decide everything else, from the first word that holds anything but plain bytes.
+      let word = (wordBase + i) >> 2;
+      while (word < wordsEnd && isPlainWord(words[word]!)) word++;
+      i = (word << 2) - wordBase;
+      if (i >= to) break;
+    }
     const byte = bytes[i]!;
     if (PLAIN[byte] === 1) continue;
     if (byte === BRACE) {
@@ -177,6 +188,36 @@ function isCopyableMessage(bytes: Buffer, from: number, to: number, refuseBrace:
     }
   }
   return !high || isUtf8(bytes.subarray(from, to));
+}
+
+/**
+ * Whether the four bytes of `word` are all plain (see `PLAIN`), tested together: a byte below 0x20, one
+ * of 0x7f and up, and one equal to `"`, `\` or `{` each set the top bit of its byte in one of the terms
+ * (the usual exact "has a byte less than / equal to" word tricks; a borrow or carry only ever starts at a
+ * byte that is itself flagged).
+ */
+function isPlainWord(word: number): boolean {
+  const quote = word ^ 0x22222222;
+  const backslash = word ^ 0x5c5c5c5c;
+  const brace = word ^ 0x7b7b7b7b;
+  const flagged = ((word - 0x20202020) & ~word)
+    | (word + 0x01010101) | word
+    | ((quote - 0x01010101) & ~quote)
+    | ((backslash - 0x01010101) & ~backslash)
+    | ((brace - 0x01010101) & ~brace);
+  return (flagged & 0x80808080) === 0;
+}
+
+/** 32-bit words over the memory of the last buffer asked about (the tailer reads into one buffer): undefined if not 4-byte aligned. */
+let wordsMemory: ArrayBufferLike | undefined;
+let words: Int32Array | undefined;
+function wordsOf(bytes: Buffer): Int32Array | undefined {
+  const memory = bytes.buffer;
+  if (memory !== wordsMemory) {
+    wordsMemory = memory;
+    words = new Int32Array(memory, 0, memory.byteLength >> 2);
+  }
+  return words;
 }
 
 /** Bytes a message holds as they are (printable ASCII but `\\` and `{`): one look-up per byte on the way through. */
