@@ -39,6 +39,8 @@ const STDOUT = Buffer.from('stdout', 'latin1');
 const STDERR = Buffer.from('stderr', 'latin1');
 /** Longest time looked for: RFC 3339 with nine fraction digits and an offset is 35 bytes. */
 const LONGEST_TIME = 40;
+/** `YYYY-MM-DDThh:mm:ss.fffffffffZ`. */
+const CANONICAL_TIME_BYTES = 30;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const BRACE = 0x7b;
@@ -94,9 +96,15 @@ export function readDockerLayout(bytes: Buffer, start: number, end: number, into
   // later `","stream":"` can exist (a valid time has no quote), so this is the one a reader searching
   // from the end would find.
   const timeEnd = end - 2;
-  let quote = timeEnd - 1;
   const lowest = Math.max(messageStart, timeEnd - LONGEST_TIME);
-  while (quote >= lowest && bytes[quote] !== QUOTE) quote--;
+  // dockerd writes the canonical time (30 bytes) on nearly every line: checked where it would be, it
+  // holds no quote, so the search from the end would stop at the quote before it too.
+  let quote = timeEnd - CANONICAL_TIME_BYTES - 1;
+  const canonical = quote >= lowest && bytes[quote] === QUOTE && isCanonicalTime(bytes, quote + 1, timeEnd);
+  if (!canonical) {
+    quote = timeEnd - 1;
+    while (quote >= lowest && bytes[quote] !== QUOTE) quote--;
+  }
   const timeStart = quote + 1;
   const keysAt = timeStart - (STREAM_KEY.length + 6 + TIME_KEY.length);
   // The `log` value must at least hold its escaped newline.
@@ -108,7 +116,13 @@ export function readDockerLayout(bytes: Buffer, start: number, end: number, into
   else return false;
   const messageEnd = keysAt - 2;
   if (bytes[messageEnd] !== BACKSLASH || bytes[messageEnd + 1] !== 0x6e /* n */) return false;
-  if (!readTimeBytes(bytes, timeStart, timeEnd, into)) return false;
+  if (canonical) {
+    into.timestamp = undefined;
+    into.timeStart = timeStart;
+    into.timeEnd = timeEnd;
+  } else if (!readTimeBytes(bytes, timeStart, timeEnd, into)) {
+    return false;
+  }
   into.messageStart = messageStart;
   into.messageEnd = messageEnd;
   into.escapes = 0;
@@ -233,5 +247,5 @@ function hex(byte: number): number {
 
 /** `YYYY-MM-DDThh:mm:ss.fffffffffZ` and a valid date and time (no leap second), as `toCanonicalUtc` keeps it. */
 function isCanonicalTime(bytes: Buffer, from: number, to: number): boolean {
-  return to - from === 30 && isUtcTimeBytes(bytes, from, to);
+  return to - from === CANONICAL_TIME_BYTES && isUtcTimeBytes(bytes, from, to);
 }
