@@ -18,6 +18,7 @@ import { rateLimited } from './kit/logger.ts';
 import type { Component } from './kit/lifecycle.ts';
 import type { LogRecord, Outgoing, SendResult, Sink, SourceId } from './record.ts';
 import { backoffDelayMs, pause } from './retry-backoff.ts';
+import { keepRecordMemoryFor } from './sink/bulk-record.ts';
 import { deadLetterOf } from './dead-letter.ts';
 import { RecordList } from './sink/record-list.ts';
 
@@ -57,6 +58,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const log = logger.child({ component: 'pipeline' });
   const sample = rateLimited(10_000);
   const metrics = createPipelineMetrics(registry);
+  keepRecordMemoryFor(options.maxBufferBytes);
 
   // Records not yet in a batch are pending[pendingHead…]: taking a batch moves the head instead of copying
   // the rest, which is dropped once it is the larger part.

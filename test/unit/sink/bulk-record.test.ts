@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bulkBody, encodeRecord, jsonSafeId } from '../../../shipper/sink/bulk-record.ts';
+import { BulkRecord, bulkBody, encodeRecord, jsonSafeId, keepRecordMemoryFor } from '../../../shipper/sink/bulk-record.ts';
 import { documentId, toOutgoing } from '../../../shipper/document-id.ts';
 import type { Outgoing } from '../../../shipper/record.ts';
 
@@ -64,6 +64,23 @@ describe('the memory of released records', () => {
     // Releasing twice, or releasing an old record again, changes nothing for the live ones.
     for (const record of first) record.release?.();
     expect(bulkBody(second).toString()).toBe(reference(second));
+  });
+
+  it('is kept, once free, for as much as a pipeline buffer holds (beyond the 32 chunks always kept)', () => {
+    keepRecordMemoryFor(24 * 1024 * 1024);
+    const chunksOf = (records: readonly Outgoing[]): Set<unknown> => new Set(records.map((record) => (record as BulkRecord).chunk));
+    // ~20 MiB of records: ~80 chunks, more than the 32 kept without a pipeline's buffer.
+    const first = Array.from({ length: 20_000 }, (_, i) => toOutgoing('logs-x-default', { message: 'e'.repeat(1000), i }, 'src', i, i + 1));
+    const firstChunks = chunksOf(first);
+    expect(firstChunks.size).toBeGreaterThan(64);
+    for (const record of first) record.release?.();
+    const second = Array.from({ length: 20_000 }, (_, i) => toOutgoing('logs-x-default', { message: 'f'.repeat(1000), i }, 'src', i, i + 1));
+    const fresh = [...chunksOf(second)].filter((chunk) => !firstChunks.has(chunk));
+    // Every chunk of the second round is a reused one but one or two (the first round's records did not
+    // end exactly at a chunk's end); with only 32 kept, some 48 would be new.
+    expect(fresh.length).toBeLessThanOrEqual(2);
+    expect(bulkBody(second.slice(-5)).toString()).toBe(reference(second.slice(-5)));
+    for (const record of second) record.release?.();
   });
 
   it('is not reused while a record in the same chunk is still held', () => {
