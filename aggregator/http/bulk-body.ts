@@ -12,6 +12,7 @@ import type { BulkItemResponse, BulkOp, JsonObject } from '../store/types.ts';
 import { parseException, illegalArgument, validationFailed } from './errors.ts';
 import { ndjsonLines, type NdjsonLine } from './ndjson.ts';
 import { isJsonObject } from './request-body.ts';
+import { parseSourceLine } from '../store/source-line.ts';
 
 const ACTIONS = ['create', 'delete', 'index', 'update'] as const;
 type ActionName = (typeof ACTIONS)[number];
@@ -34,6 +35,11 @@ export interface ParsedBulk {
 export interface BulkDefaults {
   readonly index?: string;
   readonly pipeline?: string;
+  /**
+   * The store reads documents from their text (Store.readsSourceText): a create/index line with an `_id`
+   * and no pipeline goes to it unparsed, and is parsed (or refused) where its row is made.
+   */
+  readonly unparsedSources?: boolean;
 }
 
 export function parseBulkBody(body: string, defaults: BulkDefaults): ParsedBulk {
@@ -78,17 +84,18 @@ export function parseBulkBody(body: string, defaults: BulkDefaults): ParsedBulk 
       if (id !== undefined) entries.push({ op: readUpdate(sourceLine, index, id) });
       continue;
     }
-    const source = parseJson(sourceLine.text);
-    if (!isJsonObject(source)) {
-      const reason = source === PARSE_FAILED
-        ? `[${sourceLine.number}:1] failed to parse: the source on line [${sourceLine.number}] is not valid JSON`
-        : `[${sourceLine.number}:1] failed to parse: the source on line [${sourceLine.number}] must be a JSON object`;
-      entries.push({ item: itemError(opName, index, id ?? null, 400, 'document_parsing_exception', reason) });
+    if (defaults.unparsedSources === true && id !== undefined && pipeline === undefined) {
+      entries.push({ op: { op: opName, index, id, sourceJson: sourceLine.text, line: sourceLine.number } });
+      continue;
+    }
+    const source = parseSourceLine(sourceLine.text, sourceLine.number);
+    if ('error' in source) {
+      entries.push({ item: itemError(opName, index, id ?? null, 400, source.error.type, source.error.reason) });
       continue;
     }
     entries.push({ op: id !== undefined && pipeline === undefined
-      ? { op: opName, index, id, doc: source, sourceJson: sourceLine.text }
-      : { op: opName, index, ...(id === undefined ? {} : { id }), doc: source, sourceJson: sourceLine.text, ...(pipeline === undefined ? {} : { pipeline }) } });
+      ? { op: opName, index, id, doc: source.doc, sourceJson: sourceLine.text }
+      : { op: opName, index, ...(id === undefined ? {} : { id }), doc: source.doc, sourceJson: sourceLine.text, ...(pipeline === undefined ? {} : { pipeline }) } });
   }
   if (missing.length > 0) throw validationFailed(missing);
   return { entries, sawType };

@@ -36,6 +36,7 @@ async function handleBulk(context: ApiContext, request: FastifyRequest, reply: F
   const parsed = parseBulkBody(bodyText(request), {
     ...(path.index === undefined ? {} : { index: path.index }),
     ...(params.pipeline === undefined ? {} : { pipeline: params.pipeline }),
+    unparsedSources: context.store.readsSourceText === true,
   });
   if (parsed.entries.length === 0) throw validationFailed(['no requests added']);
   if (parsed.sawType || path.type !== undefined || request.routeOptions.url === '/:index/_doc/_bulk') addWarning(reply, context.esVersion, TYPES_DEPRECATION);

@@ -147,6 +147,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   };
 
   const store: EmbeddedStore = {
+    readsSourceText: true,
     databasePath: path,
     applyRetention: retention,
 

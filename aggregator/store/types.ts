@@ -34,6 +34,17 @@ export type BulkOp =
      */
     readonly sourceJson?: string;
   }
+  | {
+    readonly op: 'create' | 'index'; readonly index: string; readonly id: string; readonly doc?: undefined; readonly pipeline?: undefined;
+    /**
+     * The document as the client sent it, not parsed yet, for a store that declares `readsSourceText`: it
+     * parses the line where it makes the document's row, so the parsed object dies young instead of living
+     * (and being copied by the GC) until the whole bulk is done; a line that is not a JSON object becomes the
+     * item error `parseSourceLine` words, naming `line`, the text's line in the request.
+     */
+    readonly sourceJson: string;
+    readonly line: number;
+  }
   | { readonly op: 'delete'; readonly index: string; readonly id: string }
   | { readonly op: 'update'; readonly index: string; readonly id: string; readonly doc?: JsonObject; readonly docAsUpsert?: boolean; readonly upsert?: JsonObject };
 
@@ -59,6 +70,8 @@ export interface SearchParams {
 }
 
 export interface Store {
+  /** True when `bulk` takes create/index ops whose document is only its text (see BulkOp); others get parsed documents. */
+  readonly readsSourceText?: boolean;
   /** Applies the ops in order; one result per op. Honors `refresh` before resolving. */
   bulk(ops: readonly BulkOp[], refresh?: Refresh): Promise<BulkItemResponse[]>;
 

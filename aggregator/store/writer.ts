@@ -16,6 +16,7 @@ import { Templates } from './templates.ts';
 import { CHUNK_DOCS, PendingChunk, decompressChunk, findInChunk } from './source-chunks.ts';
 import { DocumentShapes, type LeafSlot, type RowFill } from './document-shapes.ts';
 import { validateIndexName } from './names.ts';
+import { parseSourceLine } from './source-line.ts';
 import { EsError, type BulkItemResponse, type BulkOp, type JsonObject } from './types.ts';
 
 export interface BulkOutcomeCounts {
@@ -567,7 +568,15 @@ export class Writer {
     }
 
     const id = op.id ?? randomBytes(15).toString('base64url');
-    const row = this.#rowOfNew(index, op.doc, id);
+    let doc: JsonObject;
+    if (op.doc === undefined) {
+      // Handed over as text (BulkOp): parsed here, and refused under the index the request named, as the
+      // HTTP layer would have.
+      const source = parseSourceLine(op.sourceJson, op.line);
+      if ('error' in source) return failure(op.index, id, source.error);
+      doc = source.doc;
+    } else doc = op.doc;
+    const row = this.#rowOfNew(index, doc, id);
     if ('status' in row) return failure(index.name, id, row);
     // `_source` as the client wrote it when `_bulk` kept the line (see BulkOp), else the parsed document.
     const sourceJson = op.sourceJson ?? JSON.stringify(op.doc);

@@ -83,7 +83,9 @@ export function createFakeStore(): FakeStore {
       docs.set(op.id, { source, version, seqNo: seqNo });
       return { update: { _index: op.index, _id: op.id, _version: version, result: existing === undefined ? 'created' : 'updated', _shards: shards, _seq_no: seqNo++, _primary_term: 1, status: existing === undefined ? 201 : 200 } };
     }
-    if (typeof op.doc.fail_mapping === 'object') {
+    // This store does not declare readsSourceText, so the HTTP layer hands it parsed documents only.
+    const doc = op.doc ?? (JSON.parse(op.sourceJson) as JsonObject);
+    if (typeof doc.fail_mapping === 'object') {
       return { [op.op]: { _index: op.index, _id: op.id ?? null, status: 400, error: { type: 'document_parsing_exception', reason: '[1:2] failed to parse field [fail_mapping]', index: op.index } } };
     }
     const id = op.id ?? `auto-${nextId++}`;
@@ -92,7 +94,7 @@ export function createFakeStore(): FakeStore {
       return { create: { _index: op.index, _id: id, status: 409, error: { type: 'version_conflict_engine_exception', reason: `[${id}]: version conflict, document already exists (current version [${existing.version}])`, index: op.index } } };
     }
     const version = (existing?.version ?? 0) + 1;
-    docs.set(id, { source: op.doc, version, seqNo });
+    docs.set(id, { source: doc, version, seqNo });
     return { [op.op]: { _index: op.index, _id: id, _version: version, result: existing === undefined ? 'created' : 'updated', _shards: shards, _seq_no: seqNo++, _primary_term: 1, status: existing === undefined ? 201 : 200 } };
   };
 
