@@ -30,6 +30,8 @@ export type CollectorConfig = Static<typeof collectorCommand.options>;
 
 /** Per-file decoder state of files idle this long (and with nothing pending) is dropped. */
 const IDLE_FILE_MS = 10 * 60_000;
+/** Bytes read from a log file at a time (see createTailer below). */
+const COLLECTOR_READ_BYTES = 1024 * 1024;
 
 export async function runCollector(config: CollectorConfig, logger: Logger, lifecycle: Lifecycle): Promise<void> {
   const nodeName = config.nodeName !== '' ? config.nodeName : (process.env.NODE_NAME ?? hostname());
@@ -80,6 +82,11 @@ export async function runCollector(config: CollectorConfig, logger: Logger, life
     maxLineBytes: config.maxLineBytes,
     // Whole lines as bytes: most docker lines are copied into their records without a string (container-streams.ts).
     byteLines: true,
+    // Reads of 1 MiB rather than the tailer's 256 KiB: each read also re-reads the file's first bytes to
+    // check it is still the same file, so a catch-up makes a quarter of the reads and checks (paired runs,
+    // 256 MiB: ~6 % less CPU). Lines are still split 16 KiB at a time; a quiet file's small reads touch
+    // only the buffer's first pages.
+    readChunkBytes: COLLECTOR_READ_BYTES,
     pollIntervalMs: config.pollInterval,
     scanIntervalMs: config.scanInterval,
     checkpoints: runtime.checkpoints,
