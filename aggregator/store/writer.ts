@@ -326,7 +326,7 @@ export class Writer {
       const claimed = ids.claim.run(id, part.id, r, version);
       if (Number(claimed.changes) === 0) return undefined;
     }
-    const target = this.#partStatements(part.id, insertPlan(index));
+    const target = this.#partStatements(part, insertPlan(index));
     const values = row.values;
     values[0] = r;
     if (row.texts.length > 0) target.indexTexts(r, row.texts);
@@ -378,22 +378,14 @@ export class Writer {
    * The fields-table INSERT of a partition (all columns of the index, absent ones bound to NULL) and its FTS
    * INSERTs: prepared once, not looked up by SQL text per document.
    */
-  #partStatements(part: number, plan: InsertPlan): PartStatements {
-    let found = this.#partInserts.get(part);
+  #partStatements(part: PartitionInfo, plan: InsertPlan): PartStatements {
+    let found = this.#partInserts.get(part.id);
     if (found === undefined || found.plan !== plan) {
-      const sql = `INSERT INTO ${fieldsTable(part)} (r, ts${plan.columns.map((c) => `, ${column(c)}`).join('')}) VALUES (?, ?${plan.columns.map(() => ', ?').join('')})`;
-      found = { plan, fields: this.db.prepare(sql), rollup: undefined, indexTexts: this.#textIndexer(this.#partition(part)) };
-      this.#partInserts.set(part, found);
+      const sql = `INSERT INTO ${fieldsTable(part.id)} (r, ts${plan.columns.map((c) => `, ${column(c)}`).join('')}) VALUES (?, ?${plan.columns.map(() => ', ?').join('')})`;
+      found = { plan, fields: this.db.prepare(sql), rollup: undefined, indexTexts: this.#textIndexer(part) };
+      this.#partInserts.set(part.id, found);
     }
     return found;
-  }
-
-  #partition(id: number): PartitionInfo {
-    for (const list of this.catalog.partitions.values()) {
-      const found = list.find((p) => p.id === id);
-      if (found !== undefined) return found;
-    }
-    throw new Error(`partition ${id} is not in the catalog`);
   }
 
   /**
