@@ -116,13 +116,7 @@ export function readDockerLayout(bytes: Buffer, start: number, end: number, into
   else return false;
   const messageEnd = keysAt - 2;
   if (bytes[messageEnd] !== BACKSLASH || bytes[messageEnd + 1] !== 0x6e /* n */) return false;
-  if (canonical) {
-    into.timestamp = undefined;
-    into.timeStart = timeStart;
-    into.timeEnd = timeEnd;
-  } else if (!readTimeBytes(bytes, timeStart, timeEnd, into)) {
-    return false;
-  }
+  if (!readTimeBytes(bytes, timeStart, timeEnd, into, canonical ? true : undefined)) return false;
   into.messageStart = messageStart;
   into.messageEnd = messageEnd;
   into.escapes = 0;
@@ -132,10 +126,11 @@ export function readDockerLayout(bytes: Buffer, start: number, end: number, into
 /**
  * A runtime time written at `bytes[from, to)`, as `toCanonicalUtc` reads its text: into `into`'s time
  * fields (`timestamp` undefined when the bytes already are the canonical form), and true; false when it
- * is not a valid time, or not ASCII (left to the text path).
+ * is not a valid time, or not ASCII (left to the text path). `canonical`: the caller already checked the
+ * bytes are the canonical form (so they are not checked twice).
  */
-export function readTimeBytes(bytes: Buffer, from: number, to: number, into: WholeDockerBytes): boolean {
-  if (isCanonicalTime(bytes, from, to)) {
+export function readTimeBytes(bytes: Buffer, from: number, to: number, into: WholeDockerBytes, canonical = isCanonicalTime(bytes, from, to)): boolean {
+  if (canonical) {
     into.timestamp = undefined;
   } else {
     // ASCII reads the same as Latin-1 and as UTF-8.
@@ -170,7 +165,7 @@ function isCopyableMessage(bytes: Buffer, from: number, to: number, refuseBrace:
   const wordBase = bytes.byteOffset;
   const wordsEnd = (wordBase + to) >> 2;
   for (let i = from; i < to; i++) {
-    if (((wordBase + i) & 3) === 0 && words !== undefined) {
+    if (((wordBase + i) & 3) === 0) {
       // Four plain bytes at a time while they last (most messages are plain ASCII); the byte-wise checks
       // below decide everything else, from the first word that holds anything but plain bytes.
       let word = (wordBase + i) >> 2;
@@ -222,10 +217,13 @@ function isPlainWord(word: number): boolean {
   return (flagged & 0x80808080) === 0;
 }
 
-/** 32-bit words over the memory of the last buffer asked about (the tailer reads into one buffer): undefined if not 4-byte aligned. */
+/**
+ * 32-bit words over the whole memory of `bytes` (from its start, so word `k` is bytes `4k…4k+3` of the
+ * memory whatever the buffer's offset), kept for the last memory asked about: the tailer reads into one buffer.
+ */
 let wordsMemory: ArrayBufferLike | undefined;
-let words: Int32Array | undefined;
-function wordsOf(bytes: Buffer): Int32Array | undefined {
+let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+function wordsOf(bytes: Buffer): Int32Array<ArrayBufferLike> {
   const memory = bytes.buffer;
   if (memory !== wordsMemory) {
     wordsMemory = memory;
