@@ -42,7 +42,7 @@ export interface BulkDefaults {
   readonly unparsedSources?: boolean;
 }
 
-export function parseBulkBody(body: string, defaults: BulkDefaults): ParsedBulk {
+export function parseBulkBody(body: string | Buffer, defaults: BulkDefaults): ParsedBulk {
   const lines = ndjsonLines(body);
   const entries: Array<{ op: BulkOp } | { item: BulkItemResponse }> = [];
   const missing: string[] = [];

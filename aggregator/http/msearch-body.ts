@@ -12,7 +12,7 @@ export interface MsearchItem {
   readonly body: JsonObject;
 }
 
-export function parseMsearch(body: string): MsearchItem[] {
+export function parseMsearch(body: string | Buffer): MsearchItem[] {
   const lines = ndjsonLines(body);
   if (lines.length === 0) throw validationFailed(['no requests added']);
   const searches: MsearchItem[] = [];

@@ -3,9 +3,9 @@
  * `application/x-ndjson`, the `vnd.elasticsearch+json; compatible-with=7|8|9` types, `text/plain` from
  * the JS client's string bodies, none at all), optionally gzip-compressed, on GET as well as POST.
  *
- * Every body is kept as a UTF-8 string; each route decides how to read it (`jsonBody` or NDJSON), so
- * that `_bulk` and `_msearch` are NDJSON whatever the content type says. The size limit applies to the
- * decompressed bytes too, so a small gzip bomb still gets 413.
+ * Every body is kept as its bytes; each route decides how to read it (`jsonBody`, `bodyText` or NDJSON
+ * straight from the bytes, see ndjson.ts), so that `_bulk` and `_msearch` are NDJSON whatever the content
+ * type says. The size limit applies to the decompressed bytes too, so a small gzip bomb still gets 413.
  */
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Transform } from 'node:stream';
@@ -18,7 +18,7 @@ export function registerBodyHandling(app: FastifyInstance): void {
   app.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.addHook('preParsing', async (request, _reply, payload) => {
     const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
@@ -39,9 +39,20 @@ export function registerBodyHandling(app: FastifyInstance): void {
   });
 }
 
-/** The raw body text, or '' when there was none. */
+/** The raw body text (UTF-8), or '' when there was none. */
 export function bodyText(request: FastifyRequest): string {
-  return typeof request.body === 'string' ? request.body : '';
+  const body = request.body;
+  if (typeof body === 'string') return body;
+  if (!Buffer.isBuffer(body)) return '';
+  const text = body.toString('utf8');
+  request.body = text;
+  return text;
+}
+
+/** The body as it arrived (after gzip), for readers that split it before decoding (NDJSON). */
+export function bodyBytes(request: FastifyRequest): Buffer | string {
+  const body = request.body;
+  return Buffer.isBuffer(body) || typeof body === 'string' ? body : '';
 }
 
 /** A JSON object body; an absent or blank body is `{}`. Anything else is ES's 400 `parse_exception`. */

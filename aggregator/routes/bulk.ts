@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteTable } from '../http/route-table.ts';
 import { action } from '../auth/privileges.ts';
 import { parseBulkBody } from '../http/bulk-body.ts';
-import { bodyText } from '../http/request-body.ts';
+import { bodyBytes } from '../http/request-body.ts';
 import { queryParams, refreshParam } from '../http/query-params.ts';
 import { addWarning } from '../http/responses.ts';
 import { storeContractBroken, validationFailed } from '../http/errors.ts';
@@ -33,7 +33,7 @@ async function handleBulk(context: ApiContext, request: FastifyRequest, reply: F
   const params = queryParams(request);
   const path = request.params as { index?: string; type?: string };
   const refresh = refreshParam(params);
-  const parsed = parseBulkBody(bodyText(request), {
+  const parsed = parseBulkBody(bodyBytes(request), {
     ...(path.index === undefined ? {} : { index: path.index }),
     ...(params.pipeline === undefined ? {} : { pipeline: params.pipeline }),
     unparsedSources: context.store.readsSourceText === true,

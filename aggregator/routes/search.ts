@@ -5,7 +5,7 @@
  */
 import type { RouteTable } from '../http/route-table.ts';
 import { action } from '../auth/privileges.ts';
-import { bodyText, isJsonObject, jsonBody } from '../http/request-body.ts';
+import { bodyBytes, isJsonObject, jsonBody } from '../http/request-body.ts';
 import { booleanParam, queryParams, storeParams } from '../http/query-params.ts';
 import { illegalArgument, renderError, validationFailed } from '../http/errors.ts';
 import { searchParams, withinDeadline } from '../http/deadline.ts';
@@ -41,7 +41,7 @@ export function registerSearchRoutes(routes: RouteTable, context: ApiContext): v
       const started = performance.now();
       const { index } = request.params as { index?: string };
       const common = storeParams(request);
-      const searches = parseMsearch(bodyText(request));
+      const searches = parseMsearch(bodyBytes(request));
       const responses: JsonObject[] = [];
       for (const { header, body } of searches) {
         const target = headerIndex(header) ?? index ?? '_all';
