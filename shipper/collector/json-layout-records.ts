@@ -21,6 +21,7 @@
  * the records made here to the careful path's on random layouts and values.
  */
 import type { ContainerEntry, ContainerStream } from '../decode/container-entry.ts';
+import { copyBytes } from '../decode/copy-bytes.ts';
 import { readDockerLayout, type WholeDockerBytes } from '../decode/docker-json-bytes.ts';
 import { copyUnescaped, EMPTY_STRING, emptyFlatObject, FALSE, NUMBER, NULL, readFlatObjectBytes, STRING, TRUE, type FlatObjectBytes } from '../decode/docker-json-object-bytes.ts';
 import { liftKindOf, numericLevelName } from '../decode/json-message.ts';
@@ -251,7 +252,7 @@ function writeRecord(layout: Layout, template: RecordTemplate, line: ByteLine, t
     switch (slot.how) {
       case VALUE:
         pos = members.saved[slot.member] === 0
-          ? pos + bytes.copy(target, pos, members.valueStart[slot.member], members.valueEnd[slot.member])
+          ? copyBytes(bytes, members.valueStart[slot.member]!, members.valueEnd[slot.member]!, target, pos)
           : copyUnescaped(bytes, members.valueStart[slot.member]!, members.valueEnd[slot.member]!, target, pos);
         break;
       // Canonical times and level names are ASCII.
@@ -261,10 +262,10 @@ function writeRecord(layout: Layout, template: RecordTemplate, line: ByteLine, t
         break;
       }
       case RUNTIME_TIME:
-        pos += docker.timestamp === undefined ? bytes.copy(target, pos, docker.timeStart, docker.timeEnd) : target.write(docker.timestamp, pos, 'latin1');
+        pos = docker.timestamp === undefined ? copyBytes(bytes, docker.timeStart, docker.timeEnd, target, pos) : pos + target.write(docker.timestamp, pos, 'latin1');
         break;
       case OFFSET: pos = writeDigits(target, pos, offset, 10); break;
-      default: pos = members.savedInAll === 0 ? pos + bytes.copy(target, pos, docker.messageStart, docker.messageEnd) : copyUnescaped(bytes, docker.messageStart, docker.messageEnd, target, pos);
+      default: pos = members.savedInAll === 0 ? copyBytes(bytes, docker.messageStart, docker.messageEnd, target, pos) : copyUnescaped(bytes, docker.messageStart, docker.messageEnd, target, pos);
     }
   }
   const last = parts[slots.length]!;

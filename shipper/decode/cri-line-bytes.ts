@@ -9,6 +9,7 @@
  * times, other layouts) returns false, and the caller decodes the line's text as before. Pure; writes `into`.
  */
 import { isUtf8 } from 'node:buffer';
+import { copyBytes } from './copy-bytes.ts';
 import { readTimeBytes, startsWith, type WholeDockerBytes } from './docker-json-bytes.ts';
 
 const SPACE = 0x20;
@@ -95,7 +96,7 @@ export function copyEscaped(bytes: Buffer, from: number, to: number, target: Buf
   for (let i = from; i < to; i++) {
     const byte = bytes[i]!;
     if (byte >= SPACE && byte !== QUOTE && byte !== BACKSLASH) continue;
-    if (i > run) at += bytes.copy(target, at, run, i);
+    if (i > run) at = copyBytes(bytes, run, i, target, at);
     run = i + 1;
     target[at++] = BACKSLASH;
     if (byte === QUOTE || byte === BACKSLASH) {
@@ -110,6 +111,6 @@ export function copyEscaped(bytes: Buffer, from: number, to: number, target: Buf
       target[at++] = HEX[byte & 15]!;
     }
   }
-  if (to > run) at += bytes.copy(target, at, run, to);
+  if (to > run) at = copyBytes(bytes, run, to, target, at);
   return at;
 }

@@ -11,6 +11,7 @@
  * line goes the careful way. Pure; writes `into`, allocates nothing once `into` has grown.
  */
 import { isUtf8 } from 'node:buffer';
+import { copyBytes } from './copy-bytes.ts';
 
 /** What a value is. Kinds other than STRING and NUMBER are the same bytes in every line that has them. */
 export const STRING = 0;
@@ -184,7 +185,7 @@ export function copyUnescaped(bytes: Buffer, from: number, to: number, target: B
     if (bytes[i] !== BACKSLASH || bytes[i + 1] !== 0x75) continue;
     const saves = goEscapeSaves(bytes, i);
     if (saves < 0) continue;
-    at += bytes.copy(target, at, run, i);
+    at = copyBytes(bytes, run, i, target, at);
     if (saves === 5) {
       const d = bytes[i + 5]! | 0x20;
       target[at++] = bytes[i + 4] === 0x32 ? 0x26 : d === 0x63 ? 0x3c : 0x3e;
@@ -196,7 +197,7 @@ export function copyUnescaped(bytes: Buffer, from: number, to: number, target: B
     i += 5;
     run = i + 1;
   }
-  return at + bytes.copy(target, at, run, to);
+  return copyBytes(bytes, run, to, target, at);
 }
 
 /**

@@ -1,0 +1,21 @@
+/**
+ * `source[from, to)` copied into `target` at `at`, for the record writers that copy a line's parts into
+ * its bulk record one by one (a few per line, most of them tens of bytes).
+ *
+ * Why not `Buffer#copy`: each call goes through argument checks and a call into C++ that cost more than
+ * copying a typical part (≈ 45–60 ns a call against ≈ 20–25 for a view of the source and the
+ * `TypedArray#set` builtin, measured on Node 24 for 30–200 bytes). Below `BYTE_LOOP_BELOW` bytes a plain
+ * loop is cheaper still than making the view.
+ */
+const BYTE_LOOP_BELOW = 16;
+
+/** Copies `source[from, to)` to `target` at `at` (it must fit there); returns the position after it. */
+export function copyBytes(source: Uint8Array, from: number, to: number, target: Uint8Array, at: number): number {
+  const length = to - from;
+  if (length < BYTE_LOOP_BELOW) {
+    for (let i = 0; i < length; i++) target[at + i] = source[from + i]!;
+    return length > 0 ? at + length : at;
+  }
+  target.set(new Uint8Array(source.buffer, source.byteOffset + from, length), at);
+  return at + length;
+}
