@@ -9,7 +9,8 @@ import { action } from '../auth/privileges.ts';
 import { parseBulkBody } from '../http/bulk-body.ts';
 import { bodyBytes } from '../http/request-body.ts';
 import { queryParams, refreshParam } from '../http/query-params.ts';
-import { addWarning } from '../http/responses.ts';
+import { addWarning, JSON_CONTENT_TYPE } from '../http/responses.ts';
+import { serializeBulkResponse } from '../http/bulk-response.ts';
 import { storeContractBroken, validationFailed } from '../http/errors.ts';
 import { itemBody, type BulkItemResponse, type BulkOp } from '../store/types.ts';
 import type { ApiContext } from './context.ts';
@@ -51,5 +52,7 @@ async function handleBulk(context: ApiContext, request: FastifyRequest, reply: F
   const items: BulkItemResponse[] = parsed.entries.map((entry) => ('op' in entry ? results[next++]! : entry.item));
   context.metrics.countBulkItems(items);
   const errors = items.some((item) => itemBody(item)?.error !== undefined);
+  // A custom serializer leaves the content type to the route.
+  reply.serializer(serializeBulkResponse).type(JSON_CONTENT_TYPE);
   return { took: Math.round(performance.now() - started), errors, items };
 }

@@ -51,6 +51,13 @@ export type BulkOp =
 /** Exactly one `items[]` entry of Elasticsearch's bulk response, e.g. `{ create: { _index, _id, status, result | error } }`. */
 export type BulkItemResponse = { [op: string]: JsonObject };
 
+/**
+ * The `_shards` of every item the embedded store's writer answers with Elasticsearch's usual eight keys
+ * (`_index`, `_id`, `_version`, `result`, `_shards`, `_seq_no`, `_primary_term`, `status`, in that order):
+ * one shared object, so that `_bulk`'s serializer (http/bulk-response.ts) can recognise such an item by it.
+ */
+export const WRITTEN_SHARDS: JsonObject = Object.freeze({ total: 1, successful: 1, failed: 0 });
+
 /** The body under an item's one key (`{ create: body }` → body), read without an array per item: bulks hold thousands. */
 export function itemBody(item: BulkItemResponse): JsonObject | undefined {
   for (const op in item) return item[op];

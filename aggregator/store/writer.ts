@@ -17,7 +17,7 @@ import { CHUNK_DOCS, PendingChunk, decompressChunk, findInChunk } from './source
 import { DocumentShapes, type LeafSlot, type RowFill } from './document-shapes.ts';
 import { validateIndexName } from './names.ts';
 import { parseSourceLine } from './source-line.ts';
-import { EsError, type BulkItemResponse, type BulkOp, type JsonObject } from './types.ts';
+import { EsError, WRITTEN_SHARDS, type BulkItemResponse, type BulkOp, type JsonObject } from './types.ts';
 
 export interface BulkOutcomeCounts {
   created: number;
@@ -34,7 +34,6 @@ interface Existing {
   v: number;
 }
 
-const SHARDS = { total: 1, successful: 1, failed: 0 };
 /** Blocks of fewer rows are widened by the next bulk instead of getting a neighbour. */
 const BLOCK_ROWS = 1024;
 const TOTAL_FIELDS_LIMIT = 1000;
@@ -516,13 +515,13 @@ export class Writer {
     if ('status' in target) return failure(op.index, op.id, target);
     const index = target;
     const ok = (id: string, result: string, status: number, version: number): BulkItemResponse =>
-      item({ _index: index.name, _id: id, _version: version, result, _shards: SHARDS, _seq_no: index.seq++, _primary_term: 1, status });
+      item({ _index: index.name, _id: id, _version: version, result, _shards: WRITTEN_SHARDS, _seq_no: index.seq++, _primary_term: 1, status });
 
     if (op.op === 'delete') {
       const existing = this.#lookup(index, op.id);
       if (existing === undefined) {
         counts.notFound++;
-        return item({ _index: index.name, _id: op.id, _version: 1, result: 'not_found', _shards: SHARDS, _seq_no: index.seq++, _primary_term: 1, status: 404 });
+        return item({ _index: index.name, _id: op.id, _version: 1, result: 'not_found', _shards: WRITTEN_SHARDS, _seq_no: index.seq++, _primary_term: 1, status: 404 });
       }
       this.#remove(existing);
       this.#ids(index).remove.run(op.id);
