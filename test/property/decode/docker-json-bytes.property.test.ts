@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { isUtf8 } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { readDockerLayout, readWholeDockerBytes, type WholeDockerBytes } from '../../../shipper/decode/docker-json-bytes.ts';
+import { readDockerLayout, readTimeBytes, readWholeDockerBytes, type WholeDockerBytes } from '../../../shipper/decode/docker-json-bytes.ts';
 
 const fresh = (): WholeDockerBytes => ({ stream: 'stdout', messageStart: 0, messageEnd: 0, timeStart: 0, timeEnd: 0, timestamp: undefined, escapes: 0 });
 
@@ -98,6 +98,64 @@ describe('readWholeDockerBytes, word at a time', () => {
         expect(readWholeDockerBytes(buffer, 0, buffer.length, fresh(), true)).toBe(expected);
       }),
       { numRuns: 5_000 },
+    );
+  });
+});
+
+/**
+ * dockerd's layout as `readDockerLayout` read it before it compared the fixed parts four bytes at a time
+ * (byte by byte against each part), kept as the oracle.
+ */
+function oracleLayout(bytes: Buffer, start: number, end: number, into: WholeDockerBytes): boolean {
+  const startsWith = (at: number, prefix: string): boolean => {
+    if (at + prefix.length > end) return false;
+    for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix.charCodeAt(i)) return false;
+    return true;
+  };
+  const messageStart = start + 8;
+  if (end - messageStart < 2 + 12 + 6 + 10 + 2) return false;
+  if (!startsWith(start, '{"log":"') || bytes[end - 1] !== 0x7d || bytes[end - 2] !== 0x22) return false;
+  const timeEnd = end - 2;
+  const lowest = Math.max(messageStart, timeEnd - 40);
+  let quote = timeEnd - 1;
+  while (quote >= lowest && bytes[quote] !== 0x22) quote--;
+  const timeStart = quote + 1;
+  const keysAt = timeStart - 28;
+  if (quote < lowest || keysAt - 2 < messageStart) return false;
+  if (!startsWith(keysAt, '","stream":"') || !startsWith(keysAt + 18, '","time":"')) return false;
+  if (startsWith(keysAt + 12, 'stdout')) into.stream = 'stdout';
+  else if (startsWith(keysAt + 12, 'stderr')) into.stream = 'stderr';
+  else return false;
+  const messageEnd = keysAt - 2;
+  if (bytes[messageEnd] !== 0x5c || bytes[messageEnd + 1] !== 0x6e) return false;
+  if (!readTimeBytes(bytes, timeStart, timeEnd, into)) return false;
+  into.messageStart = messageStart;
+  into.messageEnd = messageEnd;
+  into.escapes = 0;
+  return true;
+}
+
+const streamName = fc.constantFrom('stdout', 'stderr', 'stdouT', 'stderx', 'stdin', 'stdoutt', '');
+const time = fc.constantFrom('2026-11-24T05:00:00.123456789Z', '2026-11-24T05:00:00Z', '2026-11-24T06:00:00.5+01:00', '2026-11-24T05:00:00.12345678Z', '2026-13-24T05:00:00.123456789Z', 'now', '');
+
+describe('readDockerLayout, fixed parts a word at a time', () => {
+  it('reads what the byte-by-byte reading read, for lines with any byte of them changed, wherever they lie in memory', () => {
+    fc.assert(
+      fc.property(message, streamName, time, fc.option(fc.tuple(fc.nat(), edgeByte.chain((edge) => fc.constantFrom(edge, 0x6c, 0x73, 0x65, 0x22, 0x3a, 0x2c)))), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 }),
+        (text, stream, written, change, memoryOffset, lineOffset) => {
+          const line = Buffer.concat([Buffer.from('{"log":"'), text, Buffer.from(`\\n","stream":"${stream}","time":"${written}"}`)]);
+          if (change !== null) line[change[0] % line.length] = change[1];
+          const memory = new ArrayBuffer(memoryOffset + lineOffset + line.length + 5);
+          const buffer = Buffer.from(memory, memoryOffset, lineOffset + line.length + 3);
+          buffer.fill(0x22);
+          line.copy(buffer, lineOffset);
+          const expected = fresh();
+          const read = fresh();
+          const has = oracleLayout(buffer, lineOffset, lineOffset + line.length, expected);
+          expect(readDockerLayout(buffer, lineOffset, lineOffset + line.length, read)).toBe(has);
+          if (has) expect(read).toEqual(expected);
+        }),
+      { numRuns: 30_000 },
     );
   });
 });
