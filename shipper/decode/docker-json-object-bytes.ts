@@ -57,7 +57,7 @@ const MOST_DIGITS = 15;
  */
 export function readFlatObjectBytes(bytes: Buffer, from: number, to: number, into: FlatObjectBytes): boolean {
   if (to - from < 2 || bytes[from] !== 0x7b /* { */ || bytes[to - 1] !== 0x7d /* } */) return false;
-  let high = false;
+  highSeen = false;
   let count = 0;
   let savedInAll = 0;
   into.savedInAll = 0;
@@ -99,7 +99,6 @@ export function readFlatObjectBytes(bytes: Buffer, from: number, to: number, int
       valueEnd = i + (kind === FALSE ? 5 : 4);
       i = valueEnd;
     }
-    for (let at = keyStart; at < valueEnd; at++) if (bytes[at]! > 0x7f) high = true;
     if (count === into.keyStart.length) {
       into.keyStart.push(0);
       into.keyEnd.push(0);
@@ -123,7 +122,9 @@ export function readFlatObjectBytes(bytes: Buffer, from: number, to: number, int
   }
   into.count = count;
   into.savedInAll = savedInAll;
-  return !high || isUtf8(bytes.subarray(from, to));
+  // Only strings can hold bytes above ASCII (numbers and literals are checked byte by byte), so what
+  // `stringEnd` saw of keys and string values decides whether the UTF-8 check is needed.
+  return !highSeen || isUtf8(bytes.subarray(from, to));
 }
 
 function skipSpaces(bytes: Buffer, at: number, to: number): number {
@@ -131,13 +132,16 @@ function skipSpaces(bytes: Buffer, at: number, to: number): number {
   return at;
 }
 
+/** Whether a `stringEnd` since the object's start met a byte above ASCII (module-level: this runs per value). */
+let highSeen = false;
+
 /** What the last `stringEnd` found: bytes its escapes of Go's lose when unescaped (module-level: this runs per value). */
 let saved = 0;
 
 /**
  * Where a string's content starting at `at` ends: at its closing `\"`. Negative when the string holds an
  * escape of its own (other than Go's `\u0026`, `\u003c`, `\u003e`, `\u2028`, `\u2029`, see
- * `goEscapeSaves`), a raw quote or a control character, or does not close. Sets `saved`.
+ * `goEscapeSaves`), a raw quote or a control character, or does not close. Sets `saved`, and `highSeen` on a byte above ASCII.
  */
 function stringEnd(bytes: Buffer, at: number, to: number): number {
   saved = 0;
@@ -152,6 +156,7 @@ function stringEnd(bytes: Buffer, at: number, to: number): number {
       continue;
     }
     if (byte < SPACE || byte === QUOTE || byte === 0x7f) return -1;
+    if (byte > 0x7f) highSeen = true;
   }
   return -1;
 }
