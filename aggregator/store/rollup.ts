@@ -36,6 +36,13 @@ export interface ColumnCounts {
   lastBucket: number;
   last: Map<Value, number>;
   readonly buckets: Map<number, Map<Value, number>>;
+  /**
+   * A run of one value in `lastBucket` not yet added to `last`. Why: most columns repeat their value from one
+   * document to the next (a data stream's names, the host, the pod, the method), and comparing with the
+   * previous value is cheaper than a Map lookup and update per value.
+   */
+  runValue: Value | undefined;
+  runDelta: number;
   docs: number;
 }
 
@@ -97,6 +104,7 @@ export class RollupWriter {
       const rows: SQLInputValue[] = [];
       columns.forEach((counts, col) => {
         if (counts === undefined) return;
+        endRun(counts);
         for (const [bucket, values] of counts.buckets) {
           for (const [value, delta] of values) if (delta !== 0) rows.push(col, bucket, value, delta);
         }
@@ -170,17 +178,34 @@ export class RollupWriter {
 export function countValue(columns: Array<ColumnCounts | undefined>, col: number, bucket: number, value: Value, delta: number): void {
   let counts = columns[col];
   if (counts === undefined) {
-    counts = { lastBucket: bucket, last: new Map(), buckets: new Map(), docs: 0 };
+    counts = { lastBucket: bucket, last: new Map(), buckets: new Map(), runValue: undefined, runDelta: 0, docs: 0 };
     counts.buckets.set(bucket, counts.last);
     columns[col] = counts;
   }
-  let values = counts.last;
+  if (delta > 0) counts.docs++;
+  if (counts.lastBucket === bucket && counts.runValue === value) {
+    counts.runDelta += delta;
+    return;
+  }
+  endRun(counts);
   if (counts.lastBucket !== bucket) {
-    values = counts.buckets.get(bucket) ?? new Map<Value, number>();
-    counts.buckets.set(bucket, values);
+    let values = counts.buckets.get(bucket);
+    if (values === undefined) {
+      values = new Map<Value, number>();
+      counts.buckets.set(bucket, values);
+    }
     counts.lastBucket = bucket;
     counts.last = values;
   }
-  values.set(value, (values.get(value) ?? 0) + delta);
-  if (delta > 0) counts.docs++;
+  counts.runValue = value;
+  counts.runDelta = delta;
+}
+
+/** Adds the pending run of a column's counts to its bucket's values. */
+function endRun(counts: ColumnCounts): void {
+  const value = counts.runValue;
+  if (value === undefined) return;
+  counts.last.set(value, (counts.last.get(value) ?? 0) + counts.runDelta);
+  counts.runValue = undefined;
+  counts.runDelta = 0;
 }
