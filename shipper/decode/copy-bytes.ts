@@ -16,6 +16,17 @@ export function copyBytes(source: Uint8Array, from: number, to: number, target: 
     for (let i = 0; i < length; i++) target[at + i] = source[from + i]!;
     return length > 0 ? at + length : at;
   }
-  target.set(new Uint8Array(source.buffer, source.byteOffset + from, length), at);
+  if (source !== lastSource) {
+    lastSource = source;
+    lastMemory = source.buffer;
+  }
+  target.set(new Uint8Array(lastMemory, source.byteOffset + from, length), at);
   return at + length;
 }
+
+/**
+ * The memory of the last source copied from: reading `buffer` is a call into C++ each time, and a
+ * line's parts come from one read buffer after another.
+ */
+let lastSource: Uint8Array | undefined;
+let lastMemory: ArrayBufferLike = new ArrayBuffer(0);

@@ -170,7 +170,10 @@ function matchesWords(memory: DataView<ArrayBufferLike>, at: number, words: Int3
 /** A view of the whole memory of `bytes`, kept for the last memory asked about (the tailer reads into one buffer). */
 let viewMemory: ArrayBufferLike | undefined;
 let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+let viewBytes: Buffer | undefined;
 function dataViewOf(bytes: Buffer): DataView<ArrayBufferLike> {
+  if (bytes === viewBytes) return view;
+  viewBytes = bytes;
   const memory = bytes.buffer;
   if (memory !== viewMemory) {
     viewMemory = memory;
@@ -258,7 +261,11 @@ function isPlainWord(word: number): boolean {
  */
 let wordsMemory: ArrayBufferLike | undefined;
 let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+/** The last buffer asked about: its memory is known without reading `buffer` (a call into C++) again. */
+let wordsBytes: Buffer | undefined;
 function wordsOf(bytes: Buffer): Int32Array<ArrayBufferLike> {
+  if (bytes === wordsBytes) return words;
+  wordsBytes = bytes;
   const memory = bytes.buffer;
   if (memory !== wordsMemory) {
     wordsMemory = memory;
