@@ -21,7 +21,7 @@
  * the records made here to the careful path's on random layouts and values.
  */
 import type { ContainerEntry, ContainerStream } from '../decode/container-entry.ts';
-import { copyBytes } from '../decode/copy-bytes.ts';
+import { copyAll, copyBytes } from '../decode/copy-bytes.ts';
 import { readDockerLayout, type WholeDockerBytes } from '../decode/docker-json-bytes.ts';
 import { copyUnescaped, EMPTY_STRING, emptyFlatObject, FALSE, NUMBER, NULL, readFlatObjectBytes, STRING, TRUE, type FlatObjectBytes } from '../decode/docker-json-object-bytes.ts';
 import { liftKindOf, numericLevelName } from '../decode/json-message.ts';
@@ -245,9 +245,7 @@ function writeRecord(layout: Layout, template: RecordTemplate, line: ByteLine, t
   writtenBodyStart = pos;
   const { parts, slots } = layout;
   for (let i = 0; i < slots.length; i++) {
-    const part = parts[i]!;
-    target.set(part, pos);
-    pos += part.length;
+    pos = copyAll(parts[i]!, target, pos);
     const slot = slots[i]!;
     switch (slot.how) {
       case VALUE:
@@ -268,9 +266,7 @@ function writeRecord(layout: Layout, template: RecordTemplate, line: ByteLine, t
       default: pos = members.savedInAll === 0 ? copyBytes(bytes, docker.messageStart, docker.messageEnd, target, pos) : copyUnescaped(bytes, docker.messageStart, docker.messageEnd, target, pos);
     }
   }
-  const last = parts[slots.length]!;
-  target.set(last, pos);
-  pos += last.length;
+  pos = copyAll(parts[slots.length]!, target, pos);
   target[pos++] = 0x0a;
   writtenEnd = pos;
 }

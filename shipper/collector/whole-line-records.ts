@@ -13,7 +13,7 @@
  */
 import type { ContainerLogFormat } from '../decode/container-entry.ts';
 import { readWholeCriLine, type CriFields } from '../decode/cri-line.ts';
-import { copyBytes } from '../decode/copy-bytes.ts';
+import { copyAll, copyBytes } from '../decode/copy-bytes.ts';
 import { copyEscaped, readWholeCriBytes } from '../decode/cri-line-bytes.ts';
 import { readWholeDockerBytes, type WholeDockerBytes } from '../decode/docker-json-bytes.ts';
 import { readWholeDockerLine, type WholeDockerLine } from '../decode/docker-json-line.ts';
@@ -91,13 +91,10 @@ function plainBytesRecord(line: ByteLine, read: WholeDockerBytes, template: Reco
   const target = space.bytes;
   const at = space.at;
   const bodyStart = writeActionLine(target, at, head, offset);
-  let pos = bodyStart;
-  target.set(TIME_PART, pos);
-  pos += TIME_PART.length;
+  let pos = copyAll(TIME_PART, target, bodyStart);
   if (timestamp === undefined) pos = copyBytes(bytes, read.timeStart, read.timeEnd, target, pos);
   else pos += target.write(timestamp, pos, 'latin1');
-  target.set(MESSAGE_PART, pos);
-  pos += MESSAGE_PART.length;
+  pos = copyAll(MESSAGE_PART, target, pos);
   if (read.escapes === 0) pos = copyBytes(bytes, read.messageStart, read.messageEnd, target, pos);
   else pos = copyEscaped(bytes, read.messageStart, read.messageEnd, target, pos);
   target.set(streamPart, pos);

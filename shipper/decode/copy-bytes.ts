@@ -25,6 +25,21 @@ export function copyBytes(source: Uint8Array, from: number, to: number, target: 
 }
 
 /**
+ * Copies all of `source` (a record template's constant part) to `target` at `at`; returns the position
+ * after it. Short parts byte by byte: `TypedArray#set` is a builtin call with checks that cost more than
+ * copying a dozen bytes (it was ~4 % of the collector process, called seven times per record).
+ */
+export function copyAll(source: Uint8Array, target: Uint8Array, at: number): number {
+  const length = source.length;
+  if (length < BYTE_LOOP_BELOW) {
+    for (let i = 0; i < length; i++) target[at + i] = source[i]!;
+  } else {
+    target.set(source, at);
+  }
+  return at + length;
+}
+
+/**
  * The memory of the last source copied from: reading `buffer` is a call into C++ each time, and a
  * line's parts come from one read buffer after another.
  */
