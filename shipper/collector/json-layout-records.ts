@@ -22,7 +22,7 @@
  */
 import type { ContainerEntry, ContainerStream } from '../decode/container-entry.ts';
 import { copyAll, copyBytes } from '../decode/copy-bytes.ts';
-import { readDockerLayout, type WholeDockerBytes } from '../decode/docker-json-bytes.ts';
+import { memoryViewOf, readDockerLayout, type WholeDockerBytes } from '../decode/docker-json-bytes.ts';
 import { copyUnescaped, EMPTY_STRING, emptyFlatObject, FALSE, NUMBER, NULL, readFlatObjectBytes, STRING, TRUE, type FlatObjectBytes } from '../decode/docker-json-object-bytes.ts';
 import { liftKindOf, numericLevelName } from '../decode/json-message.ts';
 import { toCanonicalUtc } from '../decode/timestamp.ts';
@@ -56,6 +56,8 @@ interface Layout {
   readonly stream: ContainerStream;
   /** The members' keys, one after the other, and where each ends. */
   readonly keys: Buffer;
+  /** `keys` read four bytes at a time. */
+  readonly keyWords: DataView;
   readonly keyEnds: readonly number[];
   readonly kinds: readonly number[];
   readonly parts: readonly Buffer[];
@@ -177,6 +179,9 @@ function fits(layout: Layout, bytes: Buffer, stream: ContainerStream): boolean {
   const count = members.count;
   if (layout.stream !== stream || layout.kinds.length !== count) return false;
   const keys = layout.keys;
+  const keyWords = layout.keyWords;
+  const line = memoryViewOf(bytes);
+  const base = bytes.byteOffset;
   let keyAt = 0;
   for (let i = 0; i < count; i++) {
     if (layout.kinds[i] !== members.kind[i]) return false;
@@ -184,7 +189,10 @@ function fits(layout: Layout, bytes: Buffer, stream: ContainerStream): boolean {
     const length = members.keyEnd[i]! - start;
     const keyEnd = layout.keyEnds[i]!;
     if (keyEnd - keyAt !== length) return false;
-    for (let j = 0; j < length; j++) if (keys[keyAt + j] !== bytes[start + j]) return false;
+    // Four bytes at a time, then the rest (keys are mostly 4 to 16 bytes).
+    let j = 0;
+    for (; j + 4 <= length; j += 4) if (keyWords.getInt32(keyAt + j, true) !== line.getInt32(base + start + j, true)) return false;
+    for (; j < length; j++) if (keys[keyAt + j] !== bytes[start + j]) return false;
     keyAt = keyEnd;
   }
   return true;
@@ -365,9 +373,11 @@ function layoutOf(bytes: Buffer, stream: ContainerStream, template: RecordTempla
   let keyEnd = 0;
   for (const key of keyBuffers) keyEnds.push((keyEnd += key.length));
   const slots = found.map((f) => f.slot);
+  const allKeys = Buffer.concat(keyBuffers);
   return {
     stream,
-    keys: Buffer.concat(keyBuffers),
+    keys: allKeys,
+    keyWords: new DataView(allKeys.buffer, allKeys.byteOffset, allKeys.length),
     keyEnds,
     kinds,
     parts,

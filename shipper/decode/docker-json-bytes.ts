@@ -91,7 +91,7 @@ export function readDockerEntryBytes(bytes: Buffer, start: number, end: number, 
 export function readDockerLayout(bytes: Buffer, start: number, end: number, into: WholeDockerBytes): boolean {
   const messageStart = start + HEAD.length;
   if (end - messageStart < 2 + STREAM_KEY.length + 6 + TIME_KEY.length + 2) return false;
-  const memory = dataViewOf(bytes);
+  const memory = memoryViewOf(bytes);
   const base = bytes.byteOffset;
   if (!matchesWords(memory, base + start, HEAD_WORDS) || bytes[end - 1] !== 0x7d /* } */ || bytes[end - 2] !== QUOTE) return false;
   // The time's opening quote: the time holds none. Then `","stream":"…","time":"` must end right there; no
@@ -167,11 +167,14 @@ function matchesWords(memory: DataView<ArrayBufferLike>, at: number, words: Int3
   return true;
 }
 
-/** A view of the whole memory of `bytes`, kept for the last memory asked about (the tailer reads into one buffer). */
+/**
+ * A view of the whole memory of `bytes` (offset 0 is its memory's first byte, not its own), kept for the
+ * last memory asked about (the tailer reads into one buffer): for reading a line four bytes at a time.
+ */
 let viewMemory: ArrayBufferLike | undefined;
 let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 let viewBytes: Buffer | undefined;
-function dataViewOf(bytes: Buffer): DataView<ArrayBufferLike> {
+export function memoryViewOf(bytes: Buffer): DataView<ArrayBufferLike> {
   if (bytes === viewBytes) return view;
   viewBytes = bytes;
   const memory = bytes.buffer;
