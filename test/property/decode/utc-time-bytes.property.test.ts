@@ -1,0 +1,42 @@
+/**
+ * `isUtcTimeBytes` (shipper/decode/utc-time-bytes.ts) remembers the last date and minute it found valid
+ * and does not read them again when the next time begins with the same bytes. Held here to what it
+ * stands for — a time of its shape is taken exactly when `toCanonicalUtc` takes it — over sequences of
+ * times that share dates and minutes (valid and invalid ones, next to each other), at any position in
+ * their buffers.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { toCanonicalUtc } from '../../../shipper/decode/timestamp.ts';
+import { isUtcTimeBytes } from '../../../shipper/decode/utc-time-bytes.ts';
+
+const SHAPE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+const oracle = (text: string): boolean => SHAPE.test(text) && toCanonicalUtc(text) !== undefined;
+
+// Few values per field, so that neighbours often share a date and minute; invalid ones among them.
+const minute = fc.tuple(
+  fc.constantFrom('2026', '2024', '2100', '0000', '20x6'),
+  fc.constantFrom('01', '02', '11', '12', '13', '00'),
+  fc.constantFrom('01', '24', '28', '29', '30', '31', '00', '32'),
+  fc.constantFrom('00', '05', '23', '24'),
+  fc.constantFrom('00', '59', '60', '0a'),
+).map(([y, mo, d, h, mi]) => `${y}-${mo}-${d}T${h}:${mi}:`);
+const rest = fc.tuple(fc.constantFrom('00', '07', '59', '60', '6x'), fc.constantFrom('', '.1', '.123456789', '.000', '.', '.1234567890', '.12a')).map(([s, f]) => `${s}${f}Z`);
+
+describe('isUtcTimeBytes over a sequence of times', () => {
+  it('takes each time exactly when toCanonicalUtc takes a time of its shape', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat({ max: 3 }), minute, rest, fc.nat({ max: 5 })), { minLength: 1, maxLength: 30 }), (times) => {
+        let previous = '2026-11-24T05:00:';
+        for (const [reuse, fresh, end, at] of times) {
+          // Most times take the previous one's date and minute, as consecutive log lines do.
+          const text = `${reuse > 0 ? previous : fresh}${end}`;
+          previous = text.slice(0, 17);
+          const bytes = Buffer.concat([Buffer.alloc(at, 0x30), Buffer.from(text, 'latin1'), Buffer.from('"}')]);
+          expect(isUtcTimeBytes(bytes, at, at + text.length)).toBe(oracle(text));
+        }
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+});
