@@ -11,12 +11,60 @@ export function digitCount(value: number, radix: number): number {
   return count;
 }
 
-/** Writes `value.toString(radix)` at `pos`; returns the position after it. */
+/**
+ * Writes `value.toString(radix)` at `pos`; returns the position after it. Radix 10 and 36 (what the record
+ * writers use) each have their own copy of the loop with the radix written in, so that the optimizing
+ * compiler divides by a constant (a multiplication) instead of by a variable (a division instruction).
+ */
 export function writeDigits(target: Buffer, pos: number, value: number, radix: number): number {
-  const end = pos + digitCount(value, radix);
+  if (radix === 10) return writeDecimal(target, pos, value);
+  if (radix === 36) return writeBase36(target, pos, value);
+  return writeAnyRadix(target, pos, value, radix);
+}
+
+function writeDecimal(target: Buffer, pos: number, value: number): number {
+  let end = pos + 1;
+  for (let limit = 10; value >= limit; limit *= 10) end++;
   let at = end;
   let rest = value;
   // Above 2^31 the quotient needs floating point; below, integer arithmetic is cheaper.
+  while (rest > 0x7fffffff) {
+    const next = Math.floor(rest / 10);
+    target[--at] = 48 + (rest - next * 10);
+    rest = next;
+  }
+  let small = rest | 0;
+  do {
+    const next = (small / 10) | 0;
+    target[--at] = 48 + (small - next * 10);
+    small = next;
+  } while (small > 0);
+  return end;
+}
+
+function writeBase36(target: Buffer, pos: number, value: number): number {
+  let end = pos + 1;
+  for (let limit = 36; value >= limit; limit *= 36) end++;
+  let at = end;
+  let rest = value;
+  while (rest > 0x7fffffff) {
+    const next = Math.floor(rest / 36);
+    target[--at] = digitCode(rest - next * 36);
+    rest = next;
+  }
+  let small = rest | 0;
+  do {
+    const next = (small / 36) | 0;
+    target[--at] = digitCode(small - next * 36);
+    small = next;
+  } while (small > 0);
+  return end;
+}
+
+function writeAnyRadix(target: Buffer, pos: number, value: number, radix: number): number {
+  const end = pos + digitCount(value, radix);
+  let at = end;
+  let rest = value;
   while (rest > 0x7fffffff) {
     const next = Math.floor(rest / radix);
     target[--at] = digitCode(rest - next * radix);
