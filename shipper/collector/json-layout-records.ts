@@ -22,7 +22,8 @@
  */
 import type { ContainerEntry, ContainerStream } from '../decode/container-entry.ts';
 import { copyAll, copyBytes } from '../decode/copy-bytes.ts';
-import { memoryViewOf, readDockerLayout, type WholeDockerBytes } from '../decode/docker-json-bytes.ts';
+import { readDockerLayout, type WholeDockerBytes } from '../decode/docker-json-bytes.ts';
+import { memoryViewOf } from '../decode/memory-views.ts';
 import { copyUnescaped, EMPTY_STRING, emptyFlatObject, FALSE, NUMBER, NULL, readFlatObjectBytes, STRING, TRUE, type FlatObjectBytes } from '../decode/docker-json-object-bytes.ts';
 import { liftKindOf, numericLevelName } from '../decode/json-message.ts';
 import { toCanonicalUtc } from '../decode/timestamp.ts';

@@ -97,11 +97,9 @@ function plainBytesRecord(line: ByteLine, read: WholeDockerBytes, template: Reco
   pos = copyAll(MESSAGE_PART, target, pos);
   if (read.escapes === 0) pos = copyBytes(bytes, read.messageStart, read.messageEnd, target, pos);
   else pos = copyEscaped(bytes, read.messageStart, read.messageEnd, target, pos);
-  target.set(streamPart, pos);
-  pos += streamPart.length;
+  pos = copyAll(streamPart, target, pos);
   pos = writeDigits(target, pos, offset, 10);
-  target.set(tail, pos);
-  pos += tail.length;
+  pos = copyAll(tail, target, pos);
   return commitRecord(template.index, template.source, offset, line.endOffset, bodyStart, pos);
 }
 

@@ -7,6 +7,8 @@
  * `TypedArray#set` builtin, measured on Node 24 for 30–200 bytes). Below `BYTE_LOOP_BELOW` bytes a plain
  * loop is cheaper still than making the view.
  */
+import { memoryOf } from './memory-views.ts';
+
 const BYTE_LOOP_BELOW = 16;
 
 /** Copies `source[from, to)` to `target` at `at` (it must fit there); returns the position after it. */
@@ -16,11 +18,7 @@ export function copyBytes(source: Uint8Array, from: number, to: number, target: 
     for (let i = 0; i < length; i++) target[at + i] = source[from + i]!;
     return length > 0 ? at + length : at;
   }
-  if (source !== lastSource) {
-    lastSource = source;
-    lastMemory = source.buffer;
-  }
-  target.set(new Uint8Array(lastMemory, source.byteOffset + from, length), at);
+  target.set(new Uint8Array(memoryOf(source), source.byteOffset + from, length), at);
   return at + length;
 }
 
@@ -38,10 +36,3 @@ export function copyAll(source: Uint8Array, target: Uint8Array, at: number): num
   }
   return at + length;
 }
-
-/**
- * The memory of the last source copied from: reading `buffer` is a call into C++ each time, and a
- * line's parts come from one read buffer after another.
- */
-let lastSource: Uint8Array | undefined;
-let lastMemory: ArrayBufferLike = new ArrayBuffer(0);

@@ -10,6 +10,7 @@
  * (a canonical time is left in the bytes).
  */
 import { isUtf8 } from 'node:buffer';
+import { memoryViewOf, wordsOf } from './memory-views.ts';
 import type { ContainerStream } from './container-entry.ts';
 import { toCanonicalUtc } from './timestamp.ts';
 import { isUtcTimeBytes } from './utc-time-bytes.ts';
@@ -167,24 +168,6 @@ function matchesWords(memory: DataView<ArrayBufferLike>, at: number, words: Int3
   return true;
 }
 
-/**
- * A view of the whole memory of `bytes` (offset 0 is its memory's first byte, not its own), kept for the
- * last memory asked about (the tailer reads into one buffer): for reading a line four bytes at a time.
- */
-let viewMemory: ArrayBufferLike | undefined;
-let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
-let viewBytes: Buffer | undefined;
-export function memoryViewOf(bytes: Buffer): DataView<ArrayBufferLike> {
-  if (bytes === viewBytes) return view;
-  viewBytes = bytes;
-  const memory = bytes.buffer;
-  if (memory !== viewMemory) {
-    viewMemory = memory;
-    view = new DataView(memory);
-  }
-  return view;
-}
-
 /** Whether `bytes[at, end)` begins with `prefix`. */
 export function startsWith(bytes: Buffer, at: number, end: number, prefix: Buffer): boolean {
   if (at + prefix.length > end) return false;
@@ -256,25 +239,6 @@ function isPlainWord(word: number): boolean {
     | ((backslash - 0x01010101) & ~backslash)
     | ((brace - 0x01010101) & ~brace);
   return (flagged & 0x80808080) === 0;
-}
-
-/**
- * 32-bit words over the whole memory of `bytes` (from its start, so word `k` is bytes `4k…4k+3` of the
- * memory whatever the buffer's offset), kept for the last memory asked about: the tailer reads into one buffer.
- */
-let wordsMemory: ArrayBufferLike | undefined;
-let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
-/** The last buffer asked about: its memory is known without reading `buffer` (a call into C++) again. */
-let wordsBytes: Buffer | undefined;
-function wordsOf(bytes: Buffer): Int32Array<ArrayBufferLike> {
-  if (bytes === wordsBytes) return words;
-  wordsBytes = bytes;
-  const memory = bytes.buffer;
-  if (memory !== wordsMemory) {
-    wordsMemory = memory;
-    words = new Int32Array(memory, 0, memory.byteLength >> 2);
-  }
-  return words;
 }
 
 /** Bytes a message holds as they are (printable ASCII but `\\` and `{`): one look-up per byte on the way through. */
