@@ -37,16 +37,15 @@ interface BulkResponse {
   readonly items: readonly BulkItemResponse[];
 }
 
+const RESPONSE_KEYS = ['took', 'errors', 'items'];
+
 /** `{took, errors, items}` and nothing else, in that order (what the route returns before any filter_path). */
 function isBulkResponse(value: unknown): value is BulkResponse {
   if (typeof value !== 'object' || value === null) return false;
   let n = 0;
-  for (const key in value) {
-    if (key !== (n === 0 ? 'took' : n === 1 ? 'errors' : n === 2 ? 'items' : undefined)) return false;
-    n++;
-  }
+  for (const key in value) if (key !== RESPONSE_KEYS[n++]) return false;
   const response = value as BulkResponse;
-  return n === 3 && typeof response.errors === 'boolean' && Array.isArray(response.items);
+  return n === RESPONSE_KEYS.length && typeof response.errors === 'boolean' && Array.isArray(response.items);
 }
 
 /** The item's one key when its body is one the writer made with its eight usual keys, else undefined. */
