@@ -1,16 +1,18 @@
 /**
  * The phrase check for text indexed without positions (`match_only_text`): FTS5 finds the rows that hold
  * every token of the phrase, and this decides, on the document's `_source`, whether the tokens occur in
- * order. Elasticsearch runs phrase queries on `match_only_text` the same way.
+ * order. Elasticsearch runs phrase queries on `match_only_text` the same way, and they cost more than on
+ * `text` here as there: one chunk decompressed per candidate row in another chunk (see README.md).
  *
  * A field's values are checked as the indexer saw them (writer.ts#rowOf: several values are joined with a
  * newline, one text), so the answer equals an FTS5 phrase over the same text.
  */
+import { zstdDecompressSync } from 'node:zlib';
 import { tokenize } from './analyze.ts';
-import { chunkDocs, decompressChunk } from './source-chunks.ts';
+import { sourceOfChunkLine } from './source-chunks.ts';
 import { sourceStrings } from './source-strings.ts';
 
-/** True when `tokens` occur consecutively in `text`'s tokens; the last may be a prefix. */
+/** True when `tokens` occur consecutively in `textTokens`; the last may be a prefix. */
 export function containsPhrase(textTokens: readonly string[], tokens: readonly string[], lastIsPrefix: boolean): boolean {
   const n = tokens.length;
   if (n === 0) return false;
@@ -27,30 +29,29 @@ export function containsPhrase(textTokens: readonly string[], tokens: readonly s
 }
 
 /**
- * Checks rows of `_source` chunks, remembering the last chunk: a phrase's candidates come in row order,
- * so consecutive ones usually share a chunk, which is then decompressed once. The remembered chunk is
- * recognised by its bytes (a native comparison), not by a key that could outlive a dropped partition.
+ * Checks rows of `_source` chunks, remembering the last chunk decompressed: a phrase's candidates come in
+ * row order, so consecutive ones often share a chunk. The remembered chunk is recognised by its bytes (a
+ * native comparison), not by a key that could outlive a dropped partition. Only the candidate's own line
+ * of the chunk is decoded.
  */
 export class PhraseChecker {
-  #chunk: Buffer | undefined;
-  #docs = new Map<number, string>();
+  #compressed: Buffer | undefined;
+  #text = Buffer.alloc(0);
   readonly #specs = new Map<string, readonly string[]>();
 
   matches(chunk: Uint8Array, row: number, path: string, tokensJson: string, lastIsPrefix: boolean): boolean {
-    const docs = this.#docsOf(chunk);
-    const source = docs.get(row);
+    const source = sourceOfChunkLine(this.#textOf(chunk), row);
     if (source === undefined) return false;
-    const tokens = this.#tokens(tokensJson);
-    return containsPhrase(tokenize(sourceStrings(source, path).join('\n')), tokens, lastIsPrefix);
+    return containsPhrase(tokenize(sourceStrings(source, path).join('\n')), this.#tokens(tokensJson), lastIsPrefix);
   }
 
-  #docsOf(chunk: Uint8Array): Map<number, string> {
+  #textOf(chunk: Uint8Array): Buffer {
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.#chunk === undefined || !this.#chunk.equals(bytes)) {
-      this.#docs = new Map(chunkDocs(decompressChunk(chunk)).map((doc) => [doc.r, doc.src]));
-      this.#chunk = Buffer.from(bytes);
+    if (this.#compressed === undefined || !this.#compressed.equals(bytes)) {
+      this.#text = zstdDecompressSync(bytes);
+      this.#compressed = Buffer.from(bytes);
     }
-    return this.#docs;
+    return this.#text;
   }
 
   #tokens(json: string): readonly string[] {

@@ -107,9 +107,11 @@ function fts(ctx: PartitionContext, leaf: Leaf, expression: string): Fragment {
 function phraseWithoutPositions(ctx: PartitionContext, leaf: Leaf, tokens: readonly string[], lastIsPrefix: boolean): Fragment {
   const { table } = ftsLocation(ctx.part, leaf.col);
   const all = tokens.map((t, i) => (lastIsPrefix && i === tokens.length - 1 ? `${ftsQuote(t)} *` : ftsQuote(t))).join(' AND ');
-  const chunk = `(SELECT z FROM ${sourceTable(ctx.part.id)} WHERE c >= ${table}.rowid ORDER BY c LIMIT 1)`;
+  // Correlated with the outer row, the check is made last, on rows every other condition kept (SQLite
+  // codes terms with a correlated subquery after the others).
+  const chunk = `(SELECT z FROM ${sourceTable(ctx.part.id)} WHERE c >= f.r ORDER BY c LIMIT 1)`;
   return {
-    sql: `f.r IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ? AND es_phrase_in_source(${chunk}, ${table}.rowid, ?, ?, ?))`,
+    sql: `(f.r IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ?) AND es_phrase_in_source(${chunk}, f.r, ?, ?, ?))`,
     params: [all, leaf.path, JSON.stringify(tokens), lastIsPrefix ? 1 : 0],
   };
 }
