@@ -21,6 +21,7 @@ import { backoffDelayMs, pause } from './retry-backoff.ts';
 import { keepRecordMemoryFor } from './sink/bulk-record.ts';
 import { deadLetterOf } from './dead-letter.ts';
 import { RecordList } from './sink/record-list.ts';
+import { RecordQueue } from './sink/record-queue.ts';
 
 /** What the pipeline needs of the checkpoint store: to be told which byte ranges are done. */
 export interface Settler {
@@ -60,11 +61,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const metrics = createPipelineMetrics(registry);
   keepRecordMemoryFor(options.maxBufferBytes);
 
-  // Records not yet in a batch are pending[pendingHead…]: taking a batch moves the head instead of copying
-  // the rest, which is dropped once it is the larger part.
-  const pending = new RecordList(4096);
-  let pendingHead = 0;
-  let pendingBytes = 0;
+  // Records not yet in a batch.
+  const pending = new RecordQueue();
   let oldestPendingAt = 0;
   let buffered = 0;
   let inFlight = 0;
@@ -78,12 +76,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (closing) return Promise.reject(new Error('pipeline is closed'));
     if (records.length === 0) return Promise.resolve();
     if (pendingCount() === 0) oldestPendingAt = Date.now();
-    for (const record of records) {
-      pending.addOutgoing(record);
-      const bytes = pending.bytesAt(pending.length - 1);
-      pendingBytes += bytes;
-      buffered += bytes;
-    }
+    for (const record of records) buffered += pending.push(record);
     metrics.buffer.set(buffered);
     dispatch();
     if (buffered < options.maxBufferBytes) return Promise.resolve();
@@ -94,7 +87,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   /** Starts as many batches as the in-flight limit allows; arms a timer for a batch not yet full. */
   function dispatch(force = false): void {
     while (pendingCount() > 0 && inFlight < options.maxInFlight) {
-      const full = pendingCount() >= options.batchMaxDocs || pendingBytes >= options.batchMaxBytes;
+      const full = pendingCount() >= options.batchMaxDocs || pending.bytes >= options.batchMaxBytes;
       const old = Date.now() - oldestPendingAt >= options.batchMaxWaitMs;
       if (!full && !old && !force && !closing) break;
       void deliver(takeBatch());
@@ -109,32 +102,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   function pendingCount(): number {
-    return pending.length - pendingHead;
+    return pending.length;
   }
 
   function takeBatch(): RecordList {
-    let end = pendingHead;
-    let bytes = 0;
-    const last = Math.min(pending.length, pendingHead + options.batchMaxDocs);
-    while (end < last) {
-      const size = pending.bytesAt(end);
-      if (end > pendingHead && bytes + size > options.batchMaxBytes) break;
-      bytes += size;
-      end++;
-    }
-    const batch = pending.slice(pendingHead, end);
-    if (end === pending.length) {
-      pending.clear();
-      pendingHead = 0;
-    } else {
-      pendingHead = end;
-      // Drop the taken slots once they are the larger part, so the lists do not grow forever.
-      if (pendingHead >= 4096 && pendingHead * 2 >= pending.length) {
-        pending.dropFront(pendingHead);
-        pendingHead = 0;
-      }
-    }
-    pendingBytes -= bytes;
+    const batch = pending.take(options.batchMaxDocs, options.batchMaxBytes);
     oldestPendingAt = Date.now();
     return batch;
   }

@@ -15,57 +15,76 @@ export class RecordList {
   #chunks: Array<RecordChunk | undefined>;
   #slots: Int32Array;
   #generations: Float64Array;
+  /**
+   * Bytes the buffer accounts for each item, read from its chunk when it is added: the pipeline reads them
+   * again to cut batches and settle, and this list's own copy needs no trip to the chunk.
+   */
+  #bytes: Float64Array;
   #length = 0;
 
   constructor(capacity = 64) {
     this.#chunks = new Array<RecordChunk | undefined>(capacity);
     this.#slots = new Int32Array(capacity);
     this.#generations = new Float64Array(capacity);
+    this.#bytes = new Float64Array(capacity);
   }
 
   get length(): number {
     return this.#length;
   }
 
-  /** Adds record `slot` of `chunk` as written in the chunk's use `generation`. */
-  add(chunk: RecordChunk, slot: number, generation: number): void {
+  /** Adds record `slot` of `chunk` as written in the chunk's use `generation`; returns the bytes it accounts. */
+  add(chunk: RecordChunk, slot: number, generation: number): number {
+    chunk.check(generation, slot);
+    return this.#append(chunk, slot, generation, chunk.accounted(slot));
+  }
+
+  #append(chunk: RecordChunk, slot: number, generation: number, bytes: number): number {
     const i = this.#length;
     if (i === this.#slots.length) this.#grow(i * 2);
     this.#chunks[i] = chunk;
     this.#slots[i] = slot;
     this.#generations[i] = generation;
+    this.#bytes[i] = bytes;
     this.#length = i + 1;
+    return bytes;
   }
 
   /**
    * Adds an `Outgoing`: an encoded record by its slot (the object itself is not kept); any other (a dead
    * letter, a test's record) is encoded now, with the same bytes and accounted size, and its own `release`
-   * called since nothing reads it any more.
+   * called since nothing reads it any more. Returns the bytes the buffer accounts for it.
    */
-  addOutgoing(item: Outgoing): void {
-    if (item instanceof BulkRecord) {
-      item.chunk.check(item.generation, item.slot);
-      this.add(item.chunk, item.slot, item.generation);
-      return;
-    }
+  addOutgoing(item: Outgoing): number {
+    if (item instanceof BulkRecord) return this.add(item.chunk, item.slot, item.generation);
     const encoded = encodeRecord(item.index, '', jsonSafeId(item.id), item.body, item.source, item.offset, item.endOffset, item.bytes);
     item.release?.();
-    this.add(encoded.chunk, encoded.slot, encoded.generation);
+    return this.add(encoded.chunk, encoded.slot, encoded.generation);
   }
 
   /** Adds item `i` of `other`. */
   addFrom(other: RecordList, i: number): void {
-    this.add(other.#chunks[i]!, other.#slots[i]!, other.#generations[i]!);
+    this.#append(other.#chunks[i]!, other.#slots[i]!, other.#generations[i]!, other.#bytes[i]!);
+  }
+
+  /** Adds items [from, to) of `other`, in order. */
+  addRange(other: RecordList, from: number, to: number): void {
+    const count = Math.max(0, to - from);
+    const at = this.#length;
+    if (at + count > this.#slots.length) this.#grow(Math.max(at + count, at * 2));
+    const chunks = this.#chunks;
+    const otherChunks = other.#chunks;
+    for (let i = 0; i < count; i++) chunks[at + i] = otherChunks[from + i]!;
+    this.#slots.set(other.#slots.subarray(from, from + count), at);
+    this.#generations.set(other.#generations.subarray(from, from + count), at);
+    this.#bytes.set(other.#bytes.subarray(from, from + count), at);
+    this.#length = at + count;
   }
 
   /** Items [from, to) as a new list. */
   slice(from: number, to = this.#length): RecordList {
-    const count = Math.max(0, to - from);
-    const out = new RecordList(Math.max(count, 1));
-    for (let i = 0; i < count; i++) out.#chunks[i] = this.#chunks[from + i]!;
-    out.#slots.set(this.#slots.subarray(from, to));
-    out.#generations.set(this.#generations.subarray(from, to));
-    out.#length = count;
+    const out = new RecordList(Math.max(to - from, 1));
+    out.addRange(this, from, to);
     return out;
   }
 
@@ -83,6 +102,7 @@ export class RecordList {
     this.#chunks.fill(undefined, rest, this.#length);
     this.#slots.copyWithin(0, count, this.#length);
     this.#generations.copyWithin(0, count, this.#length);
+    this.#bytes.copyWithin(0, count, this.#length);
     this.#length = rest;
   }
 
@@ -91,6 +111,7 @@ export class RecordList {
     this.#chunks = new Array<RecordChunk | undefined>(64);
     this.#slots = new Int32Array(64);
     this.#generations = new Float64Array(64);
+    this.#bytes = new Float64Array(64);
     this.#length = 0;
   }
 
@@ -102,6 +123,9 @@ export class RecordList {
     const generations = new Float64Array(capacity);
     generations.set(this.#generations);
     this.#generations = generations;
+    const bytes = new Float64Array(capacity);
+    bytes.set(this.#bytes);
+    this.#bytes = bytes;
   }
 
   #chunk(i: number): RecordChunk {
@@ -111,7 +135,7 @@ export class RecordList {
   }
 
   /** Bytes the buffer accounts for item `i`. */
-  bytesAt(i: number): number { return this.#chunk(i).accounted(this.#slots[i]!); }
+  bytesAt(i: number): number { return this.#bytes[i]!; }
   indexAt(i: number): string { return this.#chunk(i).index(this.#slots[i]!); }
   sourceAt(i: number): SourceId { return this.#chunk(i).source(this.#slots[i]!); }
   offsetAt(i: number): number { return this.#chunk(i).offset(this.#slots[i]!); }
