@@ -106,6 +106,15 @@ export class RecordList {
     this.#length = rest;
   }
 
+  /**
+   * Empties the list but keeps its arrays for the next items (a queue's segments are reused: fresh ones
+   * were old-generation garbage, their typed arrays external memory that drove full collections).
+   */
+  reset(): void {
+    this.#chunks.fill(undefined, 0, this.#length);
+    this.#length = 0;
+  }
+
   /** Empties the list, keeping nothing alive. */
   clear(): void {
     this.#chunks = new Array<RecordChunk | undefined>(64);
