@@ -83,11 +83,6 @@ export interface PartitionInfo {
   readonly day: number;
   /** The text columns indexed in the partition's shared full-text table (`ftsSharedTable`), in its column order. */
   readonly sharedText: readonly number[];
-  /**
-   * Text columns whose own full-text table (`ftsTable`) keeps no token positions (`match_only_text`, store
-   * format 3): phrases on them are checked against `_source`. Grows when such a field is mapped later.
-   */
-  readonly textWithoutPositions: Set<number>;
 }
 
 export interface DataStreamInfo {
@@ -187,10 +182,9 @@ export function loadCatalog(db: DatabaseSync): Catalog {
     catalog.byId.set(info.id, info);
   }
   const sharedText = sharedTextColumns(db);
-  const withoutPositions = textColumnsWithoutPositions(db);
   for (const row of db.prepare('SELECT id, index_id, day FROM partitions ORDER BY day, id').all() as unknown as Array<{ id: number; index_id: number; day: number }>) {
     const list = catalog.partitions.get(row.index_id) ?? [];
-    list.push({ id: row.id, indexId: row.index_id, day: row.day, sharedText: sharedText.get(row.id) ?? [], textWithoutPositions: withoutPositions.get(row.id) ?? new Set() });
+    list.push({ id: row.id, indexId: row.index_id, day: row.day, sharedText: sharedText.get(row.id) ?? [] });
     catalog.partitions.set(row.index_id, list);
   }
   for (const row of db.prepare('SELECT * FROM data_streams').all() as unknown as Array<{ name: string; template: string; created_ms: number; backing: string }>) {
@@ -215,22 +209,6 @@ function sharedTextColumns(db: DatabaseSync): Map<number, number[]> {
   return found;
 }
 
-/** Per partition, the columns whose own full-text table was made with `detail=none` (partitions.ts). */
-function textColumnsWithoutPositions(db: DatabaseSync): Map<number, Set<number>> {
-  const found = new Map<number, Set<number>>();
-  const rows = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'p[0-9]*_x[0-9]*' AND sql LIKE '%detail=none%'`).all() as unknown as Array<{ name: string }>;
-  for (const { name } of rows) {
-    const [part, col] = name.slice(1).split('_x').map(Number) as [number, number];
-    let cols = found.get(part);
-    if (cols === undefined) {
-      cols = new Set();
-      found.set(part, cols);
-    }
-    cols.add(col);
-  }
-  return found;
-}
-
 /** Quoted table names; the numbers come from the catalog's own integer ids only. */
 export const fieldsTable = (part: number): string => `p${Math.trunc(part)}_f`;
 export const sourceTable = (part: number): string => `p${Math.trunc(part)}_s`;
@@ -244,10 +222,8 @@ export const ftsSharedTable = (part: number): string => `p${Math.trunc(part)}_x`
  * Where a text column of a partition is indexed: its shared table, restricted to the column by an FTS5
  * column filter, or its own table.
  */
-export function ftsLocation(part: PartitionInfo, col: number): { readonly table: string; readonly column: string | undefined; readonly positions: boolean } {
-  return part.sharedText.includes(col)
-    ? { table: ftsSharedTable(part.id), column: column(col), positions: true }
-    : { table: ftsTable(part.id, col), column: undefined, positions: !part.textWithoutPositions.has(col) };
+export function ftsLocation(part: PartitionInfo, col: number): { readonly table: string; readonly column: string | undefined } {
+  return part.sharedText.includes(col) ? { table: ftsSharedTable(part.id), column: column(col) } : { table: ftsTable(part.id, col), column: undefined };
 }
 export const idsTable = (indexId: number): string => `ids_${Math.trunc(indexId)}`;
 export const column = (col: number): string => `c${Math.trunc(col)}`;

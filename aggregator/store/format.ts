@@ -9,20 +9,17 @@ import type { DatabaseSync } from 'node:sqlite';
 /**
  * Bumped whenever the tables change. 1: the first versioned layout (row, block and rollup tables per
  * partition, `partitions.removed`); databases written before the stamp existed read as 0. 2: a
- * partition's text fields share one full-text table (`p<part>_x`, see catalog.ts). 3: `match_only_text`
- * fields are indexed without token positions, each in a table of its own (partitions.ts).
+ * partition's text fields share one full-text table (`p<part>_x`, see catalog.ts).
  */
-export const STORE_FORMAT = 3;
+export const STORE_FORMAT = 2;
 
 /**
  * Formats this code reads and restamps as STORE_FORMAT when it opens them for writing. Format 1 differs
  * only in having no shared full-text tables: its partitions keep a full-text table per text field, which
  * this code still reads and writes (catalog.ts#ftsLocation), and partitions made from then on get a shared
- * table, which format-1 code could not read, hence the new stamp. Format 2's partitions index
- * `match_only_text` with positions, which this code still reads (a phrase is then an FTS5 phrase); the
- * position-less tables of later partitions would fail format-2 code's phrase queries.
+ * table, which format-1 code could not read, hence the new stamp.
  */
-const UPGRADED_IN_PLACE = new Set([1, 2]);
+const UPGRADED_IN_PLACE = new Set([1]);
 
 /** The database is of a format this code does not read: the message says which and what to do. */
 export class StoreFormatError extends Error {}

@@ -7,7 +7,7 @@
 import type { IndexInfo } from './catalog.ts';
 import { tokenSpans, tokenize } from './analyze.ts';
 import type { Query } from './query/ast.ts';
-import { sourceStrings } from './source-strings.ts';
+import { sourceStrings } from './sql-functions.ts';
 import { hasWildcard, wildcardToRegExp } from './wildcard.ts';
 import type { JsonObject } from './types.ts';
 

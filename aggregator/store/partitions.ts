@@ -4,46 +4,22 @@
  * Identifiers are built from catalog integers only (see catalog.ts).
  */
 import type { DatabaseSync } from 'node:sqlite';
-import type { IndexInfo, Leaf } from './catalog.ts';
+import type { IndexInfo } from './catalog.ts';
 import { blocksTable, column, fieldsTable, ftsSharedTable, ftsTable, idsTable, rollupTable, rowsTable, sourceTable } from './catalog.ts';
 
 /**
  * Contentless (the text is in `_source` already) and without the per-row size table (`columnsize=0`: it
  * serves only bm25 ranking, which logship does not do). Entries of deleted or overwritten documents are
  * never deleted: row numbers are never reused, and every full-text match is joined with the live rows of
- * the fields table (`f.r IN (SELECT rowid … MATCH …)`), so a dead entry matches nothing.
- *
- * `text` fields keep token positions (`detail=full`), which FTS5 phrase queries need. `match_only_text`
- * fields (ECS's `message`, `error.message`) get a table of their own with `detail=none`: rows only, no
- * positions, as Elasticsearch's `match_only_text` indexes no positions and checks a phrase against
- * `_source` (query/compile.ts, sql-functions.ts#es_phrase_in_source). Measured over HTTP `_bulk` with
- * nginx documents: ≈ 1.4 µs less CPU per document (see README.md).
+ * the fields table (`f.r IN (SELECT rowid … MATCH …)`), so a dead entry matches nothing. `detail` stays
+ * `full`: `match_phrase` needs token positions.
  */
 const FTS_OPTIONS = `content='', columnsize=0, tokenize='unicode61 remove_diacritics 0'`;
-const FTS_OPTIONS_WITHOUT_POSITIONS = `detail=none, ${FTS_OPTIONS}`;
 
-/** Text columns indexed with positions: the partition's shared full-text table holds them. */
 export function textColumns(index: IndexInfo): number[] {
   const cols = new Set<number>();
-  for (const leaf of index.fields.values()) if (leaf.kind === 'text' && !indexedWithoutPositions(index, leaf)) cols.add(leaf.col);
+  for (const leaf of index.fields.values()) if (leaf.kind === 'text') cols.add(leaf.col);
   return [...cols];
-}
-
-/** `match_only_text` columns: each indexed in a full-text table of its own without positions. */
-export function textColumnsWithoutPositions(index: IndexInfo): number[] {
-  const cols: number[] = [];
-  for (const leaf of index.fields.values()) if (leaf.kind === 'text' && indexedWithoutPositions(index, leaf)) cols.push(leaf.col);
-  return cols;
-}
-
-/**
- * A `match_only_text` field of its own, not a multi-field (`x.text` of a keyword `x`): a phrase on it is
- * checked against `_source` under its own path, which a multi-field does not have.
- */
-export function indexedWithoutPositions(index: IndexInfo, leaf: Leaf): boolean {
-  if (leaf.esType !== 'match_only_text') return false;
-  const dot = leaf.path.lastIndexOf('.');
-  return dot === -1 || !index.fields.has(leaf.path.slice(0, dot));
 }
 
 export function dataColumns(index: IndexInfo): number[] {
@@ -86,8 +62,8 @@ export function createValueIndex(db: DatabaseSync, part: number, col: number): v
   db.exec(`CREATE INDEX IF NOT EXISTS ${fieldsTable(part)}_${column(col)} ON ${fieldsTable(part)}(${column(col)}, ts) WHERE ${column(col)} IS NOT NULL`);
 }
 
-/** Creates a partition's tables; returns how its text columns are indexed (catalog.ts#PartitionInfo). */
-export function createPartitionTables(db: DatabaseSync, index: IndexInfo, part: number): { sharedText: number[]; textWithoutPositions: Set<number> } {
+/** Creates a partition's tables; returns the text columns its shared full-text table indexes. */
+export function createPartitionTables(db: DatabaseSync, index: IndexInfo, part: number): number[] {
   const cols = dataColumns(index).map((c) => `, ${column(c)}`).join('');
   db.exec(`CREATE TABLE ${fieldsTable(part)} (r INTEGER PRIMARY KEY, ts INTEGER${cols})`);
   db.exec(`CREATE INDEX ${fieldsTable(part)}_ts ON ${fieldsTable(part)}(ts)`);
@@ -105,22 +81,17 @@ export function createPartitionTables(db: DatabaseSync, index: IndexInfo, part: 
   // from this definition). Measured on nginx documents (message, url.original, user_agent.original): one
   // insert of three columns costs 3.7 µs per document where three one-column tables cost 5.1.
   const text = textColumns(index);
-  if (text.length > 0) createFts(db, ftsSharedTable(part), text.map((c) => column(c)).join(', '), true);
-  const withoutPositions = textColumnsWithoutPositions(index);
-  for (const col of withoutPositions) createFtsTable(db, part, col, false);
-  return { sharedText: text, textWithoutPositions: new Set(withoutPositions) };
+  if (text.length > 0) createFts(db, ftsSharedTable(part), text.map((c) => column(c)).join(', '));
+  return text;
 }
 
-/**
- * The full-text table of a column of its own: a `match_only_text` field, or a text field mapped after its
- * partition was made (FTS5 tables cannot gain columns).
- */
-export function createFtsTable(db: DatabaseSync, part: number, col: number, positions: boolean): void {
-  createFts(db, ftsTable(part, col), 't', positions);
+/** The full-text table of a text column mapped after its partition was made (FTS5 tables cannot gain columns). */
+export function createFtsTable(db: DatabaseSync, part: number, col: number): void {
+  createFts(db, ftsTable(part, col), 't');
 }
 
-function createFts(db: DatabaseSync, table: string, columns: string, positions: boolean): void {
-  db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${table} USING fts5(${columns}, ${positions ? FTS_OPTIONS : FTS_OPTIONS_WITHOUT_POSITIONS})`);
+function createFts(db: DatabaseSync, table: string, columns: string): void {
+  db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${table} USING fts5(${columns}, ${FTS_OPTIONS})`);
   // No incremental merging at every commit (automerge): segments are merged 16 at a time when a level
   // fills up (crisismerge). Measured: commit time per document 6.0 → 4.5 µs, full-text search unchanged.
   db.exec(`INSERT INTO ${table}(${table}, rank) VALUES('automerge', 0)`);

@@ -134,23 +134,6 @@ export function firstRow(text: string): number {
   return Number(text.slice(0, text.indexOf('\t')));
 }
 
-/**
- * The `_source` text of row r in a decompressed chunk's bytes, decoding that line alone (a phrase check
- * reads one document of 64). A line starts at the chunk's start or after a newline, which no source JSON
- * holds raw.
- */
-export function sourceOfChunkLine(chunk: Buffer, r: number): string | undefined {
-  const head = `${r}\t`;
-  let at = 0;
-  if (chunk.toString('latin1', 0, head.length) !== head) {
-    const newline = chunk.indexOf(`\n${head}`);
-    if (newline === -1) return undefined;
-    at = newline + 1;
-  }
-  const end = chunk.indexOf(0x0a, at);
-  return parseLine(chunk.toString('utf8', at, end === -1 ? chunk.length : end)).src;
-}
-
 function parseLine(line: string): StoredDoc {
   // The id's JSON holds no raw tab; the source JSON may (as whitespace), so it is the rest of the line.
   const tab1 = line.indexOf('\t');

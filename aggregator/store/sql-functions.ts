@@ -5,8 +5,6 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { tokenize } from './analyze.ts';
-import { PhraseChecker } from './phrase-check.ts';
-import { sourceStrings } from './source-strings.ts';
 import { chunkDocs, decompressChunk } from './source-chunks.ts';
 import { wildcardToRegExp } from './wildcard.ts';
 import { bucketStart } from './aggregations/date-buckets.ts';
@@ -28,6 +26,31 @@ function compileRegexp(source: string, flags: string): RegExp | null {
   return re;
 }
 
+function valuesAt(value: unknown, segments: string[]): unknown[] {
+  if (segments.length === 0) return Array.isArray(value) ? value.flatMap((v) => valuesAt(v, [])) : [value];
+  if (Array.isArray(value)) return value.flatMap((v) => valuesAt(v, segments));
+  if (typeof value !== 'object' || value === null) return [];
+  const obj = value as Record<string, unknown>;
+  const out: unknown[] = [];
+  // Both `{"a":{"b":1}}` and `{"a.b":1}` spell the field a.b.
+  for (let i = 1; i <= segments.length; i++) {
+    const key = segments.slice(0, i).join('.');
+    if (key in obj) out.push(...valuesAt(obj[key], segments.slice(i)));
+  }
+  return out;
+}
+
+/** The string values of a dotted field in a `_source` JSON text. */
+export function sourceStrings(source: string, path: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(source);
+  } catch {
+    return [];
+  }
+  return valuesAt(parsed, path.split('.')).filter((v) => v !== null && v !== undefined).map(String);
+}
+
 export function registerFunctions(db: DatabaseSync): void {
   const deterministic = { deterministic: true, varargs: false };
   // es_text_tokens_like(chunk, field, kind, pattern): JSON array of the rows of a `_source` chunk
@@ -41,13 +64,6 @@ export function registerFunctions(db: DatabaseSync): void {
       if (sourceStrings(doc.src, path).some((text) => tokenize(text).some((token) => re.test(token)))) rows.push(doc.r);
     }
     return JSON.stringify(rows);
-  });
-  // es_phrase_in_source(chunk, row, field, tokensJson, lastIsPrefix): 1 when the row's field holds the
-  // phrase (text indexed without positions, see phrase-check.ts).
-  const phrases = new PhraseChecker();
-  db.function('es_phrase_in_source', deterministic, (chunk, row, path, tokens, lastIsPrefix) => {
-    if (!(chunk instanceof Uint8Array) || typeof path !== 'string' || typeof tokens !== 'string') return 0;
-    return phrases.matches(chunk, Number(row), path, tokens, lastIsPrefix === 1) ? 1 : 0;
   });
   // es_like(value, kind, pattern, caseInsensitive): wildcard / regexp on a keyword value.
   db.function('es_like', deterministic, (value, kind, pattern, ci) => {

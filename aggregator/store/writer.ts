@@ -10,7 +10,7 @@ import type { Catalog, IndexInfo, Leaf, Mappings, PartitionInfo } from './catalo
 import { DAY_MS } from './dates.ts';
 import { blocksTable, column, deriveLeaves, fieldsTable, ftsSharedTable, ftsTable, idsTable, loadCatalog, rowsTable, sourceTable } from './catalog.ts';
 import { addFieldMapping, analyzeDocument, mappedLeafPaths, type AnalyzedDoc, type DocError } from './mapping.ts';
-import { addColumn, createFtsTable, createIdsTable, createPartitionTables, createValueIndex, dataColumns, dropPartitionTables, indexedColumns, rollupColumns, textColumnsWithoutPositions } from './partitions.ts';
+import { addColumn, createFtsTable, createIdsTable, createPartitionTables, createValueIndex, dataColumns, dropPartitionTables, indexedColumns, rollupColumns } from './partitions.ts';
 import { bucketOf, countValue, RollupWriter } from './rollup.ts';
 import { Templates } from './templates.ts';
 import { CHUNK_DOCS, PendingChunk, decompressChunk, findInChunk } from './source-chunks.ts';
@@ -188,17 +188,12 @@ export class Writer {
     }
     if (added.length === 0) return;
     index.fields = deriveLeaves(index.mappings, index.cols, index.multi);
-    const withoutPositions = new Set(textColumnsWithoutPositions(index));
     const indexed = indexedColumns(index).filter((c) => added.includes(c));
     // A column added now is NULL in every existing row, so its rollup starts exact.
     const rolledUp = rollupColumns(index).filter((c) => added.includes(c));
     for (const part of this.catalog.partitions.get(index.id) ?? []) {
       for (const col of added) addColumn(this.db, part.id, col);
-      for (const col of addedText) {
-        const positions = !withoutPositions.has(col);
-        createFtsTable(this.db, part.id, col, positions);
-        if (!positions) part.textWithoutPositions.add(col);
-      }
+      for (const col of addedText) createFtsTable(this.db, part.id, col);
       for (const col of indexed) createValueIndex(this.db, part.id, col);
       this.#rollups.enable(part.id, rolledUp);
     }
@@ -211,7 +206,7 @@ export class Writer {
     if (found !== undefined) return found;
     const result = this.#stmt('INSERT INTO partitions(index_id, day, docs) VALUES (?, ?, 0)').run(index.id, day);
     const id = Number(result.lastInsertRowid);
-    const part: PartitionInfo = { id, indexId: index.id, day, ...createPartitionTables(this.db, index, id) };
+    const part: PartitionInfo = { id, indexId: index.id, day, sharedText: createPartitionTables(this.db, index, id) };
     this.#rollups.enable(part.id, rollupColumns(index));
     list.push(part);
     list.sort((a, b) => a.day - b.day || a.id - b.id);

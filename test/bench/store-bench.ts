@@ -206,7 +206,7 @@ async function searches(store: Awaited<ReturnType<typeof openEmbeddedStore>>, st
   await measure('top-10 terms 24 h (kubernetes.namespace)', () => ({
     size: 0, query: { range: { '@timestamp': { gte: 'now-24h' } } }, aggs: { t: { terms: { field: 'kubernetes.namespace', size: 10 } } },
   }));
-  // `message` is match_only_text: a phrase is checked on each candidate's `_source` (no positions indexed).
+  // Phrases on `message` (match_only_text, indexed with positions: see the store README on why).
   await measure('phrase on message, 24 h, newest 100 + total', () => ({
     size: 100, track_total_hits: true, sort: [{ '@timestamp': { order: 'desc' } }],
     query: { bool: { must: [{ match_phrase: { message: 'GET /docs/page-184.html' } }], filter: [{ range: { '@timestamp': { gte: 'now-24h', lte: 'now' } } }] } },

@@ -99,23 +99,6 @@ function fts(ctx: PartitionContext, leaf: Leaf, expression: string): Fragment {
   return { sql: `f.r IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ?)`, params: [column === undefined ? expression : `${column} : (${expression})`] };
 }
 
-/**
- * A phrase on a field indexed without positions (`match_only_text`), as Elasticsearch runs it: the rows
- * holding every token (FTS5), then the tokens' order checked on each candidate's `_source`, whose chunk
- * a correlated lookup hands to es_phrase_in_source (sql-functions.ts; consecutive candidates share it).
- */
-function phraseWithoutPositions(ctx: PartitionContext, leaf: Leaf, tokens: readonly string[], lastIsPrefix: boolean): Fragment {
-  const { table } = ftsLocation(ctx.part, leaf.col);
-  const all = tokens.map((t, i) => (lastIsPrefix && i === tokens.length - 1 ? `${ftsQuote(t)} *` : ftsQuote(t))).join(' AND ');
-  // Correlated with the outer row, the check is made last, on rows every other condition kept (SQLite
-  // codes terms with a correlated subquery after the others).
-  const chunk = `(SELECT z FROM ${sourceTable(ctx.part.id)} WHERE c >= f.r ORDER BY c LIMIT 1)`;
-  return {
-    sql: `(f.r IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ?) AND es_phrase_in_source(${chunk}, f.r, ?, ?, ?))`,
-    params: [all, leaf.path, JSON.stringify(tokens), lastIsPrefix ? 1 : 0],
-  };
-}
-
 function badValue(leaf: Leaf, value: unknown): EsError {
   const reason = leaf.kind === 'date'
     ? `failed to parse date field [${String(value)}] with format [strict_date_optional_time||epoch_millis]`
@@ -222,7 +205,6 @@ function matchOnLeaf(ctx: PartitionContext, leaf: Leaf, q: Extract<Query, { t: '
   if (leaf.kind === 'text') {
     const tokens = tokenize(String(q.query));
     if (tokens.length === 0) return FALSE;
-    if (q.kind !== 'match' && tokens.length > 1 && !ftsLocation(ctx.part, leaf.col).positions) return phraseWithoutPositions(ctx, leaf, tokens, q.kind === 'phrase_prefix');
     if (q.kind === 'phrase') return fts(ctx, leaf, `"${tokens.join(' ')}"`);
     if (q.kind === 'phrase_prefix') return fts(ctx, leaf, `"${tokens.join(' ')}" *`);
     return fts(ctx, leaf, tokens.map(ftsQuote).join(q.operator === 'and' ? ' AND ' : ' OR '));

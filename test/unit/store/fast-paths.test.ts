@@ -15,7 +15,7 @@ const index = {
   id: 1, name: 'logs', uuid: 'u', createdMs: 0, settings: {}, mappings: {}, cols: {}, multi: new Set<string>(), nextCol: 4, dataStream: null, hidden: false, seq: 0,
   fields: new Map([['@timestamp', leaf('@timestamp', 'date', 1)], ['message', leaf('message', 'text', 2)], ['status', leaf('status', 'long', 3)]]),
 } satisfies IndexInfo;
-const ctx: PartitionContext = { index, part: { id: 7, indexId: 1, day: 20_000, sharedText: [], textWithoutPositions: new Set() }, now: Date.parse('2026-11-24T12:00:00Z') };
+const ctx: PartitionContext = { index, part: { id: 7, indexId: 1, day: 20_000, sharedText: [] }, now: Date.parse('2026-11-24T12:00:00Z') };
 const kibanaTime = { range: { '@timestamp': { format: 'strict_date_optional_time', gte: '2026-11-23T12:00:00.000Z', lte: '2026-11-24T12:00:00.000Z' } } };
 
 describe('fast path recognition', () => {

@@ -57,10 +57,8 @@ describe('the store format stamp', () => {
   it('reads a format-1 store (a full-text table per text field) and upgrades it: old partitions keep their tables, new ones share one', async () => {
     const day1 = '2026-11-20T10:00:00.000Z';
     const store = await openEmbeddedStore({ dataDir: dir, logger });
-    // `text` fields (indexed with positions; a logs data stream's match_only_text has tables of its own).
-    await store.createIndex('app', { mappings: { properties: { '@timestamp': { type: 'date' }, message: { type: 'text' }, error: { properties: { message: { type: 'text' } } } } } });
     const messages = ['alpha first', 'beta second', 'alpha third'];
-    await store.bulk(messages.map((message, i) => ({ op: 'create', index: 'app', id: `old-${i}`, doc: { '@timestamp': day1, message, error: { message: `old failure ${i}` } } })));
+    await store.bulk(messages.map((message, i) => ({ op: 'create', index: 'logs-app-default', id: `old-${i}`, doc: { '@timestamp': day1, message, error: { message: `old failure ${i}` } } })));
     await store.close();
 
     // Rewrite the partition as format 1 laid it out: one full-text table per text column, no shared table.
@@ -69,7 +67,7 @@ describe('the store format stamp', () => {
     expect(shared).toHaveLength(1);
     const { name, sql } = shared[0]!;
     const columns = [...sql.matchAll(/\bc(\d+)\b/g)].map((m) => Number(m[1]));
-    expect(columns.length).toBe(2); // message and error.message
+    expect(columns.length).toBe(2); // message and error.message (the logs template's text fields)
     for (const col of columns) db.exec(`CREATE VIRTUAL TABLE ${name}${col} USING fts5(t, content='', columnsize=0, tokenize='unicode61 remove_diacritics 0')`);
     const messageCol = columns[0]!;
     const errorCol = columns[1]!;
@@ -83,10 +81,10 @@ describe('the store format stamp', () => {
 
     const upgraded = await openEmbeddedStore({ dataDir: dir, logger });
     expect(versionOf()).toBe(STORE_FORMAT);
-    const ids = async (query: object) => ((await upgraded.search('app', { query, size: 100 })) as { hits: { hits: Array<{ _id: string }> } }).hits.hits.map((h) => h._id).sort();
+    const ids = async (query: object) => ((await upgraded.search('logs-app-default', { query, size: 100 })) as { hits: { hits: Array<{ _id: string }> } }).hits.hits.map((h) => h._id).sort();
     expect(await ids({ match: { message: 'alpha' } })).toEqual(['old-0', 'old-2']);
     // A new day: a new partition, with the shared table; both layouts answer the same queries.
-    await upgraded.bulk([{ op: 'create', index: 'app', id: 'new-0', doc: { '@timestamp': '2026-11-21T10:00:00.000Z', message: 'alpha fourth', error: { message: 'new failure' } } }], 'true');
+    await upgraded.bulk([{ op: 'create', index: 'logs-app-default', id: 'new-0', doc: { '@timestamp': '2026-11-21T10:00:00.000Z', message: 'alpha fourth', error: { message: 'new failure' } } }], 'true');
     expect(await ids({ match: { message: 'alpha' } })).toEqual(['new-0', 'old-0', 'old-2']);
     expect(await ids({ match_phrase: { message: 'alpha fourth' } })).toEqual(['new-0']);
     expect(await ids({ match: { 'error.message': 'failure' } })).toEqual(['new-0', 'old-0', 'old-1', 'old-2']);
@@ -100,39 +98,5 @@ describe('the store format stamp', () => {
     after.close();
     expect(sharedNow.map((t) => t.name)).toHaveLength(1);
     expect(sharedNow[0]!.name).not.toBe(name);
-  });
-
-  it('reads a format-2 store (match_only_text with positions in the shared table) and upgrades it: new partitions index it without positions, phrases answer the same in both', async () => {
-    const store = await openEmbeddedStore({ dataDir: dir, logger });
-    const old = ['quick brown fox', 'brown quick fox', 'slow brown dog'];
-    await store.bulk(old.map((message, i) => ({ op: 'create', index: 'logs-app-default', id: `old-${i}`, doc: { '@timestamp': '2026-11-20T10:00:00.000Z', message } })));
-    await store.close();
-
-    // Rewrite the partition as format 2 laid it out: message (match_only_text) in the shared table, with positions.
-    const db = new DatabaseSync(join(dir, 'logship.sqlite'));
-    const own = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name GLOB 'p[0-9]*_x[0-9]*' AND sql LIKE '%fts5%'`).all() as Array<{ name: string; sql: string }>;
-    expect(own).toHaveLength(2); // the logs template's match_only_text fields: message and error.message
-    for (const table of own) expect(table.sql).toContain('detail=none');
-    const cols = JSON.parse((db.prepare(`SELECT cols FROM indices WHERE name LIKE '.ds-logs-app-default-%'`).get() as { cols: string }).cols) as Record<string, number>;
-    const part = own[0]!.name.slice(1).split('_x')[0];
-    for (const table of own) db.exec(`DROP TABLE ${table.name}`);
-    db.exec(`CREATE VIRTUAL TABLE p${part}_x USING fts5(c${cols.message}, c${cols['error.message']}, content='', columnsize=0, tokenize='unicode61 remove_diacritics 0')`);
-    old.forEach((message, i) => db.prepare(`INSERT INTO p${part}_x(rowid, c${cols.message}) VALUES (?, ?)`).run(i + 1, message));
-    db.exec('PRAGMA user_version = 2');
-    db.close();
-
-    const upgraded = await openEmbeddedStore({ dataDir: dir, logger });
-    expect(versionOf()).toBe(STORE_FORMAT);
-    await upgraded.bulk(old.map((message, i) => ({ op: 'create', index: 'logs-app-default', id: `new-${i}`, doc: { '@timestamp': '2026-11-21T10:00:00.000Z', message } })), 'true');
-    const ids = async (query: object) => ((await upgraded.search('logs-app-default', { query, size: 100 })) as { hits: { hits: Array<{ _id: string }> } }).hits.hits.map((h) => h._id).sort();
-    expect(await ids({ match_phrase: { message: 'quick brown' } })).toEqual(['new-0', 'old-0']);
-    expect(await ids({ match_phrase: { message: 'brown quick' } })).toEqual(['new-1', 'old-1']);
-    expect(await ids({ match_phrase_prefix: { message: 'brown d' } })).toEqual(['new-2', 'old-2']);
-    expect(await ids({ match: { message: 'fox' } })).toEqual(['new-0', 'new-1', 'old-0', 'old-1']);
-    await upgraded.close();
-    const after = new DatabaseSync(join(dir, 'logship.sqlite'));
-    const withoutPositions = after.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%detail=none%'`).all() as Array<{ name: string }>;
-    after.close();
-    expect(withoutPositions).toHaveLength(2); // the new day's partition
   });
 });
