@@ -19,17 +19,6 @@ import { bulkBody } from './bulk-record.ts';
 import { RecordList } from './record-list.ts';
 import { createBodyPool } from './body-pool.ts';
 
-/**
- * V8 compiles typed-array reads without a check for detached memory for as long as no ArrayBuffer has
- * ever been detached (its "ArrayBufferDetaching" protector). The client's HTTP parser (undici's llhttp,
- * WebAssembly) detaches its memory's ArrayBuffer when it grows it for the first large bulk answer: that
- * deoptimized every function optimized by then that reads typed arrays (≈ 46 of the collector's
- * decode, write and delivery path), which V8 then compiled again. Detaching a throwaway buffer when the
- * sink is loaded, before anything is optimized, makes the same code from the start with nothing to
- * throw away (the checks stay, as they would after the first answer anyway).
- */
-new ArrayBuffer(0).transfer();
-
 export interface ElasticsearchSinkOptions {
   readonly url: string;
   readonly username?: string | undefined;
