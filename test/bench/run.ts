@@ -17,6 +17,18 @@ const benches = readdirSync(here)
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 
+// The sidecar and collector benches run the shipper bundle (shipper/dist), which nothing else rebuilds: a
+// bundle left from another working-tree state would be measured instead of this one. The smoke size, which the
+// test suite runs beside tests that load the bundle, leaves it alone (CI builds before testing).
+if (!short) {
+  const build = spawnSync(process.execPath, [join(here, '../../shipper/bin/bundle.ts')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (build.status !== 0) {
+    process.stdout.write(`!! the shipper bundle did not build (exit ${build.status ?? build.signal}); no benchmark ran\n`);
+    process.exit(1);
+  }
+  process.stdout.write(build.stdout);
+}
+
 const summary: Array<Record<string, unknown>> = [];
 let failed = 0;
 for (const file of benches) {
