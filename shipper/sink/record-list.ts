@@ -95,32 +95,12 @@ export class RecordList {
     return out;
   }
 
-  /** Drops the first `count` items (a queue's head once taken). */
-  dropFront(count: number): void {
-    const rest = this.#length - count;
-    this.#chunks.copyWithin(0, count, this.#length);
-    this.#chunks.fill(undefined, rest, this.#length);
-    this.#slots.copyWithin(0, count, this.#length);
-    this.#generations.copyWithin(0, count, this.#length);
-    this.#bytes.copyWithin(0, count, this.#length);
-    this.#length = rest;
-  }
-
   /**
    * Empties the list but keeps its arrays for the next items (a queue's segments are reused: fresh ones
    * were old-generation garbage, their typed arrays external memory that drove full collections).
    */
   reset(): void {
     this.#chunks.fill(undefined, 0, this.#length);
-    this.#length = 0;
-  }
-
-  /** Empties the list, keeping nothing alive. */
-  clear(): void {
-    this.#chunks = new Array<RecordChunk | undefined>(64);
-    this.#slots = new Int32Array(64);
-    this.#generations = new Float64Array(64);
-    this.#bytes = new Float64Array(64);
     this.#length = 0;
   }
 

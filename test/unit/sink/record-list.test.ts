@@ -9,11 +9,11 @@ const recordAt = (i: number, size = 40): Outgoing => toOutgoing('logs-x-default'
 const chunkOf = (record: Outgoing): RecordChunk => (record as BulkRecord).chunk;
 
 describe('a list of records as chunk slots', () => {
-  it('reads back, slices, picks, drops and sends what a plain array of the records would', () => {
-    type Op = { kind: 'add'; count: number } | { kind: 'drop'; count: number } | { kind: 'slice'; from: number; to: number } | { kind: 'pick'; seed: number };
+  it('reads back, slices, picks, empties and sends what a plain array of the records would', () => {
+    type Op = { kind: 'add'; count: number } | { kind: 'reset' } | { kind: 'slice'; from: number; to: number } | { kind: 'pick'; seed: number };
     const opArb: fc.Arbitrary<Op> = fc.oneof(
       fc.record({ kind: fc.constant('add' as const), count: fc.integer({ min: 0, max: 9000 }) }),
-      fc.record({ kind: fc.constant('drop' as const), count: fc.integer({ min: 0, max: 9000 }) }),
+      fc.record({ kind: fc.constant('reset' as const) }),
       fc.record({ kind: fc.constant('slice' as const), from: fc.nat(9000), to: fc.nat(9000) }),
       fc.record({ kind: fc.constant('pick' as const), seed: fc.nat() }),
     );
@@ -29,10 +29,10 @@ describe('a list of records as chunk slots', () => {
               list.addOutgoing(record);
               model.push(record);
             }
-          } else if (op.kind === 'drop') {
-            const count = Math.min(op.count, model.length);
-            list.dropFront(count);
-            model = model.slice(count);
+          } else if (op.kind === 'reset') {
+            // Emptied for reuse (a queue's segment): its arrays stay, its items go.
+            list.reset();
+            model = [];
           } else if (op.kind === 'slice') {
             const from = Math.min(op.from, model.length);
             const to = Math.max(from, Math.min(op.to, model.length));
