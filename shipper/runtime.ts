@@ -8,6 +8,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { Static } from '@sinclair/typebox';
 import type { Logger } from './kit/logger.ts';
 import type { Lifecycle } from './kit/lifecycle.ts';
+import { Counter } from 'prom-client';
 import { createRegistry, type Registry } from './kit/metrics.ts';
 import { createOpsServer } from './kit/ops-server.ts';
 import { Type } from './kit/options.ts';
@@ -40,6 +41,11 @@ export async function startShipperRuntime(program: 'sidecar' | 'collector', conf
   const checkpoints = createCheckpointStore({ dir: config.stateDir, logger: logger.child({ component: 'checkpoint' }), registry });
   await lifecycle.add({ name: 'checkpoints', start: () => checkpoints.load(), close: () => checkpoints.close() });
 
+  const detailRequests = new Counter({
+    name: 'logship_bulk_detail_requests_total',
+    help: 'Bulk bodies sent again to learn each item\'s verdict, after an answer said errors without them.',
+    registers: [registry],
+  });
   const sink = createElasticsearchSink({
     url: config.to,
     username: config.username,
@@ -49,6 +55,7 @@ export async function startShipperRuntime(program: 'sidecar' | 'collector', conf
     insecureSkipVerify: config.insecureSkipVerify,
     gzip: config.gzip,
     maxInFlight: config.maxInFlight,
+    onDetailRequest: () => detailRequests.inc(),
   });
   await lifecycle.add({ name: 'sink', close: () => sink.close() });
 

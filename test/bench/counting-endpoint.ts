@@ -2,7 +2,8 @@
  * The cheapest possible `_bulk` receiver for benchmarks: counts actions by counting lines, answers every
  * item with 201 in Elasticsearch's response shape, and does nothing else — so what a benchmark measures
  * is the shipper, not the store. Like Elasticsearch it honours `filter_path` (the shippers ask for
- * `errors,items.*.status,items.*.error`), so a shipper reads the answer a real cluster would send it.
+ * `errors` alone while answers are clean, Filebeat for `errors,items.*.status,items.*.error`), so a
+ * shipper reads the answer a real cluster would send it.
  * (Tests use test/helpers/recording-bulk-endpoint.ts, which keeps ids.)
  */
 import { createServer, type Server } from 'node:http';

@@ -13,7 +13,9 @@
  *
  * What it answers:
  * - `POST|PUT /_bulk` and `/{index}/_bulk`: NDJSON (gzip accepted), `create` and `index` actions.
- *   The response has Elasticsearch's shape and key order: `{"took":…,"errors":…,"items":[…]}`.
+ *   The response has Elasticsearch's shape and key order: `{"took":…,"errors":…,"items":[…]}`, filtered
+ *   by `filter_path` as Elasticsearch filters it (the shippers ask for `errors` alone, then for
+ *   `errors,items.*.status,items.*.error` when an answer had errors).
  * - `GET /` (an 8.x cluster), `HEAD /`, and `{}` with 200 for every other control-plane call
  *   (`_license`, `_index_template`, `_ilm/policy`, …), so a client's start-up probes succeed.
  * - Every response carries `X-Elastic-Product: Elasticsearch`.
@@ -24,6 +26,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { applyFilterPath, parseFilterPath } from '../../aggregator/http/filter-path.ts';
 
 export interface RecordedDoc {
   readonly index: string;
@@ -56,6 +59,8 @@ export interface RequestLog {
   /** Number of actions in the request. */
   readonly items: number;
   readonly gzip: boolean;
+  /** The request's `filter_path`, if it had one. */
+  readonly filterPath?: string | undefined;
 }
 
 export interface RecordingBulkEndpoint {
@@ -102,6 +107,8 @@ export interface RecordingBulkEndpointOptions {
   readonly keepSources?: boolean;
   /** Version reported by `GET /` (default 8.19.0). */
   readonly version?: string;
+  /** Answer bulks in full whatever their `filter_path` asks (a proxy or store that ignores it). */
+  readonly ignoreFilterPath?: boolean;
 }
 
 const PRODUCT_HEADERS = { 'x-elastic-product': 'Elasticsearch', 'content-type': 'application/json; charset=UTF-8' };
@@ -207,13 +214,15 @@ export async function startRecordingBulkEndpoint(options: RecordingBulkEndpointO
       res.end(JSON.stringify({ error: { root_cause: [{ type: 'x_content_parse_exception', reason }], type: 'x_content_parse_exception', reason }, status: 400 }));
       return;
     }
-    requests.push({ status: 200, items: result.items.length, gzip });
+    const filterPath = new URL(req.url ?? '/', 'http://x').searchParams.get('filter_path') ?? undefined;
+    requests.push({ status: 200, items: result.items.length, gzip, filterPath });
     if (current?.kind === 'reset-after-apply') {
       req.socket.destroy();
       return;
     }
     res.writeHead(200, PRODUCT_HEADERS);
-    res.end(`{"took":${Date.now() - started},"errors":${result.errors},"items":[${result.items.join(',')}]}`);
+    const answer = `{"took":${Date.now() - started},"errors":${result.errors},"items":[${result.items.join(',')}]}`;
+    res.end(filterPath === undefined || options.ignoreFilterPath === true ? answer : JSON.stringify(applyFilterPath(JSON.parse(answer), parseFilterPath(filterPath))));
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
