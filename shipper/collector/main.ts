@@ -30,6 +30,8 @@ export type CollectorConfig = Static<typeof collectorCommand.options>;
 
 /** Per-file decoder state of files idle this long (and with nothing pending) is dropped. */
 const IDLE_FILE_MS = 10 * 60_000;
+/** How often idle files' decoder state, deleted pods and the files gauge are looked after. */
+const HOUSEKEEPING_MS = 30_000;
 /** Bytes read from a log file at a time (see createTailer below). */
 const COLLECTOR_READ_BYTES = 1024 * 1024;
 
@@ -88,6 +90,7 @@ export async function runCollector(config: CollectorConfig, logger: Logger, life
     // only the buffer's first pages.
     readChunkBytes: COLLECTOR_READ_BYTES,
     pollIntervalMs: config.pollInterval,
+    pollBackoffMaxMs: config.pollBackoffMax,
     scanIntervalMs: config.scanInterval,
     checkpoints: runtime.checkpoints,
     logger,
@@ -97,21 +100,28 @@ export async function runCollector(config: CollectorConfig, logger: Logger, life
   const reading = new AbortController();
   let loop: Promise<void> = Promise.resolve();
   let flushing: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
+  // Partial lines, multiline groups and lines held for their pod's metadata that waited long enough are
+  // shipped by a timer. Each of them began with lines read and is due at most the longest of those waits
+  // after them, so the timer runs only until then after the last lines (per-file work every half second
+  // on a quiet node was part of the collector's idle CPU) and is started again by the next lines.
+  const flushEveryMs = Math.max(50, Math.floor(Math.min(config.partialTimeout, config.multilineTimeout) / 2));
+  const pendingForMs = Math.max(config.partialTimeout, config.multilineTimeout, api === undefined ? 0 : config.podWait) + 2 * flushEveryMs;
+  let linesAt = 0;
+  let flushTimer: NodeJS.Timeout | undefined;
+  let housekeeping: NodeJS.Timeout | undefined;
   await lifecycle.add({
     name: 'tailer',
     start: async () => {
       await tailer.start();
       loop = shipLines();
-      // Partial lines and multiline groups that waited long enough are shipped from here.
-      const every = Math.max(50, Math.floor(Math.min(config.partialTimeout, config.multilineTimeout) / 2));
-      timer = setInterval(() => {
-        flushing = flushing.then(flushStale);
-      }, every);
-      timer.unref();
+      housekeeping = setInterval(() => {
+        flushing = flushing.then(keepHouse);
+      }, HOUSEKEEPING_MS);
+      housekeeping.unref();
     },
     close: async () => {
-      clearInterval(timer);
+      clearInterval(flushTimer);
+      clearInterval(housekeeping);
       reading.abort();
       await tailer.close();
       await loop;
@@ -124,6 +134,7 @@ export async function runCollector(config: CollectorConfig, logger: Logger, life
   async function shipLines(): Promise<void> {
     try {
       for await (const lines of tailer.lines(reading.signal)) {
+        flushStaleSoon();
         const records = streams.push(lines);
         if (records.length > 0) await runtime.pipeline.push(records);
       }
@@ -135,16 +146,39 @@ export async function runCollector(config: CollectorConfig, logger: Logger, life
     }
   }
 
+  /** Lines were read: stale partial lines and groups are looked for until `pendingForMs` after the last ones. */
+  function flushStaleSoon(): void {
+    linesAt = Date.now();
+    if (flushTimer !== undefined || reading.signal.aborted) return;
+    flushTimer = setInterval(() => {
+      flushing = flushing.then(flushStale);
+      if (Date.now() - linesAt > pendingForMs) {
+        // This tick's flush is the last one needed: whatever those lines left pending is due by now.
+        clearInterval(flushTimer);
+        flushTimer = undefined;
+      }
+    }, flushEveryMs);
+    flushTimer.unref();
+  }
+
   async function flushStale(): Promise<void> {
     if (reading.signal.aborted) return;
     try {
       const records = streams.flushStale();
       if (records.length > 0) await runtime.pipeline.push(records);
+    } catch (error) {
+      if (!reading.signal.aborted) logger.error({ err: error }, 'shipping stale partial lines failed');
+    }
+  }
+
+  async function keepHouse(): Promise<void> {
+    if (reading.signal.aborted) return;
+    try {
       streams.sweep(IDLE_FILE_MS);
       filesGauge.set(streams.files);
       pods?.sweep();
     } catch (error) {
-      if (!reading.signal.aborted) logger.error({ err: error }, 'shipping stale partial lines failed');
+      logger.error({ err: error }, 'housekeeping failed');
     }
   }
 }

@@ -24,6 +24,15 @@ export type DirectoryEvent =
 export interface DirectoryWatcher {
   /** Watches the root again if it was missing or lost (called from the tailer's periodic scan). */
   refresh(): void;
+  /**
+   * Walks the tree again and watches every directory that lacks a watch: one created while events were
+   * lost (an inotify queue overflow) never got its own. The tailer calls it before a periodic full rescan.
+   */
+  rewalk(): Promise<void>;
+  /** The directories watched now. */
+  directories(): string[];
+  /** The root is watched and no directory ever failed to be (its changes would come with no event). */
+  readonly healthy: boolean;
   /** Number of directories watched (for tests and metrics). */
   readonly size: number;
   close(): void;
@@ -36,6 +45,7 @@ export interface DirectoryWatcher {
 export function watchDirectories(root: string, depth: number | undefined, onEvent: (event: DirectoryEvent) => void, onError: (error: unknown, dir: string) => void): DirectoryWatcher {
   const watched = new Map<string, FSWatcher>();
   let closed = false;
+  let failed = false;
 
   function add(dir: string, level: number): void {
     if (closed || watched.has(dir)) return;
@@ -58,13 +68,19 @@ export function watchDirectories(root: string, depth: number | undefined, onEven
       });
     } catch (error) {
       // A directory that does not exist (yet) is not an error: the periodic refresh tries again.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ENOTDIR') onError(error, dir);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ENOTDIR') {
+        failed = true;
+        onError(error, dir);
+      }
       return;
     }
     watcher.on('error', (error) => {
       removeUnder(dir);
       // The directory itself went away: nothing to report, the parent's watch says so.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'EPERM') onError(error, dir);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'EPERM') {
+        failed = true;
+        onError(error, dir);
+      }
     });
     watched.set(dir, watcher);
   }
@@ -108,6 +124,15 @@ export function watchDirectories(root: string, depth: number | undefined, onEven
   return {
     refresh() {
       if (!closed && !watched.has(root)) void addTree(root, 0);
+    },
+    rewalk() {
+      return closed ? Promise.resolve() : addTree(root, 0);
+    },
+    directories() {
+      return [...watched.keys()];
+    },
+    get healthy() {
+      return !closed && !failed && watched.has(root);
     },
     get size() {
       return watched.size;

@@ -14,6 +14,8 @@ export interface TailMetrics {
   rotations: Counter<string>;
   truncatedLines: Counter<string>;
   errors: Counter<string>;
+  polls: Counter<string>;
+  scans: Counter<string>;
 }
 
 export function createTailMetrics(registry: Registry): TailMetrics {
@@ -24,6 +26,8 @@ export function createTailMetrics(registry: Registry): TailMetrics {
     rotations: counter(registry, 'logship_tail_rotations_total', 'Rotations seen, by kind (rename, copytruncate, truncate, delete).', ['kind']),
     truncatedLines: counter(registry, 'logship_tail_truncated_lines_total', 'Lines longer than --max-line-bytes, cut and shipped flagged.', []),
     errors: counter(registry, 'logship_tail_errors_total', 'Files that could not be tailed or read, by reason.', ['reason']),
+    scans: counter(registry, 'logship_tail_periodic_scans_total', 'Periodic rescans, by kind (full: the globs expanded again; unchanged: no watched directory changed, so no glob).', ['kind']),
+    polls: counter(registry, 'logship_tail_polls_total', 'Stat polls of open files (quiet files are polled less and less often, see --poll-backoff-max).', []),
   };
 }
 

@@ -27,6 +27,7 @@ import { FINGERPRINT_BYTES, fileKeyOf, fingerprintOf, parseSourceId, sourceIdOf 
 import { LineSplitter } from './line-splitter.ts';
 import { expandGlobs, watchRootOf } from './discovery.ts';
 import { createTailMetrics, type RotationKind, type TailErrorReason } from './metrics.ts';
+import { PollSchedule } from './poll-schedule.ts';
 
 export interface TailerOptions {
   /** Globs (absolute, or relative to the working directory); files that appear later are picked up. */
@@ -38,6 +39,15 @@ export interface TailerOptions {
   maxLineBytes: number;
   /** Stat-polling period: the fallback when filesystem events do not come. */
   pollIntervalMs: number;
+  /**
+   * A file whose polls find nothing new is polled less and less often, the period doubling from
+   * `pollIntervalMs` up to this (Filebeat's `max_backoff`); an event, a read or a scan that touches it
+   * brings it back to `pollIntervalMs` at once (see poll-schedule.ts). Without filesystem events a write to
+   * a long-quiet file is noticed within this. Default `pollIntervalMs`: no backoff.
+   */
+  pollBackoffMaxMs?: number;
+  /** Directory watches (inotify) as wake-ups; default true. False leaves polling and rescans alone (tests). */
+  events?: boolean;
   checkpoints: CheckpointStore;
   logger: Logger;
   registry: Registry;
@@ -91,6 +101,16 @@ const END_BOUNDARY_WINDOW = 64 * 1024;
  * fingerprint check each.
  */
 const SPLIT_PIECE_BYTES = 16 * 1024;
+/**
+ * A periodic rescan globs only if a watched directory changed since the last one (see
+ * `directoriesUnchanged`), but at least once every this many scan intervals whatever they show.
+ */
+const FULL_SCAN_EVERY = 10;
+/**
+ * A directory modified this shortly before a scan's snapshot of it may be modified again within the same
+ * timestamp tick (coarse filesystem clocks) without its mtime changing: it is not trusted until it is older.
+ */
+const RACY_MTIME_MS = 2000;
 
 interface TailedFile {
   readonly key: string;
@@ -133,6 +153,8 @@ export function createTailer(options: TailerOptions): Tailer {
   const readChunkBytes = options.readChunkBytes ?? 256 * 1024;
   const lingerMs = options.lingerMs ?? 5000;
   const scanIntervalMs = options.scanIntervalMs ?? Math.max(1000, options.pollIntervalMs);
+  const pollSchedule = new PollSchedule<TailedFile>(Math.ceil((options.pollBackoffMaxMs ?? options.pollIntervalMs) / options.pollIntervalMs));
+  let pollTick = 0;
   const logLimited = rateLimited(60_000);
   // One read at a time (the lock below), so one buffer serves every file.
   const readBuffer = Buffer.allocUnsafe(readChunkBytes);
@@ -164,6 +186,11 @@ export function createTailer(options: TailerOptions): Tailer {
   let scanTimer: NodeJS.Timeout | undefined;
   let lastScanAt = 0;
   let scanRequested = false;
+  /** Mtimes of the watched directories when the last full scan began, and when that was. */
+  let scannedDirectories: Map<string, number> | undefined;
+  let fullScanAt = 0;
+  /** Something failed since the last full scan (an open, a stat, a glob, a watch): the next rescan retries in full. */
+  let troubleSinceScan = false;
 
   function exclusive<T>(task: () => Promise<T> | T): Promise<T> {
     const run = lock.then(task);
@@ -172,6 +199,7 @@ export function createTailer(options: TailerOptions): Tailer {
   }
 
   function report(reason: TailErrorReason, path: string, error: unknown, message: string): void {
+    troubleSinceScan = true;
     metrics.errors.inc({ reason });
     logLimited(`${reason}:${path}`, (suppressed) => logger.warn({ path, reason, err: error, suppressed }, message));
   }
@@ -179,6 +207,7 @@ export function createTailer(options: TailerOptions): Tailer {
   function wake(file: TailedFile, verify: boolean): void {
     if (file.closed) return;
     if (verify) file.verify = true;
+    pollSchedule.touch(file);
     if (!file.queued) {
       file.queued = true;
       queue.push(file);
@@ -312,6 +341,7 @@ export function createTailer(options: TailerOptions): Tailer {
     file.closed = true;
     forgetReadAhead(file);
     files.delete(file.key);
+    pollSchedule.remove(file);
     if (byPath.get(file.path) === file) byPath.delete(file.path);
     metrics.files.dec();
     if (file.source !== undefined) options.reclaimer?.untrack(file.source);
@@ -393,6 +423,7 @@ export function createTailer(options: TailerOptions): Tailer {
           return [];
         }
         metrics.bytesRead.inc(bytesRead);
+        pollSchedule.touch(file);
         ahead = readAhead = { file, from: 0, to: bytesRead, full: bytesRead === readChunkBytes };
       }
       const { from, to } = ahead;
@@ -446,6 +477,7 @@ export function createTailer(options: TailerOptions): Tailer {
     };
     files.set(key, file);
     byPath.set(path, file);
+    pollSchedule.touch(file);
     metrics.files.inc();
     return file;
   }
@@ -454,6 +486,10 @@ export function createTailer(options: TailerOptions): Tailer {
   async function scan(initial: boolean): Promise<void> {
     lastScanAt = Date.now();
     scanRequested = false;
+    troubleSinceScan = false;
+    // Before the glob: a change made while it runs then shows at the next periodic check.
+    scannedDirectories = directoryMtimes();
+    fullScanAt = lastScanAt;
     const { paths, errors } = await expandGlobs(options.include);
     for (const { pattern, error } of errors) report('glob', pattern, error, 'cannot expand glob');
     const found = new Map<string, { path: string; stats: Stats }>();
@@ -609,10 +645,14 @@ export function createTailer(options: TailerOptions): Tailer {
     wake(file, false); // read what is left
   }
 
-  /** Stat poll: wakes files that changed, finishes orphans, forgets retired sources once settled. */
+  /**
+   * Stat poll of the files due on this tick (poll-schedule.ts): wakes files that changed, finishes
+   * orphans, forgets retired sources once settled, rescans when due.
+   */
   async function poll(): Promise<void> {
     const now = Date.now();
-    for (const file of [...files.values()]) {
+    let polled = 0;
+    for (const file of pollSchedule.due(pollTick++)) {
       if (file.closed) continue;
       let stats: Stats;
       try {
@@ -621,12 +661,15 @@ export function createTailer(options: TailerOptions): Tailer {
         report('stat', file.path, error, 'cannot stat open file');
         continue;
       }
+      polled++;
       if (stats.size !== file.position || stats.mtimeMs !== file.lastMtimeMs) {
         file.lastMtimeMs = stats.mtimeMs;
         file.lingerSince = undefined;
         wake(file, true);
         continue;
       }
+      // An orphan stays on every tick: it is closed lingerMs after its end, and late writes to it come with no event.
+      if (!file.orphan) pollSchedule.quiet(file);
       if (!file.orphan || file.queued) continue;
       // An orphan at its end: close it once everything read was settled and no late write came for lingerMs.
       const boundary = file.position - file.splitter.pendingBytes;
@@ -654,6 +697,7 @@ export function createTailer(options: TailerOptions): Tailer {
       if (source !== undefined) options.reclaimer?.untrack(source);
       await closeFile(file);
     }
+    if (polled > 0) metrics.polls.inc(polled);
     for (const [source, boundary] of draining) {
       if (isSourceFollowed(source)) {
         draining.delete(source);
@@ -667,8 +711,51 @@ export function createTailer(options: TailerOptions): Tailer {
     }
     if (scanRequested || now - lastScanAt >= scanIntervalMs) {
       for (const watcher of watchers) watcher.refresh(); // a root that appeared, or whose watch was lost
-      await scan(false);
+      if (!scanRequested && now - fullScanAt < FULL_SCAN_EVERY * scanIntervalMs && directoriesUnchanged()) {
+        lastScanAt = now;
+        metrics.scans.inc({ kind: 'unchanged' });
+      } else {
+        // Directories created while events were lost get their watch, so their files' writes wake them again.
+        for (const watcher of watchers) await watcher.rewalk();
+        metrics.scans.inc({ kind: 'full' });
+        await scan(false);
+      }
     }
+  }
+
+  /** The mtime of every watched directory, by path (a directory gone meanwhile is left out). */
+  function directoryMtimes(): Map<string, number> {
+    const mtimes = new Map<string, number>();
+    for (const watcher of watchers) {
+      for (const dir of watcher.directories()) {
+        try {
+          mtimes.set(dir, statSync(dir).mtimeMs);
+        } catch {
+          // removed: its parent's mtime changed, which the next check sees
+        }
+      }
+    }
+    return mtimes;
+  }
+
+  /**
+   * Whether a periodic rescan would find nothing new, without globbing: a file created, renamed or deleted
+   * changes the mtime of its directory, and every directory under the globs' roots is watched. So when
+   * the watches are healthy, every watched directory has the mtime the last full scan saw (and that mtime
+   * was old enough to trust), no directory came or went, and nothing failed or waits for a later scan,
+   * the glob would list what the last one did. About a thousand stats for 500 pods, against a readdir and
+   * an lstat of every entry.
+   */
+  function directoriesUnchanged(): boolean {
+    if (scannedDirectories === undefined || watchers.length === 0 || troubleSinceScan || pendingCopies.size > 0) return false;
+    for (const watcher of watchers) if (!watcher.healthy) return false;
+    const current = directoryMtimes();
+    if (current.size !== scannedDirectories.size) return false;
+    for (const [dir, mtime] of current) {
+      const seen = scannedDirectories.get(dir);
+      if (seen === undefined || seen !== mtime || seen >= fullScanAt - RACY_MTIME_MS) return false;
+    }
+    return true;
   }
 
   function isSourceFollowed(source: SourceId): boolean {
@@ -753,7 +840,7 @@ export function createTailer(options: TailerOptions): Tailer {
         checkpoints.forget(source);
       }
       await exclusive(() => finishRotatedWhileStopped(missing));
-      startWatching();
+      if (options.events !== false) startWatching();
       pollTimer = setInterval(() => {
         void exclusive(poll).catch((error: unknown) => report('stat', '*', error, 'poll failed'));
       }, options.pollIntervalMs);
