@@ -29,6 +29,8 @@ export interface DirectoryWatcher {
    * lost (an inotify queue overflow) never got its own. The tailer calls it before a periodic full rescan.
    */
   rewalk(): Promise<void>;
+  /** Settles once the directories that existed at the start are watched. */
+  readonly ready: Promise<void>;
   /** The directories watched now. */
   directories(): string[];
   /** The root is watched and no directory ever failed to be (its changes would come with no event). */
@@ -120,8 +122,9 @@ export function watchDirectories(root: string, depth: number | undefined, onEven
     }
   }
 
-  void addTree(root, 0);
+  const ready = addTree(root, 0);
   return {
+    ready,
     refresh() {
       if (!closed && !watched.has(root)) void addTree(root, 0);
     },

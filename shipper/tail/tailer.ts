@@ -107,10 +107,14 @@ const SPLIT_PIECE_BYTES = 16 * 1024;
  */
 const FULL_SCAN_EVERY = 10;
 /**
- * A directory modified this shortly before a scan's snapshot of it may be modified again within the same
- * timestamp tick (coarse filesystem clocks) without its mtime changing: it is not trusted until it is older.
+ * A directory modified shortly before a scan's snapshot of it may be modified again within the same
+ * timestamp tick without its mtime changing, so it is not trusted until its mtime is older than the
+ * snapshot by more than a tick: 2 s where mtimes are whole seconds (ext3, ext4 with small inodes, FAT's
+ * 2 s), 50 ms where they are finer (the kernel's coarse clock ticks every 1-10 ms).
  */
-const RACY_MTIME_MS = 2000;
+function racyWindowMs(mtimeMs: number): number {
+  return mtimeMs % 1000 === 0 ? 2000 : 50;
+}
 
 interface TailedFile {
   readonly key: string;
@@ -753,7 +757,7 @@ export function createTailer(options: TailerOptions): Tailer {
     if (current.size !== scannedDirectories.size) return false;
     for (const [dir, mtime] of current) {
       const seen = scannedDirectories.get(dir);
-      if (seen === undefined || seen !== mtime || seen >= fullScanAt - RACY_MTIME_MS) return false;
+      if (seen === undefined || seen !== mtime || seen >= fullScanAt - racyWindowMs(seen)) return false;
     }
     return true;
   }
@@ -823,6 +827,12 @@ export function createTailer(options: TailerOptions): Tailer {
         const committed = checkpoints.committed(source);
         if (parsed !== undefined && committed !== undefined) rememberRetired(parsed.fingerprint, committed);
       }
+      // Watches first, so that the first scan's snapshot of the directories (see directoriesUnchanged) has
+      // them all and a periodic rescan need not glob just because the snapshot was empty.
+      if (options.events !== false) {
+        startWatching();
+        await Promise.all(watchers.map((watcher) => watcher.ready));
+      }
       await exclusive(() => scan(true));
       const followed = new Set<SourceId>();
       for (const file of files.values()) {
@@ -840,7 +850,6 @@ export function createTailer(options: TailerOptions): Tailer {
         checkpoints.forget(source);
       }
       await exclusive(() => finishRotatedWhileStopped(missing));
-      if (options.events !== false) startWatching();
       pollTimer = setInterval(() => {
         void exclusive(poll).catch((error: unknown) => report('stat', '*', error, 'poll failed'));
       }, options.pollIntervalMs);
