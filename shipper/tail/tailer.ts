@@ -397,11 +397,14 @@ export function createTailer(options: TailerOptions): Tailer {
         if (file.source === undefined) return [];
       } else if (file.verify) {
         file.verify = false;
-        if (!(await stillSameContent(file, fstatSync(file.handle.fd)))) {
+        const stats = fstatSync(file.handle.fd);
+        if (!(await stillSameContent(file, stats))) {
           onTruncated(file);
           wake(file, false);
           return [];
         }
+        // Verified as of this mtime: a poll need not wake the file again for the change an event woke it for.
+        file.lastMtimeMs = stats.mtimeMs;
         // Renamed since the last scan? Rescan first, so the lines carry the path they are read from.
         if (!file.orphan && !pathStillNames(file)) await scan(false);
         if (file.closed) return [];
