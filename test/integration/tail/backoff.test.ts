@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '../../helpers/eventually.ts';
-import { runTailer, tempDir, type RunningTailer } from './harness.ts';
+import { pollsDuring, runTailer, tempDir, type RunningTailer } from './harness.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -23,13 +23,6 @@ afterEach(async () => {
 
 const state = (): string => join(dir, 'state');
 const POLL_MS = 20;
-
-/** Stat polls made during `ms` (wall time). */
-async function pollsDuring(tailer: RunningTailer, ms: number): Promise<number> {
-  const before = await tailer.metric('logship_tail_polls_total');
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  return (await tailer.metric('logship_tail_polls_total')) - before;
-}
 
 /** Waits until a single quiet file is polled about once per `maxMs` (its backoff reached its longest period). */
 async function backedOff(tailer: RunningTailer, maxMs: number): Promise<void> {

@@ -78,3 +78,13 @@ export async function runTailer(
     },
   };
 }
+
+/**
+ * Stat polls the tailer makes during `ms` of wall time. A rate has to be watched over a window: how
+ * often quiet files are polled is what the poll backoff changes, and no single event marks it.
+ */
+export async function pollsDuring(tailer: RunningTailer, ms: number): Promise<number> {
+  const before = await tailer.metric('logship_tail_polls_total');
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return (await tailer.metric('logship_tail_polls_total')) - before;
+}

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '../../helpers/eventually.ts';
-import { runTailer, tempDir, type RunningTailer } from './harness.ts';
+import { pollsDuring, runTailer, tempDir, type RunningTailer } from './harness.ts';
 import type { DirectoryWatcher } from '../../../shipper/tail/directory-watcher.ts';
 
 const lost = vi.hoisted(() => ({ dropEvents: false, watchers: [] as DirectoryWatcher[] }));
@@ -92,12 +92,7 @@ describe('tailer: periodic rescan with healthy watches', () => {
     await eventually(() => expect(lost.watchers.at(-1)!.directories()).toContain(join(dir, 'pod-b', 'app')));
     lost.dropEvents = false;
     // Let both files back off to polls seconds apart, then write: the new watch wakes the file at once.
-    const polls = async (): Promise<number> => running!.metric('logship_tail_polls_total');
-    await eventually(async () => {
-      const before = await polls();
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      expect(await polls()).toBeLessThanOrEqual(before + 2);
-    }, { timeoutMs: 30_000, intervalMs: 1 });
+    await eventually(async () => expect(await pollsDuring(running!, 3000)).toBeLessThanOrEqual(2), { timeoutMs: 30_000, intervalMs: 1 });
     const writtenAt = Date.now();
     appendFileSync(join(dir, 'pod-b', 'app', '0.log'), 'b second\n');
     await eventually(() => expect(running!.texts()).toContain('b second'), { intervalMs: 5 });
