@@ -54,6 +54,7 @@ export async function startShipperRuntime(program: 'sidecar' | 'collector', conf
     insecureSkipVerify: config.insecureSkipVerify,
     gzip: config.gzip,
     maxInFlight: config.maxInFlight,
+    userAgent: `logship/${AGENT_VERSION}`,
     onDetailRequest: () => detailRequests.inc(),
   });
   await lifecycle.add({ name: 'sink', close: () => sink.close() });

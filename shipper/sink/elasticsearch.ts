@@ -1,12 +1,12 @@
 /**
- * The Elasticsearch sink: one `_bulk` request of `create` operations per batch, through the official
- * client, and a verdict for every item. Works against our aggregator and real Elasticsearch/OpenSearch.
+ * The Elasticsearch sink: one `_bulk` request of `create` operations per batch (sent by bulk-transport.ts),
+ * and a verdict for every item. Works against our aggregator and real Elasticsearch/OpenSearch.
  *
  * Why `create` and not `index`: with a deterministic `_id`, `create` turns a retry of an already stored
  * record into a 409, which we count as delivered. `index` would silently overwrite (and bump versions).
  *
- * The client's own retries are off: the pipeline retries exactly the items that failed, with backoff,
- * for as long as it takes, so nothing is retried twice by two layers or given up on silently.
+ * The transport does not retry: the pipeline retries exactly the items that failed, with backoff, for as
+ * long as it takes, so nothing is retried twice by two layers or given up on silently.
  *
  * What the store is asked to answer (`filter_path`): `errors` alone while its answers are clean. Nearly
  * every bulk is stored whole, and `{"errors":false}` says so in 16 bytes, where the per-item statuses of a
@@ -17,16 +17,13 @@
  * details until a bulk comes back clean, so a store rejecting items for a while (429s under load) gets each
  * batch once, not twice.
  */
-import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import { Client, Serializer, errors } from '@elastic/elasticsearch';
-import type { BulkRequest } from '@elastic/elasticsearch/lib/api/types';
 import type { Outgoing, SendResult, Sink } from '../record.ts';
 import { bulkBody } from './bulk-record.ts';
 import { RecordList } from './record-list.ts';
 import { createBodyPool } from './body-pool.ts';
+import { BulkRequestError, createBulkTransport } from './bulk-transport.ts';
 
 export interface ElasticsearchSinkOptions {
   readonly url: string;
@@ -37,6 +34,8 @@ export interface ElasticsearchSinkOptions {
   readonly insecureSkipVerify?: boolean;
   readonly gzip?: boolean;
   readonly requestTimeoutMs?: number;
+  /** Sent as `User-Agent`, so that the store's logs say who is sending. */
+  readonly userAgent?: string;
   /** Requests sent at once (the pipeline's --max-in-flight): that many bodies are kept for reuse. */
   readonly maxInFlight?: number;
   /** Called when a body is sent again to learn its items' verdicts (an `errors: true` answer without them). */
@@ -50,35 +49,32 @@ function isRetryableStatus(status: number): boolean {
 
 export function createElasticsearchSink(options: ElasticsearchSinkOptions): Sink {
   const gzip = options.gzip !== false;
-  const client = new Client({
-    node: options.url,
-    auth: options.apiKey !== undefined
-      ? { apiKey: options.apiKey }
-      : options.username !== undefined
-        ? { username: options.username, password: options.password ?? '' }
-        : undefined,
-    tls: {
-      ca: options.caFile === undefined ? undefined : readFileSync(options.caFile),
-      rejectUnauthorized: options.insecureSkipVerify !== true,
-    },
-    compression: options.gzip !== false,
-    Serializer: BulkAnswerSerializer,
-    maxRetries: 0,
-    requestTimeout: options.requestTimeoutMs ?? 60_000,
+  const maxInFlight = options.maxInFlight ?? 2;
+  const transport = createBulkTransport({
+    url: options.url,
+    username: options.username,
+    password: options.password,
+    apiKey: options.apiKey,
+    caFile: options.caFile,
+    insecureSkipVerify: options.insecureSkipVerify,
+    requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+    // One more than in flight: a connection the store closed between requests is replaced without waiting.
+    maxSockets: maxInFlight + 1,
+    userAgent: options.userAgent ?? 'logship',
   });
 
-  const bodies = createBodyPool((options.maxInFlight ?? 2) + 1);
+  const bodies = createBodyPool(maxInFlight + 1);
   // Whether the last answer had errors: then the next request asks for every item's verdict at once.
   let detailed = false;
 
   /**
-   * One bulk request of `body` (made afresh for each send: a stream is read once) and every item's
-   * verdict: from the answer when it is clean or carries them, else from the same body sent again with
-   * the per-item filter (see the header). The body's memory must stay as it is until this resolves.
+   * One bulk request of `parts` and every item's verdict: from the answer when it is clean or carries
+   * them, else from the same body sent again with the per-item filter (see the header). The parts' memory
+   * must stay as it is until this resolves.
    */
-  async function bulkVerdicts(body: () => BulkRequest['operations'], headers: Record<string, string> | undefined, count: number): Promise<SendResult> {
+  async function bulkVerdicts(parts: readonly Uint8Array[], headers: Record<string, string> | undefined, count: number): Promise<SendResult> {
     const asked = detailed;
-    const response = await bulk(body(), asked ? DETAILED_FILTER_PATH : ERRORS_FILTER_PATH, headers);
+    const response = await bulk(parts, asked ? DETAILED_FILTER_PATH : ERRORS_FILTER_PATH, headers);
     if (response.errors === false) {
       detailed = false;
       return allDelivered(count);
@@ -90,30 +86,28 @@ export function createElasticsearchSink(options: ElasticsearchSinkOptions): Sink
     }
     detailed = true;
     options.onDetailRequest?.();
-    return verdicts(await bulk(body(), DETAILED_FILTER_PATH, headers), count);
+    return verdicts(await bulk(parts, DETAILED_FILTER_PATH, headers), count);
   }
 
-  function bulk(operations: BulkRequest['operations'], filterPath: string, headers: Record<string, string> | undefined): Promise<BulkAnswer> {
-    return client.bulk({ operations, filter_path: filterPath }, { meta: false, compression: false, headers }) as Promise<BulkAnswer>;
+  async function bulk(parts: readonly Uint8Array[], filterPath: string, headers: Record<string, string> | undefined): Promise<BulkAnswer> {
+    return parseBulkAnswer(await transport.post(parts, `filter_path=${filterPath}`, headers));
   }
 
   /**
-   * An uncompressed request straight from the records' chunks: the body is streamed from views of their
-   * memory, with its length announced, instead of copied into one buffer first (a copy of every byte
-   * shipped, and a few MiB per request in flight). The records are released only once the store has
-   * answered for them, so their memory stays as it is while the socket may still be reading it.
+   * An uncompressed request straight from the records' chunks: the body is sent from views of their
+   * memory instead of copied into one buffer first (a copy of every byte shipped, and a few MiB per
+   * request in flight). The records are released only once the store has answered for them, so their
+   * memory stays as it is while the socket may still be reading it.
    */
   async function sendSlices(batch: RecordList): Promise<SendResult> {
-    const { slices, size } = batch.bodySlices();
-    const body = () => Readable.from(slices, { objectMode: false }) as unknown as BulkRequest['operations'];
-    return bulkVerdicts(body, { 'content-length': String(size) }, batch.length);
+    return bulkVerdicts(batch.bodySlices().slices, undefined, batch.length);
   }
   return {
     async send(batch: readonly Outgoing[] | RecordList): Promise<SendResult> {
       try {
         if (!gzip && batch instanceof RecordList) return await sendSlices(batch);
-        // The NDJSON body as one buffer of the records' bytes, encoded when they were made: the client
-        // passes a buffer through untouched (no serializing, no UTF-8 encoding of a whole request again).
+        // The NDJSON body as one buffer of the records' bytes, encoded when they were made (no serializing,
+        // no UTF-8 encoding of a whole request again).
         const plain = batch instanceof RecordList ? batch.bulkBody(bodies.take) : bulkBody(batch, bodies.take);
         let body = plain;
         let headers: Record<string, string> | undefined;
@@ -125,7 +119,7 @@ export function createElasticsearchSink(options: ElasticsearchSinkOptions): Sink
           headers = GZIP_HEADERS;
           bodies.give(plain); // fully read by zlib
         }
-        const result = await bulkVerdicts(() => body as unknown as BulkRequest['operations'], headers, batch.length);
+        const result = await bulkVerdicts([body], headers, batch.length);
         // Answered in full: the store has read the whole body, so its memory may carry the next one.
         if (body === plain) bodies.give(plain);
         return result;
@@ -134,22 +128,19 @@ export function createElasticsearchSink(options: ElasticsearchSinkOptions): Sink
       }
     },
     async close() {
-      await client.close();
+      transport.close();
     },
   };
 }
 
 /**
- * The client's serializer, except that a bulk answer starting `{"errors":false,` (after `"took":N,` where
- * the store does not put `errors` first) is not parsed further: its items would all say "stored", which
- * is all `errors: false` already means (and all the sink reads of such an answer). Any other answer is
- * parsed as the client always does. This client sends nothing but bulk requests.
+ * A bulk answer starting `{"errors":false,` (after `"took":N,` where a store does not put `errors` first)
+ * is not parsed further: its items would all say "stored", which is all `errors: false` already means (and
+ * all the sink reads of such an answer). Any other answer is parsed in full.
  */
-class BulkAnswerSerializer extends Serializer {
-  override deserialize<T = unknown>(json: string): T {
-    if (ALL_STORED.test(json.slice(0, 64))) return { errors: false } as T;
-    return super.deserialize<T>(json);
-  }
+function parseBulkAnswer(text: string): BulkAnswer {
+  if (ALL_STORED.test(text.slice(0, 64))) return { errors: false };
+  return JSON.parse(text) as BulkAnswer;
 }
 const ALL_STORED = /^\s*\{\s*(?:"took"\s*:\s*\d+\s*,\s*)?"errors"\s*:\s*false\s*[,}]/;
 
@@ -218,16 +209,11 @@ function describeItemError(status: number, error: BulkItem['error']): string {
 function wholeBatchFailure(count: number, error: unknown): SendResult {
   const retry = Array.from({ length: count }, (_, i) => i);
   let retryAfterSeconds: number | undefined;
-  let reason = error instanceof Error ? error.message : String(error);
-  if (error instanceof errors.ResponseError) {
-    const header = error.meta.headers?.['retry-after'];
-    const seconds = Number(Array.isArray(header) ? header[0] : header);
-    if (Number.isFinite(seconds) && seconds >= 0) retryAfterSeconds = seconds;
-    reason = `${error.statusCode ?? '?'} ${error.message}`;
+  let requestStatus: number | undefined;
+  if (error instanceof BulkRequestError) {
+    retryAfterSeconds = error.retryAfterSeconds;
+    requestStatus = error.statusCode;
   }
-  return { delivered: [], retry, rejected: [], retryAfterSeconds, requestError: reason, requestStatus: statusOf(error) };
-}
-
-function statusOf(error: unknown): number | undefined {
-  return error instanceof errors.ResponseError ? error.statusCode : undefined;
+  const reason = error instanceof Error ? error.message : String(error);
+  return { delivered: [], retry, rejected: [], retryAfterSeconds, requestError: reason, requestStatus };
 }

@@ -3,7 +3,7 @@
  * openssl, sent real AdmissionReview v1 requests; the patches it returns are applied and the pods checked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, renameSync } from 'node:fs';
 import { request } from 'node:https';
 import { connect, type PeerCertificate } from 'node:tls';
@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { eventually } from '../../helpers/eventually.ts';
+import { makeCertificate } from '../../helpers/certificates.ts';
 import { admissionReview, admittedPod, nginxContainer } from '../../unit/k8s/admission-fixtures.ts';
 import { validateObject } from '../../unit/k8s/k8s-schema.ts';
 import { SIDECAR_NAME } from '../../../aggregator/injector/patch.ts';
@@ -36,16 +37,6 @@ await runInjector(loaded.config, logger, lifecycle);
 await lifecycle.closed;
 process.exit(0);
 `;
-
-function makeCertificate(dir: string, name: string, cn: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-keyout', key, '-out', cert, '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-  ], { stdio: 'pipe' });
-  return { cert, key };
-}
 
 describe('the injector over HTTPS', () => {
   let dir: string;
