@@ -14,7 +14,7 @@ describe('shipper bundle', () => {
     try {
       const file = await buildShipperBundle(join(dir, 'shippers.mjs'), { quiet: true });
       const text = await readFile(file, 'utf8');
-      expect(text.length).toBeGreaterThan(1_000_000);
+      expect(text.length).toBeGreaterThan(500_000); // a whole bundle (≈ 0.8 MB), not an empty or partial one
       expect(text.match(/[^\x00-\x7f]/g) ?? []).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
