@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCertificate } from '../../helpers/certificates.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { BulkRequestError, createBulkTransport, type BulkTransport, type BulkTransportOptions } from '../../../shipper/sink/bulk-transport.ts';
 
 interface Received {
@@ -102,6 +103,18 @@ describe('the bulk transport', () => {
     for (let i = 0; i < 5; i++) await transport.post([Buffer.from(`{"create":{}}\n{"i":${i}}\n`)], 'filter_path=errors');
     expect(store.received).toHaveLength(5);
     expect(store.connections()).toBe(1);
+  });
+
+  it('opens a new connection when the store closed the idle one between requests', async () => {
+    const store = await serve(clean);
+    const server = servers.at(-1)!;
+    server.keepAliveTimeout = 100;
+    const transport = transportFor(store.url);
+    await transport.post([Buffer.from('{}\n')], '');
+    // The server's keep-alive timeout passes and it closes the connection.
+    await eventually(() => new Promise<boolean>((resolve) => server.getConnections((_error, open) => resolve(open === 0))));
+    expect(await transport.post([Buffer.from('{}\n')], '')).toBe('{"errors":false}');
+    expect(store.connections()).toBe(2);
   });
 
   it('authenticates with basic auth from the options or the URL, and with an API key before either', async () => {
