@@ -8,6 +8,7 @@
  */
 import { daysInMonth } from '../kit/calendar.ts';
 import { byteDigitAt, byteDigitsAt } from '../kit/decimal-digits.ts';
+import { memoryViewOf } from './memory-views.ts';
 
 /** How long the canonical form is. */
 export const CANONICAL_UTC_BYTES = 30;
@@ -15,6 +16,7 @@ export const CANONICAL_UTC_BYTES = 30;
 /** True when `bytes[from, to)` is a valid time of the shape above. */
 export function isUtcTimeBytes(bytes: Uint8Array, from: number, to: number): boolean {
   const length = to - from;
+  if (length === CANONICAL_UTC_BYTES && isCanonicalInLastMinute(bytes, from)) return true;
   if (length < 20 || length > 30 || length === 21 || bytes[to - 1] !== 0x5a /* Z */) return false;
   if (bytes[from + 4] !== 0x2d || bytes[from + 7] !== 0x2d || bytes[from + 10] !== 0x54 || bytes[from + 13] !== 0x3a || bytes[from + 16] !== 0x3a) return false;
   if (length > 20) {
@@ -33,7 +35,38 @@ export function isUtcTimeBytes(bytes: Uint8Array, from: number, to: number): boo
   if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return false;
   if (day > 28 && day > daysInMonth(year, month)) return false;
   for (let i = 0; i < MINUTE_BYTES; i++) lastValidMinute[i] = bytes[from + i]!;
+  const memory = memoryViewOf(bytes);
+  for (let i = 0; i < MINUTE_WORDS; i++) lastValidMinuteWords[i] = memory.getInt32(bytes.byteOffset + from + 4 * i, true);
   return true;
+}
+
+/**
+ * The canonical form (9 fraction digits, dockerd's on every line) in the last minute found valid, read
+ * four bytes at a time: `YYYY-MM-DDThh:mm` as four words equal to that minute's, `:ss.`, two words of
+ * fraction digits, a digit and `Z`. Byte by byte this check was ≈ 4.5 % of the collector's CPU. False
+ * whenever anything differs; the byte reader above then decides.
+ */
+function isCanonicalInLastMinute(bytes: Uint8Array, from: number): boolean {
+  const memory = memoryViewOf(bytes);
+  const at = bytes.byteOffset + from;
+  if (memory.getInt32(at, true) !== lastValidMinuteWords[0] || memory.getInt32(at + 4, true) !== lastValidMinuteWords[1]
+    || memory.getInt32(at + 8, true) !== lastValidMinuteWords[2] || memory.getInt32(at + 12, true) !== lastValidMinuteWords[3]) return false;
+  // Bytes 16–19, little-endian: ':' first, '.' last, the seconds between (00–59).
+  const seconds = memory.getInt32(at + 16, true);
+  if ((seconds & 0xff) !== 0x3a || (seconds >>> 24) !== 0x2e) return false;
+  const tens = ((seconds >>> 8) & 0xff) - 0x30;
+  const ones = ((seconds >>> 16) & 0xff) - 0x30;
+  if (tens < 0 || tens > 5 || ones < 0 || ones > 9) return false;
+  const last = bytes[from + 28]! - 0x30;
+  return areFourDigits(memory.getInt32(at + 20, true)) && areFourDigits(memory.getInt32(at + 24, true)) && last >= 0 && last <= 9 && bytes[from + 29] === 0x5a;
+}
+
+/**
+ * Whether each byte of `word` is an ASCII digit (0x30–0x39): its high nibble is 3, and adding 6 leaves
+ * it 3 (0x3A–0x3F would carry into 0x4_). No byte can carry into the next: each is at most 0x39 + 6.
+ */
+function areFourDigits(word: number): boolean {
+  return (word & 0xf0f0f0f0) === 0x30303030 && (((word + 0x06060606) | 0) & 0xf0f0f0f0) === 0x30303030;
 }
 
 /**
@@ -43,6 +76,12 @@ export function isUtcTimeBytes(bytes: Uint8Array, from: number, to: number): boo
  */
 const MINUTE_BYTES = 17;
 const lastValidMinute = new Uint8Array(MINUTE_BYTES);
+/**
+ * The same minute's first 16 bytes as little-endian words, for `isCanonicalInLastMinute`. They start as a
+ * valid minute's (the Unix epoch's), never as zeros: words are compared without the separators' checks.
+ */
+const MINUTE_WORDS = 4;
+const lastValidMinuteWords = Int32Array.from({ length: MINUTE_WORDS }, (_, i) => Buffer.from('1970-01-01T00:00', 'latin1').readInt32LE(4 * i));
 
 /** Whether `bytes` at `from` begin with the last date and minute found valid (none at first: the zeros match no time). */
 function isLastValidMinute(bytes: Uint8Array, from: number): boolean {
