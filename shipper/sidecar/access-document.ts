@@ -13,7 +13,8 @@ import type { NginxFields } from '../parse/nginx-fields.ts';
 import type { AccessFieldReader } from '../parse/nginx-access.ts';
 import { outgoingOfJson } from '../document-id.ts';
 import { valuesNeedNoEscaping, recordJsonMembers, isTypicalAccessRecord } from '../parse/nginx-fields-json.ts';
-import { createAccessRecordBytesWriter } from './access-record-bytes.ts';
+import { createAccessPositionsRecordWriter, createAccessRecordBytesWriter } from './access-record-bytes.ts';
+import { AccessLinePositions, compileAccessPositionReader } from '../parse/nginx-access-positions.ts';
 
 /** Top-level keys an access document can have before the fixed fields are added. */
 const ACCESS_RECORD_KEYS: ReadonlySet<string> = new Set(['@timestamp', 'message', 'source', 'user', 'http', 'url', 'user_agent', 'log', 'process', 'event', 'nginx', 'data_stream', 'tags']);
@@ -42,6 +43,35 @@ export function createAccessRecordWriter(reader: AccessFieldReader, index: strin
     const plain = valuesNeedNoEscaping(text, messageJson, parts.escapesInLiterals);
     if (plain && isTypicalAccessRecord(fields)) return writeBytes(fields, line, messageJson);
     return outgoingOfJson(index, parts.document(fields, line, messageJson, plain, now), line.source, line.offset, line.endOffset);
+  };
+}
+
+/**
+ * Makes the bulk record of a typical access line straight from the line, before any field is read: the
+ * line read into positions (../parse/nginx-access-positions.ts), its values copied into the record
+ * (access-record-bytes.ts). Undefined for any other line, which then takes the field reader and
+ * `AccessRecordWriter`: the records are the same either way.
+ */
+export type AccessLineWriter = (line: Line) => Outgoing | undefined;
+
+/** The line writer for one index, or undefined when the format's lines are never written this way. */
+export function createAccessLineWriter(reader: AccessFieldReader, index: string, dataset: string, namespace: string, fixedFields: LogRecord): AccessLineWriter | undefined {
+  const escapesInLiterals = reader.escapesInLiterals;
+  // A JSON-object format's lines are read by JSON.parse first: never cut from the line as written.
+  if (escapesInLiterals === undefined) return undefined;
+  const parts = documentPartsOf(reader, dataset, namespace, fixedFields);
+  const readPositions = compileAccessPositionReader(reader.format);
+  if (parts === undefined || readPositions === undefined) return undefined;
+  const writePositions = createAccessPositionsRecordWriter(reader.format, index, parts.datasetJson, parts.afterOffset);
+  if (writePositions === undefined) return undefined;
+  const positions = new AccessLinePositions();
+  return (line) => {
+    if (line.truncated) return undefined;
+    const text = line.text;
+    if (!readPositions(text, positions)) return undefined;
+    const messageJson = JSON.stringify(text);
+    if (!valuesNeedNoEscaping(text, messageJson, escapesInLiterals)) return undefined;
+    return writePositions(line, positions, messageJson);
   };
 }
 

@@ -25,6 +25,7 @@ import type { Line, Outgoing } from '../record.ts';
 import type { NginxFields } from '../parse/nginx-fields.ts';
 import type { AccessFieldReader } from '../parse/nginx-access.ts';
 import type { LiteralFormat } from '../parse/nginx-format.ts';
+import type { AccessLinePositions } from '../parse/nginx-access-positions.ts';
 import { documentIdHead } from '../document-id.ts';
 import { actionLineBytes, commitRecord, recordHead, reserveRecord, writeActionLine } from '../sink/bulk-record.ts';
 import { writeDigits } from '../kit/digit-bytes.ts';
@@ -217,6 +218,121 @@ export function createAccessRecordBytesWriter(reader: AccessFieldReader, index: 
     pos = put(target, pos, tail);
     return commitRecord(index, line.source, line.offset, line.endOffset, bodyStart, pos);
   };
+}
+
+/**
+ * Writes the record of a typical access line read into positions (../parse/nginx-access-positions.ts)
+ * whose values need no escaping; `messageJson` is the line's JSON. Undefined when the line is not ASCII:
+ * then only the field path can write it (values are copied from the line's bytes as characters).
+ */
+export type AccessPositionsRecordWriter = (line: Line, at: AccessLinePositions, messageJson: string) => Outgoing | undefined;
+
+/**
+ * The same records as `createAccessRecordBytesWriter`'s, for lines read into positions: every value is
+ * copied from the line's JSON, none is a string. Undefined for a format whose values cannot be copied.
+ */
+export function createAccessPositionsRecordWriter(format: LiteralFormat, index: string, datasetJson: string, afterOffset: string): AccessPositionsRecordWriter | undefined {
+  const plan = copyPlanOf(format);
+  if (plan === undefined) return undefined;
+  // What escaping the literals before a variable's value shifts it by in the line's JSON (-1: no such variable).
+  const shiftOf = (v: number): number => (v < 0 ? -1 : plan.escapesBefore[v]!);
+  const addressShift = shiftOf(plan.address);
+  const userShift = shiftOf(plan.user);
+  const requestShift = shiftOf(plan.request);
+  const referrerShift = shiftOf(plan.referrer);
+  const userAgentShift = shiftOf(plan.userAgent);
+  const event = bytesOf(`"},"event":{"dataset":${datasetJson}`);
+  const tail = bytesOf(`${afterOffset}\n`);
+  const fixedBytes = CONSTANT_BYTES + event.length + 1 + tail.length + 3 * NUMBER_BYTES;
+  let lastSource = '';
+  let head: Buffer = Buffer.alloc(0);
+  let lastPath: string | undefined;
+  let eventToOffset: Buffer = Buffer.alloc(0);
+  let lastTimestamp = '';
+  let timestampBytes: Buffer = Buffer.alloc(0);
+
+  return (line, at, messageJson) => {
+    if (line.source !== lastSource) {
+      lastSource = line.source;
+      head = recordHead(index, documentIdHead(line.source));
+    }
+    if (line.path !== lastPath) {
+      lastPath = line.path;
+      eventToOffset = Buffer.concat([event, Buffer.from('}'), bytesOf(`,"log":{"file":{"path":${JSON.stringify(line.path)}},"offset":`)]);
+    }
+    const timestamp = at.timestamp;
+    if (timestamp !== lastTimestamp) {
+      lastTimestamp = timestamp;
+      timestampBytes = bytesOf(timestamp);
+    }
+    // Values are copies of parts of the line (the address twice, the path and query within the target).
+    const values = 2 * (at.addressEnd - at.addressStart) + (at.userEnd - at.userStart) + (at.methodEnd - at.methodStart) + (at.referrerEnd - at.referrerStart)
+      + (at.versionEnd - at.versionStart) + 2 * (at.originalEnd - at.originalStart) + (at.userAgentEnd - at.userAgentStart);
+    const space = reserveRecord(actionLineBytes(head, line.offset) + eventToOffset.length + fixedBytes + timestampBytes.length + 3 * messageJson.length + values);
+    const target = space.bytes;
+    const bodyStart = writeActionLine(target, space.at, head, line.offset);
+    let pos = put(target, bodyStart, TIMESTAMP);
+    pos = put(target, pos, timestampBytes);
+    pos = put(target, pos, MESSAGE);
+    const written = target.write(messageJson, pos);
+    // Not ASCII: the reservation is simply not committed, and the field path writes the record.
+    if (written !== messageJson.length) return undefined;
+    const lineAt = pos + 1;
+    pos += written;
+    pos = put(target, pos, ADDRESS);
+    pos = copy(target, pos, lineAt + addressShift, at.addressStart, at.addressEnd);
+    pos = put(target, pos, IP);
+    pos = copy(target, pos, lineAt + addressShift, at.addressStart, at.addressEnd);
+    if (at.userStart >= 0) {
+      pos = put(target, pos, USER);
+      pos = copy(target, pos, lineAt + userShift, at.userStart, at.userEnd);
+    }
+    const requestAt = lineAt + requestShift;
+    pos = put(target, pos, METHOD);
+    pos = copy(target, pos, requestAt, at.methodStart, at.methodEnd);
+    if (at.referrerStart >= 0) {
+      pos = put(target, pos, REFERRER);
+      pos = copy(target, pos, lineAt + referrerShift, at.referrerStart, at.referrerEnd);
+    }
+    pos = put(target, pos, STATUS);
+    pos = writeDecimal(target, pos, at.statusCode);
+    if (at.bodyBytes >= 0) {
+      pos = put(target, pos, BODY);
+      pos = writeDecimal(target, pos, at.bodyBytes);
+      target[pos++] = 0x7d; // }
+    }
+    pos = put(target, pos, VERSION);
+    pos = copy(target, pos, requestAt, at.versionStart, at.versionEnd);
+    pos = put(target, pos, ORIGINAL);
+    pos = copy(target, pos, requestAt, at.originalStart, at.originalEnd);
+    pos = put(target, pos, PATH);
+    pos = copy(target, pos, requestAt, at.originalStart, at.pathEnd);
+    if (at.queryStart >= 0) {
+      pos = put(target, pos, QUERY);
+      pos = copy(target, pos, requestAt, at.queryStart, at.queryEnd);
+    }
+    if (at.userAgentStart >= 0) {
+      pos = put(target, pos, USER_AGENT);
+      pos = copy(target, pos, lineAt + userAgentShift, at.userAgentStart, at.userAgentEnd);
+    }
+    pos = put(target, pos, eventToOffset);
+    pos = writeDecimal(target, pos, line.offset);
+    pos = put(target, pos, tail);
+    return commitRecord(index, line.source, line.offset, line.endOffset, bodyStart, pos);
+  };
+}
+
+/** Copies the value at `[start, end)` of the line, which is at `lineAt` in the record (shifted by escapes), to `pos`. */
+function copy(target: Buffer, pos: number, lineAt: number, start: number, end: number): number {
+  const from = lineAt + start;
+  const length = end - start;
+  // A call costs more than copying a few dozen bytes one by one.
+  if (length > 32) {
+    target.copyWithin(pos, from, from + length);
+    return pos + length;
+  }
+  for (let i = 0; i < length; i++) target[pos + i] = target[from + i]!;
+  return pos + length;
 }
 
 /** Where variable `v`'s value is in the record (the line starting at `lineAt`), or -1 when it is not copied. */

@@ -14,7 +14,7 @@ import { addFixedFields } from '../enrich/fixed-fields.ts';
 import { nginxLogKindOfPath, type NginxLogKind } from '../parse/nginx-dispatch.ts';
 import { assembleRecord } from '../parse/nginx-fields.ts';
 import { NGINX_ACCESS_DATASET, type AccessFieldReader } from '../parse/nginx-access.ts';
-import { createAccessRecordWriter, type AccessRecordWriter } from './access-document.ts';
+import { createAccessLineWriter, createAccessRecordWriter, type AccessLineWriter, type AccessRecordWriter } from './access-document.ts';
 
 export interface NginxRecordOptions {
   readonly accessParser: Parser;
@@ -52,6 +52,8 @@ interface KindNames {
   readonly index: string;
   /** For access lines read into fields: writes their records (undefined when only the record path can). */
   readonly writeAccessRecord: AccessRecordWriter | undefined;
+  /** For typical access lines: writes their records before any field is read (undefined when it cannot). */
+  readonly writeAccessLine: AccessLineWriter | undefined;
 }
 function namesOf(kind: NginxLogKind, options: NginxRecordOptions): KindNames {
   let byKind = namesByOptions.get(options);
@@ -60,8 +62,10 @@ function namesOf(kind: NginxLogKind, options: NginxRecordOptions): KindNames {
   if (names === undefined) {
     const dataset = `nginx.${kind}`;
     const index = `logs-${dataset}-${options.namespace}`;
-    const writeAccessRecord = kind === 'access' && options.accessFieldReader !== undefined ? createAccessRecordWriter(options.accessFieldReader, index, dataset, options.namespace, options.fixedFields) : undefined;
-    names = { kind, dataset, index, writeAccessRecord };
+    const reader = kind === 'access' ? options.accessFieldReader : undefined;
+    const writeAccessRecord = reader !== undefined ? createAccessRecordWriter(reader, index, dataset, options.namespace, options.fixedFields) : undefined;
+    const writeAccessLine = reader !== undefined ? createAccessLineWriter(reader, index, dataset, options.namespace, options.fixedFields) : undefined;
+    names = { kind, dataset, index, writeAccessRecord, writeAccessLine };
     byKind.set(kind, names);
   }
   return names;
@@ -89,6 +93,8 @@ export function nginxRecordOf(line: Line, options: NginxRecordOptions, now: () =
   const names = namesOfPath(line.path, options);
   let parsed: ParseResult;
   if (names.kind === 'access' && options.accessFieldReader !== undefined) {
+    const written = names.writeAccessLine?.(line);
+    if (written !== undefined) return written;
     const fields = options.accessFieldReader.read(line.text);
     if (typeof fields === 'string') {
       parsed = { ok: false, error: fields };
