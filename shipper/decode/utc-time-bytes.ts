@@ -4,7 +4,7 @@
  * written straight from the bytes: the collector's JSON layouts convert one per line, and this spares
  * the strings `toCanonicalUtc` makes. Any other shape (an offset, more digits, lower-case letters) is left
  * to `toCanonicalUtc`; a time of this shape that is not a valid date-time is refused, as it refuses it.
- * Its answers depend on the bytes alone (it remembers the last date and minute found valid, see below).
+ * Its answers depend on the bytes alone (it remembers the last two dates and minutes found valid, see below).
  */
 import { daysInMonth } from '../kit/calendar.ts';
 import { byteDigitAt, byteDigitsAt } from '../kit/decimal-digits.ts';
@@ -17,7 +17,9 @@ export const CANONICAL_UTC_BYTES = 30;
 export function isUtcTimeBytes(bytes: Uint8Array, from: number, to: number): boolean {
   const length = to - from;
   if (length < 20 || length > 30 || length === 21 || bytes[to - 1] !== 0x5a /* Z */) return false;
-  if (length > 21 && isFractionInLastMinute(bytes, from, to)) return true;
+  const memory = memoryViewOf(bytes);
+  const at = bytes.byteOffset + from;
+  if (length > 21 && isKnownMinute(memory, at) && isFractionTail(bytes, memory, from, to)) return true;
   if (bytes[from + 4] !== 0x2d || bytes[from + 7] !== 0x2d || bytes[from + 10] !== 0x54 || bytes[from + 13] !== 0x3a || bytes[from + 16] !== 0x3a) return false;
   if (length > 20) {
     if (bytes[from + 19] !== 0x2e /* . */) return false;
@@ -26,7 +28,7 @@ export function isUtcTimeBytes(bytes: Uint8Array, from: number, to: number): boo
   const second = byteDigitsAt(bytes, from + 17, 2);
   // A leap second (:60) is refused, as toCanonicalUtc refuses it.
   if (second < 0 || second > 59) return false;
-  if (isLastValidMinute(bytes, from)) return true;
+  if (isKnownMinute(memory, at)) return true;
   const year = byteDigitsAt(bytes, from, 4);
   const month = byteDigitsAt(bytes, from + 5, 2);
   const day = byteDigitsAt(bytes, from + 8, 2);
@@ -34,26 +36,19 @@ export function isUtcTimeBytes(bytes: Uint8Array, from: number, to: number): boo
   const minute = byteDigitsAt(bytes, from + 14, 2);
   if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return false;
   if (day > 28 && day > daysInMonth(year, month)) return false;
-  for (let i = 0; i < MINUTE_BYTES; i++) lastValidMinute[i] = bytes[from + i]!;
-  const memory = memoryViewOf(bytes);
-  for (let i = 0; i < MINUTE_WORDS; i++) lastValidMinuteWords[i] = memory.getInt32(bytes.byteOffset + from + 4 * i, true);
+  rememberMinute(memory, at);
   return true;
 }
 
 /**
- * A time with a fraction (dockerd's 9 digits on every line, an application's 3 or 6) in the last minute
- * found valid, read four bytes at a time: `YYYY-MM-DDThh:mm` as four words equal to that minute's, `:ss.`,
- * then the fraction's digits four at a time. Byte by byte this check was ≈ 4.5 % of the collector's CPU.
- * False whenever anything differs; the byte reader above then decides. The caller checked the length
- * (22–30) and the final `Z`.
+ * `:ss.` and the fraction's digits of a time whose date and minute are known valid, four bytes at a time
+ * (dockerd's 9 digits on every line, an application's 3 or 6). Byte by byte, with the date and minute
+ * compared byte by byte too, this was ≈ 4.5 % of the collector's CPU. False whenever anything differs;
+ * the byte reader then decides. The caller checked the length (22–30) and the final `Z`.
  */
-function isFractionInLastMinute(bytes: Uint8Array, from: number, to: number): boolean {
-  const memory = memoryViewOf(bytes);
-  const at = bytes.byteOffset + from;
-  if (memory.getInt32(at, true) !== lastValidMinuteWords[0] || memory.getInt32(at + 4, true) !== lastValidMinuteWords[1]
-    || memory.getInt32(at + 8, true) !== lastValidMinuteWords[2] || memory.getInt32(at + 12, true) !== lastValidMinuteWords[3]) return false;
+function isFractionTail(bytes: Uint8Array, memory: DataView<ArrayBufferLike>, from: number, to: number): boolean {
   // Bytes 16–19, little-endian: ':' first, '.' last, the seconds between (00–59).
-  const seconds = memory.getInt32(at + 16, true);
+  const seconds = memory.getInt32(bytes.byteOffset + from + 16, true);
   if ((seconds & 0xff) !== 0x3a || (seconds >>> 24) !== 0x2e) return false;
   const tens = ((seconds >>> 8) & 0xff) - 0x30;
   const ones = ((seconds >>> 16) & 0xff) - 0x30;
@@ -77,23 +72,35 @@ function areFourDigits(word: number): boolean {
 }
 
 /**
- * `YYYY-MM-DDThh:mm:` of the last time found valid. Consecutive lines nearly always share it, and whether
- * a date and minute are valid depends on those bytes alone: comparing them is cheaper than reading and
- * checking the five numbers again (this runs for every docker line's time).
- */
-const MINUTE_BYTES = 17;
-const lastValidMinute = new Uint8Array(MINUTE_BYTES);
-/**
- * The same minute's first 16 bytes as little-endian words, for `isFractionInLastMinute`. They start as a
- * valid minute's (the Unix epoch's), never as zeros: words are compared without the separators' checks.
+ * `YYYY-MM-DDThh:mm` of the last two times found valid, as little-endian words (four per minute).
+ * Consecutive lines nearly always share them, and whether a date and minute are valid depends on those
+ * bytes alone: comparing four words is cheaper than reading and checking the five numbers again (this runs
+ * for every docker line's time). Two, because a line's own time and its application's `@timestamp` may
+ * lie in different minutes, and would otherwise push each other out. They start as a valid minute's (the
+ * Unix epoch's), never as zeros: a match is not followed by the separators' checks.
  */
 const MINUTE_WORDS = 4;
-const lastValidMinuteWords = Int32Array.from({ length: MINUTE_WORDS }, (_, i) => Buffer.from('1970-01-01T00:00', 'latin1').readInt32LE(4 * i));
+const knownMinutes = new Int32Array(2 * MINUTE_WORDS);
+for (let entry = 0; entry < 2; entry++) {
+  for (let i = 0; i < MINUTE_WORDS; i++) knownMinutes[entry * MINUTE_WORDS + i] = Buffer.from('1970-01-01T00:00', 'latin1').readInt32LE(4 * i);
+}
+/** The entry the next minute found valid replaces: the older one. */
+let replaceNext = 0;
 
-/** Whether `bytes` at `from` begin with the last date and minute found valid (none at first: the zeros match no time). */
-function isLastValidMinute(bytes: Uint8Array, from: number): boolean {
-  for (let i = 0; i < MINUTE_BYTES; i++) if (bytes[from + i] !== lastValidMinute[i]) return false;
-  return true;
+/** Whether the 16 bytes at `at` of the memory are one of the two remembered minutes. */
+function isKnownMinute(memory: DataView<ArrayBufferLike>, at: number): boolean {
+  const w0 = memory.getInt32(at, true);
+  const w1 = memory.getInt32(at + 4, true);
+  const w2 = memory.getInt32(at + 8, true);
+  const w3 = memory.getInt32(at + 12, true);
+  return (w0 === knownMinutes[0] && w1 === knownMinutes[1] && w2 === knownMinutes[2] && w3 === knownMinutes[3])
+    || (w0 === knownMinutes[4] && w1 === knownMinutes[5] && w2 === knownMinutes[6] && w3 === knownMinutes[7]);
+}
+
+function rememberMinute(memory: DataView<ArrayBufferLike>, at: number): void {
+  const base = replaceNext * MINUTE_WORDS;
+  for (let i = 0; i < MINUTE_WORDS; i++) knownMinutes[base + i] = memory.getInt32(at + 4 * i, true);
+  replaceNext ^= 1;
 }
 
 /** Writes the canonical form of a time `isUtcTimeBytes` accepted at `pos`; returns the position after it. */

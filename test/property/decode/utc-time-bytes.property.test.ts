@@ -1,6 +1,6 @@
 /**
- * `isUtcTimeBytes` (shipper/decode/utc-time-bytes.ts) remembers the last date and minute it found valid
- * and does not read them again when the next time begins with the same bytes. Held here to what it
+ * `isUtcTimeBytes` (shipper/decode/utc-time-bytes.ts) remembers the last two dates and minutes it found
+ * valid and does not read them again when a time begins with the same bytes. Held here to what it
  * stands for — a time of its shape is taken exactly when `toCanonicalUtc` takes it — over sequences of
  * times that share dates and minutes (valid and invalid ones, next to each other), at any position in
  * their buffers.
@@ -32,12 +32,18 @@ const rest = fc.tuple(
 describe('isUtcTimeBytes over a sequence of times', () => {
   it('takes each time exactly when toCanonicalUtc takes a time of its shape', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat({ max: 3 }), minute, rest, fc.nat({ max: 5 })), { minLength: 1, maxLength: 30 }), (times) => {
-        let previous = '2026-11-24T05:00:';
+      fc.property(fc.array(fc.tuple(fc.nat({ max: 4 }), minute, rest, fc.nat({ max: 5 })), { minLength: 1, maxLength: 30 }), (times) => {
+        // The date and minute of the last three times, newest first.
+        const recent = ['2026-11-24T05:00:', '1970-01-01T00:00:', '2026-11-24T04:59:'];
         for (const [reuse, fresh, end, at] of times) {
-          // Most times take the previous one's date and minute, as consecutive log lines do.
-          const text = `${reuse > 0 ? previous : fresh}${end}`;
-          previous = text.slice(0, 17);
+          // Most times take the date and minute of one of the last three, as consecutive log lines (and
+          // their applications' own times, in other minutes) do.
+          const known = reuse === 0 ? fresh : recent[(reuse - 1) % 3]!;
+          // Now and then a known date and minute followed by something else than ':' (the check reads 16 bytes).
+          const prefix = reuse === 4 ? `${known.slice(0, 16)}.` : known;
+          const text = `${prefix}${end}`;
+          recent.unshift(text.slice(0, 17));
+          recent.length = 3;
           const bytes = Buffer.concat([Buffer.alloc(at, 0x30), Buffer.from(text, 'latin1'), Buffer.from('"}')]);
           expect(isUtcTimeBytes(bytes, at, at + text.length)).toBe(oracle(text));
         }
