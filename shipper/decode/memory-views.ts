@@ -39,3 +39,19 @@ export function memoryViewOf(bytes: Uint8Array): DataView<ArrayBufferLike> {
   }
   return view;
 }
+
+/**
+ * A DataView over the whole memory of a copy's target (a record chunk), cached apart from the source's
+ * above: a record writer copies from a line's buffer into a chunk part after part, and one cache for both
+ * would make a new view at every part.
+ */
+let targetBytes: Uint8Array | undefined;
+let targetView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+
+export function targetViewOf(bytes: Uint8Array): DataView<ArrayBufferLike> {
+  if (bytes !== targetBytes) {
+    targetBytes = bytes;
+    targetView = new DataView(bytes.buffer);
+  }
+  return targetView;
+}
