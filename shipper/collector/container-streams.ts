@@ -305,8 +305,11 @@ export function createContainerStreams(options: ContainerStreamsOptions): Contai
     push(lines) {
       const out: Outgoing[] = [];
       const at = now();
+      // A chunk's lines come from one file (the tailer reads one at a time): its state is looked up once.
+      let state: FileState | undefined;
       for (const line of lines) {
-        const state = stateOf(line);
+        if (state === undefined || state.source !== line.source) state = stateOf(line);
+        else state.path = line.path;
         state.lastLineAt = at;
         if (state.skipped) {
           options.settle(line.source, line.offset, line.endOffset);
