@@ -8,10 +8,10 @@
  * variables' writers in nginx-variables.ts, the request line's in nginx-request.ts), but only the ones
  * whose record is the typical one (`isTypicalAccessRecord`) and whose values are as written:
  * - formats of the copyable variables (`remote_addr`, `remote_user`, `time_local`, `request`, `status`,
- *   `body_bytes_sent`, `http_referer`, `http_user_agent`), each at most once, with an address, a time, a
- *   request and a status among them;
+ *   `body_bytes_sent`, `http_referer`, `http_user_agent`, `request_time`), each at most once, with an
+ *   address, a time, a request and a status among them;
  * - a line with no backslash (no escape to undo), an IPv4 address, a time, a request line of origin form
- *   with a method and an HTTP version, a status and a body size of digits.
+ *   with a method and an HTTP version, a status and a body size of digits, a request time of seconds.
  * Any other line answers false, and the field reader reads it as before. A property test holds both
  * readers to the same fields (test/property/parse/nginx-access-positions.property.test.ts).
  */
@@ -19,7 +19,7 @@ import type { LiteralFormat } from './nginx-format.ts';
 import { createTimeLocalConverter } from './nginx-time.ts';
 
 /** Variables a typical line can have, each filling its own fields. */
-const POSITION_VARIABLES: ReadonlySet<string> = new Set(['remote_addr', 'remote_user', 'time_local', 'request', 'status', 'body_bytes_sent', 'http_referer', 'http_user_agent']);
+const POSITION_VARIABLES: ReadonlySet<string> = new Set(['remote_addr', 'remote_user', 'time_local', 'request', 'status', 'body_bytes_sent', 'http_referer', 'http_user_agent', 'request_time']);
 
 /**
  * The values of the line last read: for a string field, where it starts and ends in the line (start -1:
@@ -49,6 +49,8 @@ export class AccessLinePositions {
   referrerEnd = -1;
   userAgentStart = -1;
   userAgentEnd = -1;
+  /** `event.duration` in nanoseconds; -1: absent. */
+  duration = -1;
 }
 
 /** Reads a line into `into`; false when the line is not one this reader reads (the field reader then does). */
@@ -64,6 +66,7 @@ interface VariableIndexes {
   readonly bodyBytes: number;
   readonly referrer: number;
   readonly userAgent: number;
+  readonly requestTime: number;
 }
 
 /** The reader for lines of `format`, or undefined when its lines are never typical or not of these variables. */
@@ -79,6 +82,7 @@ export function compileAccessPositionReader(format: LiteralFormat): AccessPositi
     bodyBytes: variables.indexOf('body_bytes_sent'),
     referrer: variables.indexOf('http_referer'),
     userAgent: variables.indexOf('http_user_agent'),
+    requestTime: variables.indexOf('request_time'),
   };
   if (at.address < 0 || at.time < 0 || at.request < 0 || at.status < 0) return undefined;
   const count = variables.length;
@@ -155,6 +159,11 @@ export function compileAccessPositionReader(format: LiteralFormat): AccessPositi
       into.userAgentStart = starts[at.userAgent]!;
       into.userAgentEnd = ends[at.userAgent]!;
     }
+    into.duration = -1;
+    if (at.requestTime >= 0 && !isAbsent(text, starts[at.requestTime]!, ends[at.requestTime]!)) {
+      into.duration = durationAt(text, starts[at.requestTime]!, ends[at.requestTime]!);
+      if (into.duration < 0) return false;
+    }
     return true;
   };
 }
@@ -174,6 +183,25 @@ function countAt(text: string, start: number, end: number): number {
     value = value * 10 + d;
   }
   return value;
+}
+
+/**
+ * `$request_time`'s writer (nginx-variables.ts) of `text[start, end)`: seconds as digits with an optional
+ * fraction (`parseSeconds`), in nanoseconds rounded as there; -1 for anything else.
+ */
+function durationAt(text: string, start: number, end: number): number {
+  let i = start;
+  while (i < end && isDigit(text.charCodeAt(i))) i++;
+  if (i === start) return -1;
+  if (i < end) {
+    if (text.charCodeAt(i) !== 46 /* . */ || i + 1 === end) return -1;
+    for (let j = i + 1; j < end; j++) if (!isDigit(text.charCodeAt(j))) return -1;
+  }
+  return Math.round(Number(text.slice(start, end)) * 1e9);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 /** `isIpAddress` (nginx-variables.ts) of `text[start, end)` for a dotted quad; false for anything else (IPv6 included). */

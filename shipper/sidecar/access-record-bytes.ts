@@ -63,7 +63,7 @@ const NUMBER_BYTES = 24;
  * The variables whose values can be copied from the line, each filling its fields alone: a format of only
  * these (each at most once) has them copied. `time_local` and the numbers are written from the fields.
  */
-const COPYABLE_VARIABLES: ReadonlySet<string> = new Set(['remote_addr', 'remote_user', 'time_local', 'request', 'status', 'body_bytes_sent', 'http_referer', 'http_user_agent']);
+const COPYABLE_VARIABLES: ReadonlySet<string> = new Set(['remote_addr', 'remote_user', 'time_local', 'request', 'status', 'body_bytes_sent', 'http_referer', 'http_user_agent', 'request_time']);
 
 /** Where the values of a format's variables are in its lines' JSON, for the variables values are copied for. */
 interface CopyPlan {
@@ -243,10 +243,13 @@ export function createAccessPositionsRecordWriter(format: LiteralFormat, index: 
   const userAgentShift = shiftOf(plan.userAgent);
   const event = bytesOf(`"},"event":{"dataset":${datasetJson}`);
   const tail = bytesOf(`${afterOffset}\n`);
-  const fixedBytes = CONSTANT_BYTES + event.length + 1 + tail.length + 3 * NUMBER_BYTES;
+  // The event twice (with the duration, and in eventToOffset), four numbers (status, size, duration, offset).
+  const fixedBytes = CONSTANT_BYTES + event.length + 1 + tail.length + 4 * NUMBER_BYTES;
   let lastSource = '';
   let head: Buffer = Buffer.alloc(0);
   let lastPath: string | undefined;
+  let beforeOffset: Buffer = Buffer.alloc(0);
+  /** The event, its closing brace and `beforeOffset`: what follows the last value when there is no duration. */
   let eventToOffset: Buffer = Buffer.alloc(0);
   let lastTimestamp = '';
   let timestampBytes: Buffer = Buffer.alloc(0);
@@ -258,7 +261,8 @@ export function createAccessPositionsRecordWriter(format: LiteralFormat, index: 
     }
     if (line.path !== lastPath) {
       lastPath = line.path;
-      eventToOffset = Buffer.concat([event, Buffer.from('}'), bytesOf(`,"log":{"file":{"path":${JSON.stringify(line.path)}},"offset":`)]);
+      beforeOffset = bytesOf(`,"log":{"file":{"path":${JSON.stringify(line.path)}},"offset":`);
+      eventToOffset = Buffer.concat([event, Buffer.from('}'), beforeOffset]);
     }
     const timestamp = at.timestamp;
     if (timestamp !== lastTimestamp) {
@@ -315,7 +319,15 @@ export function createAccessPositionsRecordWriter(format: LiteralFormat, index: 
       pos = put(target, pos, USER_AGENT);
       pos = copy(target, pos, lineAt + userAgentShift, at.userAgentStart, at.userAgentEnd);
     }
-    pos = put(target, pos, eventToOffset);
+    if (at.duration < 0) {
+      pos = put(target, pos, eventToOffset);
+    } else {
+      pos = put(target, pos, event);
+      pos = put(target, pos, DURATION);
+      pos = writeJsonNumber(target, pos, at.duration);
+      target[pos++] = 0x7d; // }
+      pos = put(target, pos, beforeOffset);
+    }
     pos = writeDecimal(target, pos, line.offset);
     pos = put(target, pos, tail);
     return commitRecord(index, line.source, line.offset, line.endOffset, bodyStart, pos);

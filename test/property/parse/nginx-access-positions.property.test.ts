@@ -21,6 +21,8 @@ const FORMATS: Record<string, string> = {
   'tab-separated': '$remote_addr\t$remote_user\t[$time_local]\t"$request"\t$status\t$body_bytes_sent\t"$http_referer"\t"$http_user_agent"',
   'reordered, no user or referrer': '[$time_local] $status "$request" $remote_addr $body_bytes_sent "$http_user_agent"',
   minimal: '$remote_addr [$time_local] "$request" $status',
+  'combined with the request time (the sidecar example\'s)': '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time',
+  'request time first': '$request_time $remote_addr [$time_local] "$request" $status',
   'text with escape=json': `log_format t escape=json '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';`,
 };
 
@@ -49,6 +51,7 @@ function typicalValueFor(variable: string): fc.Arbitrary<string> {
     case 'status': return fc.integer({ min: 100, max: 599 }).map(String);
     case 'body_bytes_sent': return fc.oneof(fc.nat({ max: 2 ** 40 }).map(String), fc.constantFrom('-', '007', '123456789012345'));
     case 'http_referer': case 'http_user_agent': return plainText.map(orDash);
+    case 'request_time': return fc.oneof(fc.nat({ max: 600_000 }).map((ms) => (ms / 1000).toFixed(3)), fc.constantFrom('-', '0', '12', '0.5', '1.2345678901234567', '99999999999999999999'));
     default: throw new Error(variable);
   }
 }
@@ -68,6 +71,7 @@ function oddValueFor(variable: string): fc.Arbitrary<string> {
     case 'status': return fc.constantFrom('-', '', '2OO', '1234567890123456', '200 ');
     case 'body_bytes_sent': return fc.constantFrom('', '1234567890123456', '12a', '-1');
     case 'http_referer': case 'http_user_agent': return text.map(orDash);
+    case 'request_time': return fc.constantFrom('', '1.', '.5', '1e3', 'abc', '-1', '1.2.3', '0x10', ' 1');
     default: throw new Error(variable);
   }
 }
@@ -108,18 +112,19 @@ function fieldsAt(line: string, p: AccessLinePositions): Partial<NginxFields> {
     urlPath: line.slice(p.originalStart, p.pathEnd),
     urlQuery: cut(p.queryStart, p.queryEnd),
     userAgent: cut(p.userAgentStart, p.userAgentEnd),
+    duration: p.duration < 0 ? undefined : p.duration,
   };
 }
 
 /** The same fields of the field reader's answer. */
 function sameFieldsOf(f: NginxFields): Partial<NginxFields> {
-  const { timestamp, sourceAddress, sourceIp, userName, method, referrer, httpVersion, statusCode, bodyBytes, urlOriginal, urlPath, urlQuery, userAgent } = f;
-  return { timestamp, sourceAddress, sourceIp, userName, method, referrer, httpVersion, statusCode, bodyBytes, urlOriginal, urlPath, urlQuery, userAgent };
+  const { timestamp, sourceAddress, sourceIp, userName, method, referrer, httpVersion, statusCode, bodyBytes, urlOriginal, urlPath, urlQuery, userAgent, duration } = f;
+  return { timestamp, sourceAddress, sourceIp, userName, method, referrer, httpVersion, statusCode, bodyBytes, urlOriginal, urlPath, urlQuery, userAgent, duration };
 }
 
 /** A line the position reader is for: the field reader reads it as written, into the typical record, from an IPv4 client and an origin-form target. */
 function isForPositions(line: string, fields: NginxFields | string, valueStart: (v: number) => number): boolean {
-  return typeof fields !== 'string' && valueStart(0) >= 0 && isTypicalAccessRecord(fields) && fields.duration === undefined
+  return typeof fields !== 'string' && valueStart(0) >= 0 && isTypicalAccessRecord(fields)
     && !fields.sourceAddress!.includes(':') && fields.urlOriginal!.startsWith('/') && !line.includes('\\');
 }
 
@@ -173,7 +178,7 @@ describe('the access position reader', () => {
   });
 
   it('is not made for formats with other variables, a repeated one, or without an address, time, request or status', () => {
-    for (const format of ['$remote_addr [$time_local] "$request" $status $request_time', '$remote_addr $remote_addr [$time_local] "$request" $status', '[$time_local] "$request" $status', '$remote_addr "$request" $status', 'main']) {
+    for (const format of ['$remote_addr [$time_local] "$request" $status $request_length', '$remote_addr $remote_addr [$time_local] "$request" $status', '[$time_local] "$request" $status', '$remote_addr "$request" $status', 'main']) {
       expect(compileAccessPositionReader(compileAccessFieldReader(format).format)).toBeUndefined();
     }
   });

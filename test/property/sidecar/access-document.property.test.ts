@@ -213,7 +213,7 @@ describe('an access line\'s document written straight from its fields', () => {
 
   // The line writer (positions read, values copied, no field strings) must be what writes everyday
   // lines, and write the record path's record: checked on its own answers, not only through nginxRecordOf.
-  it.each(['combined', 'tab-separated'])('is the record path\'s document when the line writer writes everyday lines of the %s format', (name) => {
+  it.each(['combined', 'tab-separated', 'combined with the request time'])('is the record path\'s document when the line writer writes everyday lines of the %s format', (name) => {
     const options = optionsFor(FORMATS[name]!, POD_FIELDS);
     const writeLine = createAccessLineWriter(options.direct.accessFieldReader!, 'logs-nginx.access-prod', 'nginx.access', 'prod', options.record.fixedFields);
     expect(writeLine).toBeDefined();
