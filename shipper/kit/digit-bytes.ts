@@ -4,8 +4,31 @@
  * bulk records as bytes (the sidecar's access records, the collector's whole container lines).
  */
 
+/**
+ * radix¹, radix², … as doubles, up to the first above every safe integer. Counting digits against them
+ * never overflows; the loop `limit *= radix` it replaces did: the optimizing compiler made it a 32-bit
+ * multiplication and threw the compiled code away (and that of every writer it was inlined into) once
+ * an offset passed 36⁵ — 60 MB into a file — or 10⁹, to compile it all again.
+ */
+const DECIMAL_POWERS = powersOf(10);
+const BASE36_POWERS = powersOf(36);
+
+function powersOf(radix: number): Float64Array {
+  const powers: number[] = [];
+  for (let power = radix; power / radix <= Number.MAX_SAFE_INTEGER; power *= radix) powers.push(power);
+  return Float64Array.from(powers);
+}
+
+function countAgainst(value: number, powers: Float64Array): number {
+  let count = 1;
+  while (count <= powers.length && value >= powers[count - 1]!) count++;
+  return count;
+}
+
 /** How many digits `value.toString(radix)` has. */
 export function digitCount(value: number, radix: number): number {
+  if (radix === 10) return countAgainst(value, DECIMAL_POWERS);
+  if (radix === 36) return countAgainst(value, BASE36_POWERS);
   let count = 1;
   for (let limit = radix; value >= limit; limit *= radix) count++;
   return count;
@@ -23,8 +46,7 @@ export function writeDigits(target: Buffer, pos: number, value: number, radix: n
 }
 
 function writeDecimal(target: Buffer, pos: number, value: number): number {
-  let end = pos + 1;
-  for (let limit = 10; value >= limit; limit *= 10) end++;
+  const end = pos + countAgainst(value, DECIMAL_POWERS);
   let at = end;
   let rest = value;
   // Above 2^31 the quotient needs floating point; below, integer arithmetic is cheaper.
@@ -43,8 +65,7 @@ function writeDecimal(target: Buffer, pos: number, value: number): number {
 }
 
 function writeBase36(target: Buffer, pos: number, value: number): number {
-  let end = pos + 1;
-  for (let limit = 36; value >= limit; limit *= 36) end++;
+  const end = pos + countAgainst(value, BASE36_POWERS);
   let at = end;
   let rest = value;
   while (rest > 0x7fffffff) {

@@ -167,10 +167,17 @@ const GZIP_HEADERS: Record<string, string> = { 'content-encoding': 'gzip' };
 const gzipAsync = promisify(gzipCallback);
 const GZIP_LEVEL = 3;
 
+/**
+ * Every item of a batch delivered. The result is made before the loop on purpose: the loop runs long
+ * enough (thousands of items) to be compiled while it runs, and code compiled then, before the function
+ * ever reached a literal after the loop, was thrown away at that literal on every bulk (seen with
+ * `--trace-deopt`: a compilation and a deoptimization per request).
+ */
 function allDelivered(count: number): SendResult {
-  const delivered = new Array<number>(count);
+  const result = { delivered: new Array<number>(count), retry: [], rejected: [] };
+  const delivered = result.delivered;
   for (let i = 0; i < count; i++) delivered[i] = i;
-  return { delivered, retry: [], rejected: [] };
+  return result;
 }
 
 /**
