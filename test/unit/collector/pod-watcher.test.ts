@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { annotationFilter } from '../../../shipper/enrich/kubernetes-pod.ts';
 import { kubeConnection } from '../../../shipper/kube/in-cluster.ts';
 import { Registry } from '../../../shipper/kit/metrics.ts';
 import { eventually } from '../../helpers/eventually.ts';
+import { makeCertificate } from '../../helpers/certificates.ts';
 import { CORPUS_ROOT } from '../../helpers/corpus.ts';
 
 const NODE = 'ip-10-49-18-80.eu-west-1.compute.internal';
@@ -185,21 +185,11 @@ describe('Kubernetes pod list/watch against a local API server', () => {
   });
 });
 
-function selfSignedCertificate(dir: string, name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-keyout', key, '-out', cert, '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { stdio: 'pipe' });
-  return { cert, key };
-}
-
 describe('in-cluster connection over HTTPS', () => {
   it('lists and watches with the mounted service account token and CA, and refuses a server its CA did not sign', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kube-tls-'));
-    const server = selfSignedCertificate(dir, 'apiserver');
-    const stranger = selfSignedCertificate(dir, 'stranger');
+    const server = makeCertificate(dir, 'apiserver', 'apiserver');
+    const stranger = makeCertificate(dir, 'stranger', 'stranger');
     const api = await startFakeKubeApi({ token: 'sa-token', tls: { cert: readFileSync(server.cert), key: readFileSync(server.key) } });
     const logger = pino({ level: 'silent' });
     const watchers: PodWatcher[] = [];
