@@ -140,12 +140,13 @@ export function planInjection(pod: unknown, settings: SidecarSettings): Injectio
 /**
  * Memory settings of an injected sidecar, the same as the sidecar container of
  * k8s/examples/nginx-sidecar (a test holds the two together; BENCHMARKS.md has the measurements): V8's
- * heap bounded with a 4 MiB young generation (~6 MiB less RSS than 8 MiB for ~2 % more CPU, now that the
- * sidecar makes little garbage per line), one malloc arena instead of one per thread, buffers of 128 KiB and up given back to the system when freed, and a
+ * heap bounded tightly (32 MiB old and 2 MiB young generation: ~10 MiB is live, and the sidecar makes
+ * little garbage per line; peaks of 94–98 MiB RSS against 98–104 with 64 / 4 MiB, for ~6 % more CPU), one
+ * malloc arena instead of one per thread, buffers of 128 KiB and up given back to the system when freed, and a
  * small record buffer — a sidecar ships one pod's lines, and larger batches cost memory, not CPU.
  */
 export const SIDECAR_MEMORY_ENV: ReadonlyArray<{ readonly name: string; readonly value: string }> = [
-  { name: 'NODE_OPTIONS', value: '--max-old-space-size=64 --max-semi-space-size=4' },
+  { name: 'NODE_OPTIONS', value: '--max-old-space-size=32 --max-semi-space-size=2' },
   { name: 'MALLOC_ARENA_MAX', value: '1' },
   { name: 'MALLOC_MMAP_THRESHOLD_', value: '131072' },
   { name: 'LOGSHIP_BATCH_MAX_BYTES', value: '1MiB' },
