@@ -17,6 +17,7 @@
  */
 import type { LiteralFormat } from './nginx-format.ts';
 import { createTimeLocalConverter } from './nginx-time.ts';
+import { isIpv4At } from './nginx-variables.ts';
 
 /** Variables a typical line can have, each filling its own fields. */
 const POSITION_VARIABLES: ReadonlySet<string> = new Set(['remote_addr', 'remote_user', 'time_local', 'request', 'status', 'body_bytes_sent', 'http_referer', 'http_user_agent', 'request_time']);
@@ -202,30 +203,6 @@ function durationAt(text: string, start: number, end: number): number {
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
-}
-
-/** `isIpAddress` (nginx-variables.ts) of `text[start, end)` for a dotted quad; false for anything else (IPv6 included). */
-function isIpv4At(text: string, start: number, end: number): boolean {
-  let octets = 0;
-  let octet = 0;
-  let digitsInOctet = 0;
-  for (let i = start; i <= end; i++) {
-    const c = i === end ? 46 : text.charCodeAt(i);
-    if (c === 46 /* . */) {
-      if (digitsInOctet === 0 || octet > 255) return false;
-      octets++;
-      octet = 0;
-      digitsInOctet = 0;
-    } else if (c >= 48 && c <= 57) {
-      if (digitsInOctet > 0 && octet === 0) return false;
-      octet = octet * 10 + (c - 48);
-      digitsInOctet++;
-      if (digitsInOctet > 3) return false;
-    } else {
-      return false;
-    }
-  }
-  return octets === 4;
 }
 
 /**

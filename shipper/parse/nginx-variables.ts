@@ -62,11 +62,16 @@ const PRIORITY = { normal: 0, partialUrl: 1, fullUrl: 2, request: 3, timeLocal: 
 /** A dotted-quad IPv4 checked by hand (the common case), anything with a colon via node:net. */
 export function isIpAddress(text: string): boolean {
   if (text.indexOf(':') >= 0) return isIP(text) === 6;
+  return isIpv4At(text, 0, text.length);
+}
+
+/** Whether `text[start, end)` is a dotted-quad IPv4 address (no leading zeros); false for anything else. */
+export function isIpv4At(text: string, start: number, end: number): boolean {
   let octets = 0;
   let octet = 0;
   let digitsInOctet = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i === text.length ? 46 : text.charCodeAt(i);
+  for (let i = start; i <= end; i++) {
+    const c = i === end ? 46 : text.charCodeAt(i);
     if (c === 46 /* . */) {
       if (digitsInOctet === 0 || octet > 255) return false;
       octets++;
