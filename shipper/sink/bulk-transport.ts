@@ -88,6 +88,7 @@ export function createBulkTransport(options: BulkTransportOptions): BulkTranspor
       for (const part of parts) length += part.byteLength;
       return new Promise<string>((resolve, reject) => {
         let settled = false;
+        let answered = false;
         const settle = (error: Error | undefined, text?: string) => {
           if (settled) return;
           settled = true;
@@ -99,17 +100,29 @@ export function createBulkTransport(options: BulkTransportOptions): BulkTranspor
           path: query === '' ? bulkPath : `${bulkPath}?${query}`,
           headers: { ...fixedHeaders, ...headers, 'content-length': String(length) },
         }, (answer) => {
+          answered = true;
+          const status = answer.statusCode ?? 0;
           const chunks: Buffer[] = [];
+          const refusal = () => new BulkRequestError(status, reasonOf(status, Buffer.concat(chunks).toString('utf8')), retryAfterOf(answer.headers['retry-after']));
           answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-          answer.on('error', (error) => settle(error));
           answer.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = answer.statusCode ?? 0;
-            if (status >= 200 && status < 300) settle(undefined, text);
-            else settle(new BulkRequestError(status, reasonOf(status, text), retryAfterOf(answer.headers['retry-after'])));
+            if (status >= 200 && status < 300) settle(undefined, Buffer.concat(chunks).toString('utf8'));
+            else settle(refusal());
+          });
+          // Cut off before its end (the store closed the connection): a refusal keeps its status (a 413 sent
+          // before the body was read must reach the pipeline as a 413, which halves the batch); a success
+          // cut short is no answer.
+          const cutOff = () => settle(status >= 200 && status < 300 ? new Error('the store\'s answer was cut off') : refusal());
+          answer.on('error', cutOff);
+          answer.on('close', () => {
+            if (!answer.complete) cutOff();
           });
         });
-        outgoing.on('error', (error) => settle(error));
+        // Once the store has answered, a failure to write the rest of the body (it closed the connection after
+        // refusing the request) is not the outcome: the answer is.
+        outgoing.on('error', (error) => {
+          if (!answered) settle(error);
+        });
         outgoing.setTimeout(options.requestTimeoutMs, () => {
           outgoing.destroy(new Error(`the store did not answer within ${options.requestTimeoutMs} ms`));
         });

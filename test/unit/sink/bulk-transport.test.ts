@@ -152,6 +152,36 @@ describe('the bulk transport', () => {
     ]);
   });
 
+  it('reports a 413 the store sends before reading a large body and then closes the connection', async () => {
+    const server = createServer((request, response) => {
+      response.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+      response.end('{"error":{"type":"content_too_long","reason":"request too large"},"status":413}', () => request.socket.destroy());
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const transport = transportFor(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    for (let i = 0; i < 3; i++) {
+      const failure = await failureOf(transport.post([Buffer.alloc(16 * 1024 * 1024, 0x20)], ''));
+      expect(failure).toBeInstanceOf(BulkRequestError);
+      expect((failure as BulkRequestError).statusCode).toBe(413);
+    }
+  });
+
+  it('does not take a 2xx answer cut off before its end for an answer', async () => {
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        response.write('{"errors":fal', () => request.socket.destroy());
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const failure = await failureOf(transportFor(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).post([Buffer.from('{}\n')], ''));
+    expect(failure).not.toBeInstanceOf(BulkRequestError);
+    expect(String(failure)).toMatch(/cut off|aborted|socket hang up/);
+  });
+
   it('gives up on a store that does not answer within the request timeout', async () => {
     const store = await serve(() => { /* never answers */ });
     const transport = transportFor(store.url, { requestTimeoutMs: 200 });
