@@ -15,6 +15,7 @@ import { isTypicalAccessRecord } from '../../../shipper/parse/nginx-fields-json.
 import type { NginxFields } from '../../../shipper/parse/nginx-fields.ts';
 import { resolveFormat } from '../../../shipper/parse/nginx-format.ts';
 import { CORPUS_ROOT } from '../../helpers/corpus.ts';
+import { damaged, nginxEscape, orDash, plainText, wellFormedText } from '../../helpers/nginx-text.ts';
 
 const FORMATS: Record<string, string> = {
   combined: 'combined',
@@ -26,18 +27,8 @@ const FORMATS: Record<string, string> = {
   'text with escape=json': `log_format t escape=json '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';`,
 };
 
-/** ngx_http_log_escape: `"`, `\` and bytes outside 0x20–0x7e as `\xHH`. */
-function nginxEscape(value: string): string {
-  let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    out += byte === 0x22 || byte === 0x5c || byte < 0x20 || byte > 0x7e ? '\\x' + byte.toString(16).toUpperCase().padStart(2, '0') : String.fromCharCode(byte);
-  }
-  return out;
-}
 
-const text = fc.string({ unit: 'binary', maxLength: 40 }).filter((value) => value.isWellFormed());
-const plainText = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).filter((c) => c !== 0x22 && c !== 0x5c).map((c) => String.fromCharCode(c)), maxLength: 40 });
-const orDash = (value: string): string => (value === '' ? '-' : nginxEscape(value));
+const text = wellFormedText;
 const noSpace = plainText.filter((value) => !value.includes(' '));
 const target = fc.tuple(noSpace, fc.constantFrom('', '?', '?a=1&b=2', '#top', '?q=x#f', '#a?b', '??')).map(([path, rest]) => `/${path}${rest}`);
 
@@ -85,14 +76,6 @@ function lineOfFormat(format: string): fc.Arbitrary<string> {
 }
 
 const edit = fc.tuple(fc.nat(), fc.nat({ max: 4 }), fc.oneof(fc.constantFrom('"', '\\', '\\x22', '\t', 'é', ' ', '-', '" "', '[', ']', '?', '#', '/'), fc.string({ maxLength: 4 })));
-function damaged(line: string, edits: ReadonlyArray<[number, number, string]>): string {
-  let out = line;
-  for (const [at, remove, insert] of edits) {
-    const position = at % (out.length + 1);
-    out = out.slice(0, position) + insert + out.slice(position + remove);
-  }
-  return out;
-}
 
 /** The fields the position reader says the line has, as the field reader would write them. */
 function fieldsAt(line: string, p: AccessLinePositions): Partial<NginxFields> {

@@ -15,6 +15,7 @@ import { fixedFieldsOf } from '../../../shipper/enrich/fixed-fields.ts';
 import { resolveFormat } from '../../../shipper/parse/nginx-format.ts';
 import type { Line, LogRecord, Outgoing } from '../../../shipper/record.ts';
 import { CORPUS_ROOT } from '../../helpers/corpus.ts';
+import { damaged, nginxEscape, orDash, plainText, wellFormedText } from '../../helpers/nginx-text.ts';
 import { createAccessLineWriter } from '../../../shipper/sidecar/access-document.ts';
 
 const FORMATS: Record<string, string> = {
@@ -67,20 +68,9 @@ function lineOf(text: string, offset: number, path = '/var/log/nginx/access.log'
 const corpusAccess = readFileSync(`${CORPUS_ROOT}/nginx/access.log`, 'utf8').split('\n').filter((line) => line.length > 0);
 const corpusError = readFileSync(`${CORPUS_ROOT}/nginx/error.log`, 'utf8').split('\n').filter((line) => line.length > 0);
 
-/** ngx_http_log_escape: `"`, `\` and bytes outside 0x20–0x7e as `\xHH`. */
-function nginxEscape(value: string): string {
-  let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    out += byte === 0x22 || byte === 0x5c || byte < 0x20 || byte > 0x7e ? '\\x' + byte.toString(16).toUpperCase().padStart(2, '0') : String.fromCharCode(byte);
-  }
-  return out;
-}
 
-const text = fc.string({ unit: 'binary', maxLength: 40 }).filter((value) => value.isWellFormed());
+const text = wellFormedText;
 const asciiText = fc.string({ unit: 'binary-ascii', maxLength: 40 });
-/** What most traffic logs: printable ASCII nginx writes as it is (no `"` or `\\`), so no escape in the line. */
-const plainText = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).filter((c) => c !== 0x22 && c !== 0x5c).map((c) => String.fromCharCode(c)), maxLength: 40 });
-const orDash = (value: string): string => (value === '' ? '-' : nginxEscape(value));
 
 /** A combined line as nginx writes it: escaped values, `-` for empty ones, IPv4 or IPv6 clients. */
 const combinedLine = fc
@@ -154,14 +144,6 @@ function typicalValueFor(variable: string): fc.Arbitrary<string> {
 
 /** Random damage: characters JSON escapes or that break the scan (quotes, backslashes, controls, lone surrogates). */
 const edit = fc.tuple(fc.nat(), fc.nat({ max: 4 }), fc.oneof(fc.constantFrom('"', '\\', '\\x22', '\\xC3\\xA9', '\u0001', '\t', '\ud800', 'é', '😀', ' ', '-', '" "'), fc.string({ maxLength: 4 })));
-function damaged(line: string, edits: ReadonlyArray<[number, number, string]>): string {
-  let out = line;
-  for (const [at, remove, insert] of edits) {
-    const position = at % (out.length + 1);
-    out = out.slice(0, position) + insert + out.slice(position + remove);
-  }
-  return out;
-}
 
 describe('an access line\'s document written straight from its fields', () => {
   // A parse failure's record takes the wall clock's time: frozen, so both paths read the same.
