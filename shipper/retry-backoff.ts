@@ -14,6 +14,17 @@ export function backoffDelayMs(attempt: number, { baseMs = 100, capMs = 30_000, 
   return retryAfterSeconds === undefined ? jittered : Math.max(jittered, Math.ceil(retryAfterSeconds * 1000));
 }
 
+/**
+ * A `Retry-After` header's seconds; undefined when absent, empty, or not a number of seconds (an HTTP date,
+ * which Elasticsearch does not send, is treated as absent: the backoff then decides alone).
+ */
+export function retryAfterSecondsOf(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}
+
 /** Resolves after `ms`, or early (without throwing) when the signal aborts. */
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

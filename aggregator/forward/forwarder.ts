@@ -14,7 +14,7 @@
 import { errors } from '@elastic/elasticsearch';
 import type { Logger } from '../../shipper/kit/logger.ts';
 import { rateLimited } from '../../shipper/kit/logger.ts';
-import { backoffDelayMs, pause } from '../../shipper/retry-backoff.ts';
+import { backoffDelayMs, pause, retryAfterSecondsOf } from '../../shipper/retry-backoff.ts';
 import { classifyBulkItems } from '../../shipper/sink/elasticsearch.ts';
 import { deadLetterIndexName, deadLetterOf } from '../../shipper/dead-letter.ts';
 import type { Refresh } from '../store/types.ts';
@@ -230,9 +230,7 @@ export class Forwarder {
     let status: number | undefined;
     if (error instanceof errors.ResponseError) {
       status = error.statusCode;
-      const header = error.meta.headers?.['retry-after'];
-      const seconds = Number(Array.isArray(header) ? header[0] : header);
-      if (header !== undefined && Number.isFinite(seconds) && seconds >= 0) retryAfterSeconds = seconds;
+      retryAfterSeconds = retryAfterSecondsOf(error.meta.headers?.['retry-after']);
     }
     this.#metrics.requests.inc({ outcome: status === undefined ? 'network' : String(Math.floor(status / 100)) + 'xx' });
     if (status === 413 && batch.length > 1) this.#batchRecords = Math.max(1, Math.floor(batch.length / 2));

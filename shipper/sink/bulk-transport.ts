@@ -17,6 +17,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { retryAfterSecondsOf } from '../retry-backoff.ts';
 
 export interface BulkTransportOptions {
   /** The store's URL: `http(s)://[user:password@]host:port[/prefix]`. */
@@ -103,7 +104,7 @@ export function createBulkTransport(options: BulkTransportOptions): BulkTranspor
           answered = true;
           const status = answer.statusCode ?? 0;
           const chunks: Buffer[] = [];
-          const refusal = () => new BulkRequestError(status, reasonOf(status, Buffer.concat(chunks).toString('utf8')), retryAfterOf(answer.headers['retry-after']));
+          const refusal = () => new BulkRequestError(status, reasonOf(status, Buffer.concat(chunks).toString('utf8')), retryAfterSecondsOf(answer.headers['retry-after']));
           answer.on('data', (chunk: Buffer) => chunks.push(chunk));
           answer.on('end', () => {
             if (status >= 200 && status < 300) settle(undefined, Buffer.concat(chunks).toString('utf8'));
@@ -159,12 +160,4 @@ function reasonOf(status: number, text: string): string {
   }
   const body = text.trim().slice(0, REASON_TEXT_LIMIT);
   return body === '' ? `${status} ${http.STATUS_CODES[status] ?? 'error'}` : `${status} ${body}`;
-}
-
-/** Seconds only: Elasticsearch sends no HTTP dates there, and a date is treated as absent (backoff as usual). */
-function retryAfterOf(header: string | string[] | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
