@@ -17,7 +17,7 @@
  */
 import type { LiteralFormat } from './nginx-format.ts';
 import { createTimeLocalConverter } from './nginx-time.ts';
-import { isIpv4At } from './nginx-variables.ts';
+import { countAt, isIpv4At, nanosecondsOf, secondsAt } from './nginx-variables.ts';
 
 /** Variables a typical line can have, each filling its own fields. */
 const POSITION_VARIABLES: ReadonlySet<string> = new Set(['remote_addr', 'remote_user', 'time_local', 'request', 'status', 'body_bytes_sent', 'http_referer', 'http_user_agent', 'request_time']);
@@ -162,8 +162,9 @@ export function compileAccessPositionReader(format: LiteralFormat): AccessPositi
     }
     into.duration = -1;
     if (at.requestTime >= 0 && !isAbsent(text, starts[at.requestTime]!, ends[at.requestTime]!)) {
-      into.duration = durationAt(text, starts[at.requestTime]!, ends[at.requestTime]!);
-      if (into.duration < 0) return false;
+      const seconds = secondsAt(text, starts[at.requestTime]!, ends[at.requestTime]!);
+      if (seconds === undefined) return false;
+      into.duration = nanosecondsOf(seconds);
     }
     return true;
   };
@@ -172,37 +173,6 @@ export function compileAccessPositionReader(format: LiteralFormat): AccessPositi
 function readStatus(text: string, start: number, end: number, into: AccessLinePositions): boolean {
   into.statusCode = countAt(text, start, end);
   return into.statusCode >= 0;
-}
-
-/** `parseCount` (nginx-variables.ts) of `text[start, end)`: digits only, at most 15; -1 otherwise. */
-function countAt(text: string, start: number, end: number): number {
-  if (end === start || end - start > 15) return -1;
-  let value = 0;
-  for (let i = start; i < end; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
-}
-
-/**
- * `$request_time`'s writer (nginx-variables.ts) of `text[start, end)`: seconds as digits with an optional
- * fraction (`parseSeconds`), in nanoseconds rounded as there; -1 for anything else.
- */
-function durationAt(text: string, start: number, end: number): number {
-  let i = start;
-  while (i < end && isDigit(text.charCodeAt(i))) i++;
-  if (i === start) return -1;
-  if (i < end) {
-    if (text.charCodeAt(i) !== 46 /* . */ || i + 1 === end) return -1;
-    for (let j = i + 1; j < end; j++) if (!isDigit(text.charCodeAt(j))) return -1;
-  }
-  return Math.round(Number(text.slice(start, end)) * 1e9);
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
 }
 
 /**

@@ -92,8 +92,28 @@ export function isIpv4At(text: string, start: number, end: number): boolean {
 
 /** `0.123` (seconds, as nginx writes times) → a number, or undefined. */
 function parseSeconds(text: string): number | undefined {
-  if (!/^\d+(\.\d+)?$/.test(text)) return undefined;
-  return Number(text);
+  return secondsAt(text, 0, text.length);
+}
+
+/** `parseSeconds` of `text[start, end)`: digits, optionally a `.` and more digits; undefined for anything else. */
+export function secondsAt(text: string, start: number, end: number): number | undefined {
+  let i = start;
+  while (i < end && isDigitCode(text.charCodeAt(i))) i++;
+  if (i === start) return undefined;
+  if (i < end) {
+    if (text.charCodeAt(i) !== 46 /* . */ || i + 1 === end) return undefined;
+    for (let j = i + 1; j < end; j++) if (!isDigitCode(text.charCodeAt(j))) return undefined;
+  }
+  return Number(start === 0 && end === text.length ? text : text.slice(start, end));
+}
+
+/** `event.duration` of a time in seconds: nginx writes milliseconds; rounding removes the float noise of `0.123 * 1e9`. */
+export function nanosecondsOf(seconds: number): number {
+  return Math.round(seconds * 1e9);
+}
+
+function isDigitCode(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 /** Splits `a, b : c` into its values; separators as nginx's upstream variables write them. */
@@ -131,9 +151,14 @@ function timestampWriter(variable: string, convert: (text: string) => string | u
 
 /** Digits only (at most 15, so the number is exact) → the number; -1 otherwise. */
 function parseCount(text: string): number {
-  if (text.length === 0 || text.length > 15) return -1;
+  return countAt(text, 0, text.length);
+}
+
+/** `parseCount` of `text[start, end)`. */
+export function countAt(text: string, start: number, end: number): number {
+  if (end === start || end - start > 15) return -1;
   let value = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     const d = text.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return -1;
     value = value * 10 + d;
@@ -165,8 +190,7 @@ const writeRequestUri: VariableWriter = (fields, value) => {
 const writeRequestTime: VariableWriter = (fields, value) => {
   const seconds = parseSeconds(value);
   if (seconds === undefined) return `$request_time is not a duration: ${JSON.stringify(value)}`;
-  // nginx writes milliseconds; rounding removes the float noise of `0.123 * 1e9`.
-  fields.duration = Math.round(seconds * 1e9);
+  fields.duration = nanosecondsOf(seconds);
   return undefined;
 };
 
