@@ -113,27 +113,11 @@ export function createAccessRecordBytesWriter(reader: AccessFieldReader, index: 
   const tail = bytesOf(`${afterOffset}\n`);
   // Room for the event with or without a duration, five numbers (status, size, duration, offset, id) and some to spare.
   const fixedBytes = CONSTANT_BYTES + 2 * event.length + tail.length + 6 * NUMBER_BYTES;
-  // Lines come file by file: the action line's head and the file's part are kept while the file stays the same.
-  let lastSource = '';
-  let head: Buffer = Buffer.alloc(0);
-  let lastPath: string | undefined;
-  let beforeOffset: Buffer = Buffer.alloc(0);
-  /** The event, the document's closing brace of it and `beforeOffset`: what follows the last value when there is no duration. */
-  let eventToOffset: Buffer = Buffer.alloc(0);
-  // A line's time is nearly always its predecessor's, and the parser then gives the same string.
-  let lastTimestamp = '';
-  let timestampBytes: Buffer = Buffer.alloc(0);
+  const file = new FileParts(index, event);
 
   return (f, line, messageJson) => {
-    if (line.source !== lastSource) {
-      lastSource = line.source;
-      head = recordHead(index, documentIdHead(line.source));
-    }
-    if (line.path !== lastPath) {
-      lastPath = line.path;
-      beforeOffset = bytesOf(`,"log":{"file":{"path":${JSON.stringify(line.path)}},"offset":`);
-      eventToOffset = Buffer.concat([event, Buffer.from('}'), beforeOffset]);
-    }
+    file.follow(line);
+    const { head, beforeOffset, eventToOffset } = file;
     const timestamp = f.timestamp!;
     const address = f.sourceAddress!;
     const ip = f.sourceIp!;
@@ -152,11 +136,7 @@ export function createAccessRecordBytesWriter(reader: AccessFieldReader, index: 
     const target = space.bytes;
     const bodyStart = writeActionLine(target, space.at, head, line.offset);
     let pos = put(target, bodyStart, TIMESTAMP);
-    if (timestamp !== lastTimestamp) {
-      lastTimestamp = timestamp;
-      timestampBytes = bytesOf(timestamp);
-    }
-    pos = put(target, pos, timestampBytes);
+    pos = put(target, pos, file.timestampBytes(timestamp));
     pos = put(target, pos, MESSAGE);
     const written = target.write(messageJson, pos);
     // Where the line's first character is in the record, when values can be copied from there: -1 when not.
@@ -245,30 +225,12 @@ export function createAccessPositionsRecordWriter(format: LiteralFormat, index: 
   const tail = bytesOf(`${afterOffset}\n`);
   // The event twice (with the duration, and in eventToOffset), four numbers (status, size, duration, offset).
   const fixedBytes = CONSTANT_BYTES + event.length + 1 + tail.length + 4 * NUMBER_BYTES;
-  let lastSource = '';
-  let head: Buffer = Buffer.alloc(0);
-  let lastPath: string | undefined;
-  let beforeOffset: Buffer = Buffer.alloc(0);
-  /** The event, its closing brace and `beforeOffset`: what follows the last value when there is no duration. */
-  let eventToOffset: Buffer = Buffer.alloc(0);
-  let lastTimestamp = '';
-  let timestampBytes: Buffer = Buffer.alloc(0);
+  const file = new FileParts(index, event);
 
   return (line, at, messageJson) => {
-    if (line.source !== lastSource) {
-      lastSource = line.source;
-      head = recordHead(index, documentIdHead(line.source));
-    }
-    if (line.path !== lastPath) {
-      lastPath = line.path;
-      beforeOffset = bytesOf(`,"log":{"file":{"path":${JSON.stringify(line.path)}},"offset":`);
-      eventToOffset = Buffer.concat([event, Buffer.from('}'), beforeOffset]);
-    }
-    const timestamp = at.timestamp;
-    if (timestamp !== lastTimestamp) {
-      lastTimestamp = timestamp;
-      timestampBytes = bytesOf(timestamp);
-    }
+    file.follow(line);
+    const { head, beforeOffset, eventToOffset } = file;
+    const timestampBytes = file.timestampBytes(at.timestamp);
     // Values are copies of parts of the line (the address twice, the path and query within the target).
     const values = 2 * (at.addressEnd - at.addressStart) + (at.userEnd - at.userStart) + (at.methodEnd - at.methodStart) + (at.referrerEnd - at.referrerStart)
       + (at.versionEnd - at.versionStart) + 2 * (at.originalEnd - at.originalStart) + (at.userAgentEnd - at.userAgentStart);
@@ -336,15 +298,50 @@ export function createAccessPositionsRecordWriter(format: LiteralFormat, index: 
 
 /** Copies the value at `[start, end)` of the line, which is at `lineAt` in the record (shifted by escapes), to `pos`. */
 function copy(target: Buffer, pos: number, lineAt: number, start: number, end: number): number {
-  const from = lineAt + start;
-  const length = end - start;
-  // A call costs more than copying a few dozen bytes one by one.
-  if (length > 32) {
-    target.copyWithin(pos, from, from + length);
-    return pos + length;
+  return copyWithinRecord(target, pos, lineAt + start, end - start);
+}
+
+/**
+ * The record parts that change only with the line's file (the action line's head, the path's part) or its
+ * time, made again only when those change: lines come file by file, and a line's time is nearly always its
+ * predecessor's (the readers then give the same string).
+ */
+class FileParts {
+  head: Buffer = Buffer.alloc(0);
+  beforeOffset: Buffer = Buffer.alloc(0);
+  /** The event, its closing brace and `beforeOffset`: what follows the last value when there is no duration. */
+  eventToOffset: Buffer = Buffer.alloc(0);
+  readonly #index: string;
+  readonly #event: Buffer;
+  #source = '';
+  #path: string | undefined;
+  #timestamp = '';
+  #timestampBytes: Buffer = Buffer.alloc(0);
+
+  constructor(index: string, event: Buffer) {
+    this.#index = index;
+    this.#event = event;
   }
-  for (let i = 0; i < length; i++) target[pos + i] = target[from + i]!;
-  return pos + length;
+
+  follow(line: Line): void {
+    if (line.source !== this.#source) {
+      this.#source = line.source;
+      this.head = recordHead(this.#index, documentIdHead(line.source));
+    }
+    if (line.path !== this.#path) {
+      this.#path = line.path;
+      this.beforeOffset = bytesOf(`,"log":{"file":{"path":${JSON.stringify(line.path)}},"offset":`);
+      this.eventToOffset = Buffer.concat([this.#event, Buffer.from('}'), this.beforeOffset]);
+    }
+  }
+
+  timestampBytes(timestamp: string): Buffer {
+    if (timestamp !== this.#timestamp) {
+      this.#timestamp = timestamp;
+      this.#timestampBytes = bytesOf(timestamp);
+    }
+    return this.#timestampBytes;
+  }
 }
 
 /** Where variable `v`'s value is in the record (the line starting at `lineAt`), or -1 when it is not copied. */
@@ -355,8 +352,11 @@ function copySource(lineAt: number, v: number | undefined, plan: CopyPlan | unde
 
 /** `value`, copied from `from` in the record when that is not -1 (those bytes are `value`'s), else written. */
 function copyOrPut(target: Buffer, pos: number, from: number, value: string): number {
-  if (from < 0) return putText(target, pos, value);
-  const length = value.length;
+  return from < 0 ? putText(target, pos, value) : copyWithinRecord(target, pos, from, value.length);
+}
+
+/** Copies `length` bytes of the record from `from` to `pos`. */
+function copyWithinRecord(target: Buffer, pos: number, from: number, length: number): number {
   // A call costs more than copying a few dozen bytes one by one.
   if (length > 32) {
     target.copyWithin(pos, from, from + length);
