@@ -10,7 +10,7 @@ import { parseBulkBody } from '../http/bulk-body.ts';
 import { bodyBytes } from '../http/request-body.ts';
 import { queryParams, refreshParam } from '../http/query-params.ts';
 import { addWarning, JSON_CONTENT_TYPE } from '../http/responses.ts';
-import { serializeBulkResponse } from '../http/bulk-response.ts';
+import { BulkResponseWriter } from '../http/bulk-response.ts';
 import { storeContractBroken, validationFailed } from '../http/errors.ts';
 import { itemBody, type BulkItemResponse, type BulkOp } from '../store/types.ts';
 import type { ApiContext } from './context.ts';
@@ -18,14 +18,37 @@ import type { ApiContext } from './context.ts';
 export const TYPES_DEPRECATION = '[types removal] Specifying types in bulk requests is deprecated.';
 
 export function registerBulkRoutes(routes: RouteTable, context: ApiContext): void {
+  const responses = new BulkResponseWriter();
+  /** Answers' bytes in the writer's buffers, given back once the response finished (the socket took them). */
+  const sending = new WeakMap<FastifyRequest, Buffer>();
+  const released = async (request: FastifyRequest): Promise<void> => {
+    const bytes = sending.get(request);
+    if (bytes === undefined) return;
+    sending.delete(request);
+    responses.release(bytes);
+  };
   routes.add({
     method: ['POST', 'PUT'],
     url: ['/_bulk', '/:index/_bulk', '/:index/:type/_bulk', '/:index/_doc/_bulk'],
     action: action('indices:data/write/bulk', 'write'),
     onRequest: async (request) => context.bulkGate.enter(request),
-    onResponse: async (request) => context.bulkGate.leave(request),
+    onResponse: async (request) => {
+      await released(request);
+      await context.bulkGate.leave(request);
+    },
     onRequestAbort: async (request) => context.bulkGate.leave(request),
-    handler: (request, reply) => handleBulk(context, request, reply),
+    handler: async (request, reply) => {
+      const answer = await handleBulk(context, request, reply);
+      // A custom serializer leaves the content type to the route. Its type says string, but fastify sends a
+      // Buffer payload as it is (onSend hooks and Content-Length included).
+      const serialize = (value: unknown): Buffer | string => {
+        const bytes = responses.serialize(value);
+        if (typeof bytes !== 'string') sending.set(request, bytes);
+        return bytes;
+      };
+      reply.serializer(serialize as (value: unknown) => string).type(JSON_CONTENT_TYPE);
+      return answer;
+    },
   });
 }
 
@@ -52,7 +75,5 @@ async function handleBulk(context: ApiContext, request: FastifyRequest, reply: F
   const items: BulkItemResponse[] = parsed.entries.map((entry) => ('op' in entry ? results[next++]! : entry.item));
   context.metrics.countBulkItems(items);
   const errors = items.some((item) => itemBody(item)?.error !== undefined);
-  // A custom serializer leaves the content type to the route.
-  reply.serializer(serializeBulkResponse).type(JSON_CONTENT_TYPE);
   return { took: Math.round(performance.now() - started), errors, items };
 }

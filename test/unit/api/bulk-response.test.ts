@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { serializeBulkResponse } from '../../../aggregator/http/bulk-response.ts';
+import { BulkResponseWriter, serializeBulkResponse } from '../../../aggregator/http/bulk-response.ts';
 import { applyFilterPath, parseFilterPath } from '../../../aggregator/http/filter-path.ts';
 import type { BulkOp, JsonObject } from '../../../aggregator/store/types.ts';
 import { openTestStore, type TestStore } from '../store/open-store.ts';
@@ -46,6 +46,25 @@ describe('serializeBulkResponse', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('writes answers larger than its first buffer, and reused buffers carry nothing of an earlier answer', async () => {
+    const writer = new BulkResponseWriter();
+    const ops = (n: number, prefix: string): BulkOp[] => Array.from({ length: n }, (_, i) => ({ op: 'index' as const, index: 'plain', id: `${prefix}-${i}-${'é😀'.repeat(20)}`, doc: { '@timestamp': '2026-11-24T01:02:03.456Z' } }));
+    const large = { took: 7, errors: false, items: await t.store.bulk(ops(3000, 'large')) };
+    const largeBytes = writer.serialize(large);
+    expect(Buffer.isBuffer(largeBytes)).toBe(true);
+    expect((largeBytes as Buffer).length).toBeGreaterThan(512 * 1024);
+    expect((largeBytes as Buffer).toString('utf8')).toBe(JSON.stringify(large));
+    writer.release(largeBytes as Buffer);
+    writer.release(largeBytes as Buffer); // twice: kept once
+    for (const n of [2, 1]) {
+      const small = { took: 1, errors: false, items: await t.store.bulk(ops(n, `small${n}`)) };
+      const bytes = writer.serialize(small) as Buffer;
+      expect(bytes.buffer).toBe((largeBytes as Buffer).buffer);
+      expect(bytes.toString('utf8')).toBe(JSON.stringify(small));
+      writer.release(bytes);
+    }
   });
 
   it('writes any other value as JSON.stringify does', () => {
