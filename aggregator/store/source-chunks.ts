@@ -7,9 +7,9 @@
  * Why: a log document's JSON repeats its keys and most of its values from one document to the next.
  * Compressed one by one (zstd or deflate per document) it shrinks about 1.8× and costs 20+ µs per
  * document in node:zlib; 32 neighbours compressed together shrink about 8× at about 0.9 µs per document,
- * 64 about 11× at about 0.6 µs (node:zlib sets up a new compressor per call, ≈ 25 µs, which a chunk shares
- * among its documents). Reading one document decompresses its chunk (30–50 µs either way), which search
- * pays once per chunk and request.
+ * 64 about 11× at about 0.6 µs (node:zlib set up a new compressor per call, ≈ 25 µs, which a chunk shared
+ * among its documents; one compressor is now reused, see zstd-frames.ts). Reading one document
+ * decompresses its chunk (30–50 µs either way), which search pays once per chunk and request.
  *
  * Chunk text, before compression: one line per document, `<r>\t<_id as JSON>\t<_source JSON>\n`. The id's
  * JSON never holds a raw tab or newline; the source JSON is the client's own text when it came through
@@ -17,11 +17,13 @@
  * follows the second tab. Chunks are immutable: a deleted or overwritten document stays in its
  * chunk as dead bytes (nothing reaches it any more: the fields row and the id entry are gone).
  */
-import { constants, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
+import { constants, zstdDecompressSync } from 'node:zlib';
+import { ZstdFrames } from './zstd-frames.ts';
 
 export const CHUNK_DOCS = 64;
 
-const COMPRESS_OPTIONS = { params: { [constants.ZSTD_c_compressionLevel]: 1 } };
+/** Made when the first chunk is written (search workers only decompress). Level 1: −1 … −7 and 3 were measured (README). */
+let frames: ZstdFrames | undefined;
 
 export interface StoredDoc {
   readonly r: number;
@@ -36,7 +38,8 @@ export function chunkLine(r: number, id: string, sourceJson: string): string {
 
 /** A chunk's zstd blob from its text's UTF-8 bytes. */
 export function compressChunk(bytes: Uint8Array): Uint8Array {
-  return zstdCompressSync(bytes, COMPRESS_OPTIONS);
+  frames ??= new ZstdFrames({ params: { [constants.ZSTD_c_compressionLevel]: 1 } });
+  return frames.compress(bytes);
 }
 
 /** Buffers of filled chunks kept for the next ones (a chunk of nginx documents is ≈ 40 KB). */

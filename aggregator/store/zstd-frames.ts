@@ -1,0 +1,63 @@
+/**
+ * zstd frames from one native compressor, reused frame after frame. Why: `zstdCompressSync` builds a
+ * Transform stream and a fresh native zstd context for every call and closes them after it; for a 64-
+ * document `_source` chunk (≈ 40 KB) that set-up was half the cost: 48–55 against 23 µs per chunk in
+ * isolation, ≈ 0.4 µs per document, the same frames byte for byte.
+ *
+ * How: a zstd compression stream keeps its native handle, and `ZSTD_e_end` ends a frame and leaves the
+ * context ready for the next one with the same parameters. The handle's synchronous `writeSync` and the
+ * `_writeState` it reports into are what `zstdCompressSync` itself calls; node does not document them.
+ * If they are missing (another node), or a frame does not come out whole in one call, this answers with
+ * `zstdCompressSync`'s frame instead, so the outcome never depends on them.
+ */
+import { constants, createZstdCompress, zstdCompressSync, type ZstdOptions } from 'node:zlib';
+
+/** The parts of node:zlib's stream this uses: its native handle and where that handle reports progress. */
+interface NativeZstdStream {
+  readonly _handle?: { writeSync?: (flush: number, input: Uint8Array, inOffset: number, inLength: number, output: Buffer, outOffset: number, outLength: number) => void };
+  readonly _writeState?: Uint32Array;
+  close(): void;
+}
+
+export class ZstdFrames {
+  readonly #options: ZstdOptions;
+  #stream: NativeZstdStream | undefined;
+  #output = Buffer.allocUnsafeSlow(0);
+
+  constructor(options: ZstdOptions) {
+    this.#options = options;
+    this.#stream = this.#newStream();
+  }
+
+  #newStream(): NativeZstdStream | undefined {
+    const stream = createZstdCompress(this.#options) as unknown as NativeZstdStream;
+    if (typeof stream._handle?.writeSync === 'function' && stream._writeState instanceof Uint32Array) return stream;
+    stream.close();
+    return undefined;
+  }
+
+  /** One complete zstd frame of `input`. */
+  compress(input: Uint8Array): Buffer {
+    const stream = this.#stream;
+    if (stream === undefined) return zstdCompressSync(input, this.#options);
+    const room = compressBound(input.length);
+    if (this.#output.length < room) this.#output = Buffer.allocUnsafeSlow(room);
+    const output = this.#output;
+    stream._handle!.writeSync!(constants.ZSTD_e_end, input, 0, input.length, output, 0, output.length);
+    const [outLeft, inLeft] = stream._writeState!;
+    if (inLeft !== 0 || outLeft === 0) {
+      // Not one whole frame: the context holds part of one. Replace it, and let node make this frame.
+      stream.close();
+      this.#stream = this.#newStream();
+      return zstdCompressSync(input, this.#options);
+    }
+    // A copy: the output buffer is written again by the next frame.
+    return Buffer.from(output.subarray(0, output.length - outLeft!));
+  }
+}
+
+/** ZSTD_COMPRESSBOUND: the largest frame zstd can make of `size` bytes, plus room for the frame header. */
+function compressBound(size: number): number {
+  const small = size < 128 * 1024 ? (128 * 1024 - size) >>> 11 : 0;
+  return size + (size >>> 8) + small + 64;
+}

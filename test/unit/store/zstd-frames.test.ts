@@ -1,0 +1,39 @@
+/**
+ * The reused zstd compressor must make exactly the frames `zstdCompressSync` makes, frame after frame
+ * (nothing of one frame may leak into the next), for compressible, incompressible, empty and large inputs.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { ZstdFrames } from '../../../aggregator/store/zstd-frames.ts';
+
+const OPTIONS = { params: { [constants.ZSTD_c_compressionLevel]: 1 } };
+
+function logLines(count: number, seed: number): Buffer {
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) lines.push(`${seed + i}\t"id-${seed + i}"\t{"@timestamp":"2026-11-24T10:00:${String(i % 60).padStart(2, '0')}.000Z","message":"GET /item/${(seed * 7 + i) % 97} 200"}`);
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+describe('ZstdFrames', () => {
+  it('makes the same frames as zstdCompressSync, one after another, each decompressing to its own input', () => {
+    const frames = new ZstdFrames(OPTIONS);
+    const inputs = [
+      logLines(64, 1), logLines(64, 65), Buffer.alloc(0), randomBytes(50_000), logLines(3, 9),
+      randomBytes(300_000), logLines(5_000, 200), Buffer.from('é😀'.repeat(1000)), logLines(64, 1),
+    ];
+    for (const input of inputs) {
+      const frame = frames.compress(input);
+      expect(frame.equals(zstdCompressSync(input, OPTIONS))).toBe(true);
+      expect(zstdDecompressSync(frame).equals(input)).toBe(true);
+    }
+  });
+
+  it('hands back frames that later frames do not overwrite', () => {
+    const frames = new ZstdFrames(OPTIONS);
+    const first = frames.compress(logLines(64, 1));
+    const copy = Buffer.from(first);
+    frames.compress(randomBytes(100_000));
+    expect(first.equals(copy)).toBe(true);
+  });
+});
