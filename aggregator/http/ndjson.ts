@@ -28,10 +28,17 @@ function linesOfText(body: string): NdjsonLine[] {
     number++;
     let text = body.slice(start, end);
     if (text.endsWith('\r')) text = text.slice(0, -1);
-    if (text.trim() !== '') lines.push({ number, text });
+    if (!isBlank(text)) lines.push({ number, text });
     start = end + 1;
   }
   return lines;
+}
+
+const OPEN_BRACE = 0x7b;
+
+/** Whitespace only. A JSON object line (nearly every line) is told by its first character, without trim's copy. */
+function isBlank(text: string): boolean {
+  return text.charCodeAt(0) !== OPEN_BRACE && text.trim() === '';
 }
 
 const NEWLINE = 0x0a;
@@ -47,7 +54,7 @@ function linesOfBytes(body: Buffer): NdjsonLine[] {
     number++;
     const stop = end > start && body[end - 1] === CARRIAGE_RETURN ? end - 1 : end;
     const text = body.toString('utf8', start, stop);
-    if (text.trim() !== '') lines.push({ number, text });
+    if (!isBlank(text)) lines.push({ number, text });
     start = end + 1;
   }
   return lines;
