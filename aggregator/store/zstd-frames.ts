@@ -19,6 +19,9 @@ interface NativeZstdStream {
   close(): void;
 }
 
+/** The largest output buffer kept between frames (a chunk of nginx documents needs ≈ 40 KB). */
+const KEPT_OUTPUT_MAX_BYTES = 1024 * 1024;
+
 export class ZstdFrames {
   readonly #options: ZstdOptions;
   #stream: NativeZstdStream | undefined;
@@ -41,8 +44,12 @@ export class ZstdFrames {
     const stream = this.#stream;
     if (stream === undefined) return zstdCompressSync(input, this.#options);
     const room = compressBound(input.length);
-    if (this.#output.length < room) this.#output = Buffer.allocUnsafeSlow(room);
-    const output = this.#output;
+    let output = this.#output;
+    if (output.length < room) {
+      output = Buffer.allocUnsafeSlow(room);
+      // Kept for the next frames unless one chunk of large documents asked for more than a usual chunk.
+      if (room <= KEPT_OUTPUT_MAX_BYTES) this.#output = output;
+    }
     stream._handle!.writeSync!(constants.ZSTD_e_end, input, 0, input.length, output, 0, output.length);
     const [outLeft, inLeft] = stream._writeState!;
     if (inLeft !== 0 || outLeft === 0) {

@@ -20,7 +20,7 @@ describe('ZstdFrames', () => {
     const frames = new ZstdFrames(OPTIONS);
     const inputs = [
       logLines(64, 1), logLines(64, 65), Buffer.alloc(0), randomBytes(50_000), logLines(3, 9),
-      randomBytes(300_000), logLines(5_000, 200), Buffer.from('é😀'.repeat(1000)), logLines(64, 1),
+      randomBytes(300_000), logLines(5_000, 200), randomBytes(1_200_000), Buffer.from('é😀'.repeat(1000)), logLines(64, 1),
     ];
     for (const input of inputs) {
       const frame = frames.compress(input);
