@@ -18,7 +18,7 @@ const PIECE_CHARS = 16 * 1024;
 const FIRST_BUFFER_BYTES = 512 * 1024;
 /** Buffers kept for reuse, and the largest one kept: enough for the bulks in flight, bounded whatever one answer was. */
 const KEPT_BUFFERS = 4;
-const KEPT_BUFFER_MAX_BYTES = 8 * 1024 * 1024;
+const KEPT_BUFFER_MAX_BYTES = 2 * 1024 * 1024;
 
 export class BulkResponseWriter {
   readonly #free: Buffer[] = [];
