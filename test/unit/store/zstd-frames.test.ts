@@ -3,7 +3,7 @@
  * (nothing of one frame may leak into the next), for compressible, incompressible, empty and large inputs.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
+import { constants, createZstdCompress, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ZstdFrames } from '../../../aggregator/store/zstd-frames.ts';
 
@@ -26,6 +26,24 @@ describe('ZstdFrames', () => {
       const frame = frames.compress(input);
       expect(frame.equals(zstdCompressSync(input, OPTIONS))).toBe(true);
       expect(zstdDecompressSync(frame).equals(input)).toBe(true);
+    }
+  });
+
+  it('falls back to zstdCompressSync when a call on the kept handle does nothing (a failed call)', () => {
+    const frames = new ZstdFrames(OPTIONS);
+    frames.compress(logLines(64, 1));
+    // The native handles' shared method, made to do nothing once: the kept handle's next call "fails".
+    const handles = Object.getPrototypeOf((createZstdCompress() as unknown as { _handle: object })._handle) as { writeSync: (...args: unknown[]) => void };
+    const original = handles.writeSync;
+    handles.writeSync = function failOnce(): void {
+      handles.writeSync = original;
+    };
+    try {
+      for (const input of [logLines(64, 65), logLines(64, 129)]) {
+        expect(frames.compress(input).equals(zstdCompressSync(input, OPTIONS))).toBe(true);
+      }
+    } finally {
+      handles.writeSync = original;
     }
   });
 
