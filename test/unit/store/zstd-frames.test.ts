@@ -3,9 +3,9 @@
  * (nothing of one frame may leak into the next), for compressible, incompressible, empty and large inputs.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, createZstdCompress, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
+import { constants, createZstdCompress, createZstdDecompress, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { ZstdFrames } from '../../../aggregator/store/zstd-frames.ts';
+import { frameContentSize, ZstdFrameReader, ZstdFrames } from '../../../aggregator/store/zstd-frames.ts';
 
 const OPTIONS = { params: { [constants.ZSTD_c_compressionLevel]: 1 } };
 
@@ -55,3 +55,62 @@ describe('ZstdFrames', () => {
     expect(first.equals(copy)).toBe(true);
   });
 });
+
+describe('ZstdFrameReader', () => {
+  /** A frame written in two pieces: its header states no size (zstd learns the size only at the end). */
+  function unsizedFrame(input: Buffer): Buffer {
+    const stream = createZstdCompress(OPTIONS);
+    const half = Math.floor(input.length / 2);
+    const frame = compressInTwoCalls(stream, input.subarray(0, half), input.subarray(half));
+    stream.close();
+    return frame;
+  }
+
+  it('reads frames one after another as zstdDecompressSync does, with or without a stated size', () => {
+    const reader = new ZstdFrameReader();
+    const frames = new ZstdFrames(OPTIONS);
+    const inputs = [logLines(64, 1), Buffer.alloc(0), Buffer.from('é😀'.repeat(1000)), randomBytes(300_000), logLines(20_000, 7), logLines(3, 9)];
+    for (const input of inputs) {
+      for (const frame of [zstdCompressSync(input, OPTIONS), frames.compress(input)]) {
+        expect(frameContentSize(frame)).toBe(input.length);
+        expect(reader.text(frame)).toBe(zstdDecompressSync(frame).toString('utf8'));
+      }
+    }
+    const unsized = unsizedFrame(logLines(64, 500));
+    expect(frameContentSize(unsized)).toBeUndefined();
+    expect(reader.text(unsized)).toBe(logLines(64, 500).toString('utf8'));
+    expect(reader.text(frames.compress(logLines(64, 1)))).toBe(logLines(64, 1).toString('utf8'));
+  });
+
+  it('states no size for what is not a zstd frame header', () => {
+    expect(frameContentSize(Buffer.from('not zstd at all'))).toBeUndefined();
+    expect(frameContentSize(Buffer.alloc(3))).toBeUndefined();
+  });
+
+  it('falls back to zstdDecompressSync when a call on the kept handle does nothing (a failed call)', () => {
+    const reader = new ZstdFrameReader();
+    reader.text(zstdCompressSync(logLines(64, 1), OPTIONS));
+    const handles = Object.getPrototypeOf((createZstdDecompress() as unknown as { _handle: object })._handle) as { writeSync: (...args: unknown[]) => void };
+    const original = handles.writeSync;
+    handles.writeSync = function failOnce(): void {
+      handles.writeSync = original;
+    };
+    try {
+      for (const input of [logLines(64, 65), logLines(64, 129)]) expect(reader.text(zstdCompressSync(input, OPTIONS))).toBe(input.toString('utf8'));
+    } finally {
+      handles.writeSync = original;
+    }
+  });
+});
+
+/** One frame from two calls on a stream's native handle: the first continues, the second ends the frame. */
+function compressInTwoCalls(stream: ReturnType<typeof createZstdCompress>, first: Buffer, second: Buffer): Buffer {
+  const handle = (stream as unknown as { _handle: { writeSync: (...args: unknown[]) => void }; _writeState: Uint32Array });
+  const out = Buffer.alloc(first.length + second.length + 65_536);
+  let used = 0;
+  for (const [part, flush] of [[first, constants.ZSTD_e_continue], [second, constants.ZSTD_e_end]] as const) {
+    handle._handle.writeSync(flush, part, 0, part.length, out, used, out.length - used);
+    used = out.length - handle._writeState[0]!;
+  }
+  return out.subarray(0, used);
+}
