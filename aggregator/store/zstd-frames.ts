@@ -32,19 +32,64 @@ const KEPT_OUTPUT_MAX_BYTES = 1024 * 1024;
 
 export class ZstdFrames {
   readonly #options: ZstdOptions;
-  #stream: NativeZstdStream | undefined;
-  #output = Buffer.allocUnsafeSlow(0);
+  readonly #native: DirectCalls;
 
   constructor(options: ZstdOptions) {
     this.#options = options;
-    this.#stream = newStream(() => createZstdCompress(options));
+    this.#native = new DirectCalls(() => createZstdCompress(options));
   }
 
   /** One complete zstd frame of `input`. */
   compress(input: Uint8Array): Buffer {
-    const stream = this.#stream;
-    if (stream === undefined) return zstdCompressSync(input, this.#options);
     const room = compressBound(input.length);
+    const done = this.#native.endFrame(input, room);
+    if (done === undefined) return zstdCompressSync(input, this.#options);
+    if (done.inLeft !== 0 || done.outLeft === 0) {
+      // Not one whole frame, or a failed call: the context may hold part of one. Replace it, and let node make this frame.
+      this.#native.replace();
+      return zstdCompressSync(input, this.#options);
+    }
+    // A copy: the output buffer is written again by the next frame.
+    return Buffer.from(done.output.subarray(0, room - done.outLeft));
+  }
+}
+
+export class ZstdFrameReader {
+  readonly #native = new DirectCalls(() => createZstdDecompress());
+
+  /** The UTF-8 text of one zstd frame. */
+  text(frame: Uint8Array): string {
+    const size = frameContentSize(frame);
+    const done = size === undefined ? undefined : this.#native.endFrame(frame, size);
+    if (done === undefined) return zstdDecompressSync(frame).toString('utf8');
+    if (done.inLeft !== 0 || done.outLeft !== 0) {
+      // Not read whole into exactly its stated size, or a failed call: a fresh decompressor, and node reads it.
+      this.#native.replace();
+      return zstdDecompressSync(frame).toString('utf8');
+    }
+    // Decoded now: the output buffer is written again by the next frame.
+    return done.output.toString('utf8', 0, size);
+  }
+}
+
+/** One zstd stream's native handle, called directly, and an output buffer kept between calls. */
+class DirectCalls {
+  readonly #create: () => unknown;
+  #stream: NativeZstdStream | undefined;
+  #output = Buffer.allocUnsafeSlow(0);
+
+  constructor(create: () => unknown) {
+    this.#create = create;
+    this.#stream = newStream(create);
+  }
+
+  /**
+   * One call that ends a frame, `input` into the first `room` bytes of the output buffer; what is left of
+   * each afterwards. Undefined when this node's handle cannot be called directly.
+   */
+  endFrame(input: Uint8Array, room: number): { output: Buffer; outLeft: number; inLeft: number } | undefined {
+    const stream = this.#stream;
+    if (stream === undefined) return undefined;
     let output = this.#output;
     if (output.length < room) {
       output = Buffer.allocUnsafeSlow(room);
@@ -55,45 +100,14 @@ export class ZstdFrames {
     // Node writes what is left of both buffers here after a successful call only: "no room left" until then.
     state[0] = 0;
     state[1] = input.length;
-    stream._handle!.writeSync!(constants.ZSTD_e_end, input, 0, input.length, output, 0, output.length);
-    const [outLeft, inLeft] = state;
-    if (inLeft !== 0 || outLeft === 0) {
-      // Not one whole frame, or a failed call: the context may hold part of one. Replace it, and let node make this frame.
-      stream.close();
-      this.#stream = newStream(() => createZstdCompress(this.#options));
-      return zstdCompressSync(input, this.#options);
-    }
-    // A copy: the output buffer is written again by the next frame.
-    return Buffer.from(output.subarray(0, output.length - outLeft!));
+    stream._handle!.writeSync!(constants.ZSTD_e_end, input, 0, input.length, output, 0, room);
+    return { output, outLeft: state[0]!, inLeft: state[1]! };
   }
-}
 
-export class ZstdFrameReader {
-  #stream: NativeZstdStream | undefined = newStream(() => createZstdDecompress());
-  #output = Buffer.allocUnsafeSlow(0);
-
-  /** The UTF-8 text of one zstd frame. */
-  text(frame: Uint8Array): string {
-    const stream = this.#stream;
-    const size = frameContentSize(frame);
-    if (stream === undefined || size === undefined) return zstdDecompressSync(frame).toString('utf8');
-    let output = this.#output;
-    if (output.length < size) {
-      output = Buffer.allocUnsafeSlow(size);
-      if (size <= KEPT_OUTPUT_MAX_BYTES) this.#output = output;
-    }
-    const state = stream._writeState!;
-    state[0] = 0;
-    state[1] = frame.length;
-    stream._handle!.writeSync!(constants.ZSTD_e_end, frame, 0, frame.length, output, 0, size);
-    if (state[1] !== 0 || state[0] !== 0) {
-      // Not read whole into exactly its stated size, or a failed call: a fresh decompressor, and node reads it.
-      stream.close();
-      this.#stream = newStream(() => createZstdDecompress());
-      return zstdDecompressSync(frame).toString('utf8');
-    }
-    // Decoded now: the output buffer is written again by the next frame.
-    return output.toString('utf8', 0, size);
+  /** A fresh stream, for when a call left the context in the middle of a frame. */
+  replace(): void {
+    this.#stream?.close();
+    this.#stream = newStream(this.#create);
   }
 }
 
