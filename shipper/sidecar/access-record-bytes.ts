@@ -108,16 +108,13 @@ function copyPlanOf(format: LiteralFormat): CopyPlan | undefined {
 export function createAccessRecordBytesWriter(reader: AccessFieldReader, index: string, datasetJson: string, afterOffset: string): AccessRecordBytesWriter {
   const plan = copyPlanOf(reader.format);
   const { valueStart } = reader;
-  const event = bytesOf(`"},"event":{"dataset":${datasetJson}`);
-  // The document's end and the line's newline.
-  const tail = bytesOf(`${afterOffset}\n`);
+  const file = new FileParts(index, datasetJson, afterOffset);
   // Room for the event with or without a duration, five numbers (status, size, duration, offset, id) and some to spare.
-  const fixedBytes = CONSTANT_BYTES + 2 * event.length + tail.length + 6 * NUMBER_BYTES;
-  const file = new FileParts(index, event);
+  const fixedBytes = CONSTANT_BYTES + 2 * file.eventLength + file.tailLength + 6 * NUMBER_BYTES;
 
   return (f, line, messageJson) => {
     file.follow(line);
-    const { head, beforeOffset, eventToOffset } = file;
+    const { head, beforeOffset } = file;
     const timestamp = f.timestamp!;
     const address = f.sourceAddress!;
     const ip = f.sourceIp!;
@@ -185,17 +182,7 @@ export function createAccessRecordBytesWriter(reader: AccessFieldReader, index: 
       pos = put(target, pos, USER_AGENT);
       pos = copyOrPut(target, pos, copySource(lineAt, plan?.userAgent, plan, valueStart), userAgent);
     }
-    if (f.duration === undefined) {
-      pos = put(target, pos, eventToOffset);
-    } else {
-      pos = put(target, pos, event);
-      pos = put(target, pos, DURATION);
-      pos = writeJsonNumber(target, pos, f.duration);
-      target[pos++] = 0x7d; // }
-      pos = put(target, pos, beforeOffset);
-    }
-    pos = writeDecimal(target, pos, line.offset);
-    pos = put(target, pos, tail);
+    pos = file.writeEnd(target, pos, f.duration, line.offset);
     return commitRecord(index, line.source, line.offset, line.endOffset, bodyStart, pos);
   };
 }
@@ -221,15 +208,13 @@ export function createAccessPositionsRecordWriter(format: LiteralFormat, index: 
   const requestShift = shiftOf(plan.request);
   const referrerShift = shiftOf(plan.referrer);
   const userAgentShift = shiftOf(plan.userAgent);
-  const event = bytesOf(`"},"event":{"dataset":${datasetJson}`);
-  const tail = bytesOf(`${afterOffset}\n`);
+  const file = new FileParts(index, datasetJson, afterOffset);
   // The event twice (with the duration, and in eventToOffset), four numbers (status, size, duration, offset).
-  const fixedBytes = CONSTANT_BYTES + event.length + 1 + tail.length + 4 * NUMBER_BYTES;
-  const file = new FileParts(index, event);
+  const fixedBytes = CONSTANT_BYTES + file.eventLength + 1 + file.tailLength + 4 * NUMBER_BYTES;
 
   return (line, at, messageJson) => {
     file.follow(line);
-    const { head, beforeOffset, eventToOffset } = file;
+    const { head, eventToOffset } = file;
     const timestampBytes = file.timestampBytes(at.timestamp);
     // Values are copies of parts of the line (the address twice, the path and query within the target).
     const values = 2 * (at.addressEnd - at.addressStart) + (at.userEnd - at.userStart) + (at.methodEnd - at.methodStart) + (at.referrerEnd - at.referrerStart)
@@ -281,17 +266,7 @@ export function createAccessPositionsRecordWriter(format: LiteralFormat, index: 
       pos = put(target, pos, USER_AGENT);
       pos = copy(target, pos, lineAt + userAgentShift, at.userAgentStart, at.userAgentEnd);
     }
-    if (at.duration < 0) {
-      pos = put(target, pos, eventToOffset);
-    } else {
-      pos = put(target, pos, event);
-      pos = put(target, pos, DURATION);
-      pos = writeJsonNumber(target, pos, at.duration);
-      target[pos++] = 0x7d; // }
-      pos = put(target, pos, beforeOffset);
-    }
-    pos = writeDecimal(target, pos, line.offset);
-    pos = put(target, pos, tail);
+    pos = file.writeEnd(target, pos, at.duration < 0 ? undefined : at.duration, line.offset);
     return commitRecord(index, line.source, line.offset, line.endOffset, bodyStart, pos);
   };
 }
@@ -304,23 +279,45 @@ function copy(target: Buffer, pos: number, lineAt: number, start: number, end: n
 /**
  * The record parts that change only with the line's file (the action line's head, the path's part) or its
  * time, made again only when those change: lines come file by file, and a line's time is nearly always its
- * predecessor's (the readers then give the same string).
+ * predecessor's (the readers then give the same string). Also the record's end, the same for both writers.
  */
 class FileParts {
   head: Buffer = Buffer.alloc(0);
   beforeOffset: Buffer = Buffer.alloc(0);
   /** The event, its closing brace and `beforeOffset`: what follows the last value when there is no duration. */
   eventToOffset: Buffer = Buffer.alloc(0);
+  readonly eventLength: number;
+  readonly tailLength: number;
   readonly #index: string;
   readonly #event: Buffer;
+  /** The document's end and the line's newline. */
+  readonly #tail: Buffer;
   #source = '';
   #path: string | undefined;
   #timestamp = '';
   #timestampBytes: Buffer = Buffer.alloc(0);
 
-  constructor(index: string, event: Buffer) {
+  constructor(index: string, datasetJson: string, afterOffset: string) {
     this.#index = index;
-    this.#event = event;
+    this.#event = bytesOf(`"},"event":{"dataset":${datasetJson}`);
+    this.#tail = bytesOf(`${afterOffset}\n`);
+    this.eventLength = this.#event.length;
+    this.tailLength = this.#tail.length;
+  }
+
+  /** After the last value: the event (with the duration when there is one), the file's path, the offset, the end. */
+  writeEnd(target: Buffer, pos: number, duration: number | undefined, offset: number): number {
+    if (duration === undefined) {
+      pos = put(target, pos, this.eventToOffset);
+    } else {
+      pos = put(target, pos, this.#event);
+      pos = put(target, pos, DURATION);
+      pos = writeJsonNumber(target, pos, duration);
+      target[pos++] = 0x7d; // }
+      pos = put(target, pos, this.beforeOffset);
+    }
+    pos = writeDecimal(target, pos, offset);
+    return put(target, pos, this.#tail);
   }
 
   follow(line: Line): void {
