@@ -81,9 +81,8 @@ function areFourDigits(word: number): boolean {
  */
 const MINUTE_WORDS = 4;
 const knownMinutes = new Int32Array(2 * MINUTE_WORDS);
-for (let entry = 0; entry < 2; entry++) {
-  for (let i = 0; i < MINUTE_WORDS; i++) knownMinutes[entry * MINUTE_WORDS + i] = Buffer.from('1970-01-01T00:00', 'latin1').readInt32LE(4 * i);
-}
+const EPOCH_MINUTE = Buffer.from('1970-01-01T00:00', 'latin1');
+for (let i = 0; i < 2 * MINUTE_WORDS; i++) knownMinutes[i] = EPOCH_MINUTE.readInt32LE(4 * (i % MINUTE_WORDS));
 /** The entry the next minute found valid replaces: the older one. */
 let replaceNext = 0;
 
